@@ -1,0 +1,3 @@
+"""leadbook: a prospect book for salespeople."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,362 @@
+"""The customer card's rules: add, edit, grade, stage, lost, reopen, show."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.engine import Connection, RowMapping
+
+from leadbook import parsing, rhythm
+from leadbook.errors import Duplicate, InvalidValue, LeadbookError
+from leadbook.i18n import _
+from leadbook.models import Card, Change, Deal, Edit, FollowUp
+from leadbook.repository import customers as repo
+from leadbook.repository import followups as fu_repo
+from leadbook.repository import history
+from leadbook.repository import settings as settings_repo
+from leadbook.schema import CARD_FIELDS
+
+PHONE_FIELDS = ("mobile", "phone", "fax")
+TEXT_FIELDS = (
+    "name", "company", "title", "wechat", "address", "district", "postcode", "industry",
+    "source_detail", "owner", "product", "note",
+)  # fmt: skip
+
+
+@dataclass
+class Clock:
+    today: date
+    now: datetime
+
+
+def parse_fields(raw: dict[str, str | None], today: date) -> dict[str, Any]:
+    """Card fields as typed by a user -> column values. An empty string clears a field.
+
+    ``referrer`` stays a customer number here; :func:`resolve_referrer` turns it into an id.
+    """
+    values: dict[str, Any] = {}
+    for field, text in raw.items():
+        if text is None:
+            continue
+        if field not in CARD_FIELDS:
+            raise InvalidValue(_("unknown card field {field!r}").format(field=field))
+        text = text.strip()
+        if field == "name" and not text:
+            raise InvalidValue(_("a card needs a name"))
+        if not text:
+            values.update(_cleared(field))
+        elif field in PHONE_FIELDS:
+            values[field] = parsing.parse_phone(text)
+        elif field == "email":
+            values["email"] = parsing.parse_email(text)
+        elif field == "birthday":
+            values["birthday"], values["birthday_md"] = parsing.parse_birthday(text, today)
+        elif field == "gender":
+            values["gender"] = parsing.parse_gender(text)
+        elif field == "source":
+            values["source"] = parsing.parse_source(text)
+        elif field == "payment":
+            values["payment"] = parsing.parse_payment(text)
+        elif field == "budget":
+            values["budget_cents"] = int(parsing.parse_amount(text) * 100)
+        elif field == "expected":
+            values["expected"] = parsing.parse_date(text, today, prefer="future")
+        elif field == "tags":
+            tags = parsing.parse_tags(text)
+            values["tags"] = ("," + ",".join(tags) + ",") if tags else None
+        elif field == "referrer":
+            values["referrer"] = text
+        else:
+            if len(text) > 2000 and field != "note":
+                raise InvalidValue(_("{field} is too long").format(field=field))
+            values[field] = text
+    return values
+
+
+def _cleared(field: str) -> dict[str, Any]:
+    if field == "birthday":
+        return {"birthday": None, "birthday_md": None}
+    if field == "budget":
+        return {"budget_cents": None}
+    if field == "referrer":
+        return {"referrer": ""}
+    return {field: None}
+
+
+def resolve_referrer(conn: Connection, values: dict[str, Any], self_id: int | None = None) -> None:
+    if "referrer" not in values:
+        return
+    text = values.pop("referrer")
+    if not text:
+        values["referrer_id"] = None
+        return
+    try:
+        row = repo.get(conn, text)
+    except (LeadbookError, InvalidValue):
+        matches = repo.find_by_name(conn, text)
+        if len(matches) != 1:
+            raise InvalidValue(
+                _("referrer {text!r} is not a customer number or the name of one card").format(
+                    text=text
+                )
+            ) from None
+        row = matches[0]
+    if self_id is not None and row["id"] == self_id:
+        raise InvalidValue(_("a card cannot be its own referrer"))
+    values["referrer_id"] = row["id"]
+
+
+def check_duplicates(
+    conn: Connection, values: dict[str, Any], current: RowMapping | None = None
+) -> None:
+    merged = {**(dict(current) if current else {}), **values}
+    found = repo.duplicates(
+        conn,
+        mobile=values.get("mobile"),
+        email=values.get("email"),
+        name=merged.get("name") if ("name" in values or "company" in values) else None,
+        company=merged.get("company") if ("name" in values or "company" in values) else None,
+        exclude_id=current["id"] if current else None,
+    )
+    if found:
+        reason, row = found[0]
+        what = {
+            "mobile": _("this mobile number"),
+            "email": _("this e-mail"),
+            "name": _("this name at this company"),
+        }[reason]
+        raise Duplicate(
+            _("{number} {name} already has {what}: use that card, or --force to add anyway").format(
+                number=row["number"], name=_who(row), what=what
+            )
+        )
+
+
+def _who(row: RowMapping | dict[str, Any]) -> str:
+    return f"{row['name']} ({row['company']})" if row.get("company") else str(row["name"])
+
+
+def add_card(
+    conn: Connection,
+    values: dict[str, Any],
+    *,
+    clock: Clock,
+    by: str,
+    grade: str | None = None,
+    stage: str = "prospect",
+    next_date: date | None = None,
+    purpose: str | None = None,
+    force: bool = False,
+    number: str | None = None,
+) -> str:
+    """Add a card and plan its first contact; returns its customer number."""
+    values = {k: v for k, v in values.items() if v is not None}
+    if not values.get("name"):
+        raise InvalidValue(_("a card needs a name"))
+    resolve_referrer(conn, values)
+    if not force:
+        check_duplicates(conn, values)
+    if grade is None:
+        from leadbook.domain import suggest_grade
+
+        grade = suggest_grade(values.get("expected"), clock.today) or "D"
+    values.setdefault("owner", by)
+    values.update(grade=grade, stage=stage)
+    if number is not None:
+        values["number"] = number
+    cid, number = repo.insert(conn, values, clock.now, by)
+    history.record_change(conn, cid, "grade", None, grade, clock.now, None, by)
+    history.record_change(conn, cid, "stage", None, stage, clock.now, None, by)
+    due = next_date
+    if due is None and grade != "E" and stage not in ("won", "lost"):
+        due = clock.today
+    if due is not None:
+        first = purpose or (_("first contact") if next_date is None else None)
+        fu_repo.add_plan(conn, cid, due, first, values["owner"], next_date is None, clock.today)
+        repo.update_fields(
+            conn, repo.get_by_id(conn, cid), {"next_due": due, "next_purpose": first},
+            clock.now, by, audited=False,
+        )  # fmt: skip
+    return number
+
+
+def edit_card(
+    conn: Connection, number: str, values: dict[str, Any], *, clock: Clock, by: str, force: bool
+) -> list[str]:
+    row = repo.get(conn, number)
+    resolve_referrer(conn, values, self_id=row["id"])
+    if not force:
+        check_duplicates(conn, {k: v for k, v in values.items() if v is not None}, row)
+    changed = repo.update_fields(conn, row, values, clock.now, by)
+    return list(changed)
+
+
+def _replan(conn: Connection, row: RowMapping, clock: Clock, by: str) -> None:
+    """After a grade or stage change, move or drop the rhythm plan (explicit plans stay)."""
+    fresh = repo.get_by_id(conn, row["id"])
+    plan = fu_repo.open_plan(conn, row["id"])
+    intervals = settings_repo.intervals(settings_repo.load(conn))
+    if fresh["stage"] in ("won", "lost"):
+        if plan is not None and (plan["auto"] or fresh["stage"] == "lost"):
+            fu_repo.close_plans(conn, row["id"], "cancelled", clock.today)
+            plan = None
+    elif plan is None or plan["auto"]:
+        last = fresh["last_contact_at"].date() if fresh["last_contact_at"] else None
+        due = rhythm.rescheduled(fresh["grade"], last, clock.today, intervals)
+        if plan is not None and plan["due"] == due:
+            return
+        purpose = plan["purpose"] if plan is not None else None
+        if plan is not None:
+            fu_repo.close_plans(conn, row["id"], "cancelled", clock.today)
+        plan = None
+        if due is not None:
+            fu_repo.add_plan(conn, row["id"], due, purpose, fresh["owner"], True, clock.today)
+            plan = fu_repo.open_plan(conn, row["id"])
+    values = {
+        "next_due": plan["due"] if plan is not None else None,
+        "next_purpose": plan["purpose"] if plan is not None else None,
+    }
+    repo.update_fields(conn, fresh, values, clock.now, by, audited=False)
+
+
+def set_grade(
+    conn: Connection,
+    number: str,
+    grade: str,
+    *,
+    reason: str | None,
+    clock: Clock,
+    by: str,
+    replan: bool = True,
+) -> tuple[str, str]:
+    row = repo.get(conn, number)
+    old = row["grade"]
+    if old != grade:
+        history.record_change(conn, row["id"], "grade", old, grade, clock.now, reason, by)
+        repo.update_fields(conn, row, {"grade": grade}, clock.now, by, audited=False)
+        if replan:
+            _replan(conn, row, clock, by)
+    return old, grade
+
+
+def set_stage(
+    conn: Connection,
+    number: str,
+    stage: str,
+    *,
+    reason: str | None,
+    clock: Clock,
+    by: str,
+    lost_reason: str | None = None,
+    replan: bool = True,
+) -> tuple[str, str]:
+    row = repo.get(conn, number)
+    old = row["stage"]
+    if stage == "lost" and not (lost_reason or reason):
+        raise InvalidValue(_("say why the customer was lost: leadbook lost NUMBER --reason ..."))
+    if old == stage and stage != "lost":
+        return old, stage
+    values: dict[str, Any] = {"stage": stage}
+    if stage == "lost":
+        values["lost_reason"] = lost_reason or reason
+    elif row["lost_reason"]:
+        values["lost_reason"] = None
+    if old != stage:
+        history.record_change(conn, row["id"], "stage", old, stage, clock.now, reason or lost_reason, by)
+    repo.update_fields(conn, row, values, clock.now, by, audited=False)
+    if replan:
+        _replan(conn, row, clock, by)
+    return old, stage
+
+
+def reopen(conn: Connection, number: str, *, reason: str | None, clock: Clock, by: str) -> str:
+    row = repo.get(conn, number)
+    if row["stage"] != "lost":
+        raise InvalidValue(
+            _("{number} is not lost (its stage is {stage}): nothing to reopen").format(
+                number=row["number"], stage=row["stage"]
+            )
+        )
+    back = history.stage_before(conn, row["id"], "lost") or "contacted"
+    if back in ("lost", "won"):
+        back = "contacted"
+    set_stage(conn, number, back, reason=reason or _("reopened"), clock=clock, by=by)
+    fresh = repo.get_by_id(conn, row["id"])
+    if fresh["next_due"] is None or fresh["next_due"] > clock.today:
+        fu_repo.close_plans(conn, row["id"], "cancelled", clock.today)
+        purpose = _("win back")
+        fu_repo.add_plan(conn, row["id"], clock.today, purpose, fresh["owner"], False, clock.today)
+        repo.update_fields(
+            conn, fresh, {"next_due": clock.today, "next_purpose": purpose}, clock.now, by,
+            audited=False,
+        )  # fmt: skip
+    return back
+
+
+def card_model(conn: Connection, row: RowMapping, *, full: bool = True, edits: bool = False) -> Card:
+    from leadbook.repository import deals as deals_repo
+
+    referrer = referrer_name = None
+    if row["referrer_id"]:
+        ref = repo.get_by_id(conn, row["referrer_id"])
+        referrer, referrer_name = ref["number"], ref["name"]
+    birthday = (
+        row["birthday"].isoformat() if row["birthday"] else (row["birthday_md"] or None)
+    )
+    card = Card(
+        number=row["number"],
+        name=row["name"],
+        company=row["company"],
+        title=row["title"],
+        gender=row["gender"],
+        birthday=birthday,
+        mobile=row["mobile"],
+        phone=row["phone"],
+        fax=row["fax"],
+        email=row["email"],
+        wechat=row["wechat"],
+        address=row["address"],
+        district=row["district"],
+        postcode=row["postcode"],
+        industry=row["industry"],
+        source=row["source"],
+        source_detail=row["source_detail"],
+        referrer=referrer,
+        referrer_name=referrer_name,
+        owner=row["owner"],
+        product=row["product"],
+        budget=Decimal(row["budget_cents"]).scaleb(-2) if row["budget_cents"] is not None else None,
+        expected=row["expected"],
+        payment=row["payment"],
+        grade=row["grade"],
+        stage=row["stage"],
+        lost_reason=row["lost_reason"],
+        tags=split_tags(row["tags"]),
+        note=row["note"],
+        extra=json.loads(row["extra"]) if row["extra"] else {},
+        next_due=row["next_due"],
+        next_purpose=row["next_purpose"],
+        last_contact_at=row["last_contact_at"],
+        last_contact_via=row["last_contact_via"],
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        updated_at=row["updated_at"],
+    )
+    if full:
+        card.followups = [FollowUp.model_validate(dict(f)) for f in fu_repo.for_customer(conn, row["id"])]
+        card.history = [Change.model_validate(dict(c)) for c in history.changes_for(conn, row["id"])]
+        card.deals = deals_repo.for_customer(conn, row["id"])
+    if edits:
+        card.edits = [Edit.model_validate(dict(e)) for e in history.edits_for(conn, row["id"])]
+    return card
+
+
+def split_tags(value: str | None) -> list[str]:
+    return [t for t in (value or "").split(",") if t]
+
+
+__all__ = ["Clock", "Deal", "add_card", "card_model", "edit_card", "parse_fields", "reopen"]

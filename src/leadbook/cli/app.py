@@ -1,0 +1,153 @@
+"""The Typer application: global options, error handling, and the command modules."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import typer
+from typer.core import TyperGroup
+
+from leadbook import __version__
+from leadbook.errors import LeadbookError
+from leadbook.i18n import _
+
+if TYPE_CHECKING:
+    from leadbook.db import Book
+
+
+class LeadbookGroup(TyperGroup):
+    """Turns every failure into one line on stderr and an exit code; a traceback only with --debug."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            if _debug(ctx):
+                raise
+            code, text = describe(exc)
+            if text:
+                from leadbook.render import err
+
+                err().print(f"[bold red]{_('Error')}:[/] {_escape(text)}")
+            raise typer.Exit(code) from None
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # keep the order the commands are declared in
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _debug(ctx: Any) -> bool:
+    state = ctx.obj if isinstance(ctx.obj, State) else None
+    return bool(state and state.debug) or os.environ.get("LEADBOOK_DEBUG") == "1"
+
+
+def describe(exc: BaseException) -> tuple[int, str]:
+    """Exit code and one line for any failure."""
+    if isinstance(exc, LeadbookError):
+        return exc.exit_code, exc.message
+    if isinstance(exc, KeyboardInterrupt):
+        return 130, _("interrupted: nothing was written")
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    first = text[0] if text else exc.__class__.__name__
+    lowered = first.lower()
+    if "database is locked" in lowered or "database table is locked" in lowered:
+        return 1, _("the book is busy in another program: try again in a moment (nothing was written)")
+    if "disk is full" in lowered or "no space left" in lowered:
+        return 1, _("the disk is full: free some space and try again (nothing was written)")
+    if "readonly database" in lowered or "read-only" in lowered or "permission denied" in lowered:
+        return 1, _("the book cannot be written (read-only file or folder): {reason}").format(reason=first)
+    if "file is not a database" in lowered or "malformed" in lowered:
+        return 1, _("the book file is not a leadbook database or is damaged: {reason}").format(reason=first)
+    if "unable to open database" in lowered:
+        return 1, _("cannot open the book: {reason}").format(reason=first)
+    if isinstance(exc, OSError):
+        return 1, f"{exc.strerror or first}" + (f": {exc.filename}" if exc.filename else "")
+    return 1, _("unexpected error: {reason} (run with --debug to see the details)").format(
+        reason=f"{exc.__class__.__name__}: {first}"
+    )
+
+
+@dataclass
+class State:
+    db: str | None = None
+    user: str | None = None
+    debug: bool = False
+    json: bool = False
+    _book: Book | None = field(default=None, repr=False)
+
+    def book(self) -> Book:
+        if self._book is None:
+            from leadbook.db import Book, acting_user, resolve_url
+
+            self._book = Book(resolve_url(self.db), acting_user(self.user))
+        return self._book
+
+    def close(self) -> None:
+        if self._book is not None:
+            self._book.close()
+            self._book = None
+
+
+app = typer.Typer(
+    cls=LeadbookGroup,
+    name="leadbook",
+    help=_(
+        "leadbook: your prospect book. Capture prospects on cards, grade them A-E by how soon "
+        "they can close, log every contact, and see who is due today."
+    ),
+    epilog=_("Start with: leadbook add \"张三\" --mobile 13800138000 --grade B, then leadbook due."),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"leadbook {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    db: str = typer.Option(
+        None, "--db", metavar="PATH_OR_URL",
+        help=_("The book: a file path or a database URL. Default: $LEADBOOK_DB, then your data folder."),
+    ),  # fmt: skip
+    lang: str = typer.Option(None, "--lang", help=_("Interface language: en or zh.")),
+    as_user: str = typer.Option(
+        None, "--as", metavar="NAME", help=_("Act as this salesperson (default: $LEADBOOK_USER or you).")
+    ),
+    debug: bool = typer.Option(False, "--debug", help=_("Show full tracebacks.")),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help=_("Show the version and exit.")
+    ),
+) -> None:
+    state = State(db=db, user=as_user, debug=debug)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_object(State)
+    if obj is None:  # pragma: no cover - the callback always sets it
+        obj = State()
+        ctx.obj = obj
+    return obj
+
+
+# The command modules register their commands on import, in the order `--help` lists them.
+for _module in ("cards", "contacts", "admin"):
+    importlib.import_module(f"leadbook.cli.{_module}")

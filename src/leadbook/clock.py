@@ -1,0 +1,24 @@
+"""The one place that reads the clock.
+
+Services take ``today``/``now`` as arguments; the CLI asks this module. Tests and the demo pin
+time with the ``LEADBOOK_NOW`` environment variable (ISO date or datetime).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+
+
+def now() -> datetime:
+    pinned = os.environ.get("LEADBOOK_NOW")
+    if pinned:
+        value = datetime.fromisoformat(pinned)
+        if len(pinned) <= 10:
+            value = value.replace(hour=9)
+        return value.replace(microsecond=0, tzinfo=None)
+    return datetime.now().replace(microsecond=0)
+
+
+def today() -> date:
+    return now().date()

@@ -1,0 +1,114 @@
+"""Logging a contact (DOMAIN section 4): the follow-up, the plan it fulfils, and the next one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.engine import Connection
+
+from leadbook import rhythm
+from leadbook.cards import Clock, set_grade, set_stage
+from leadbook.errors import InvalidValue
+from leadbook.i18n import _
+from leadbook.repository import customers as repo
+from leadbook.repository import followups as fu_repo
+from leadbook.repository import settings as settings_repo
+
+
+@dataclass
+class Logged:
+    number: str
+    name: str
+    at: datetime
+    next_date: date | None
+    next_purpose: str | None
+    grade: str
+    stage: str
+
+
+def log_contact(
+    conn: Connection,
+    number: str,
+    *,
+    clock: Clock,
+    by: str,
+    via: str = "phone",
+    at: datetime | None = None,
+    note: str | None = None,
+    outcome: str | None = None,
+    next_date: date | None = None,
+    purpose: str | None = None,
+    grade: str | None = None,
+    stage: str | None = None,
+) -> Logged:
+    """Record a contact. Without ``next_date`` the next one follows the grade's rhythm from the
+    contact's day; an explicit date wins. A contact with a prospect makes it contacted."""
+    at = at or clock.now
+    if at.date() > clock.today:
+        raise InvalidValue(
+            _("the contact date {day} is in the future: --at is when the contact happened, "
+              "--next is when the next one is due").format(day=at.date().isoformat())  # fmt: skip
+        )
+    row = repo.get(conn, number)
+    if next_date is not None and next_date < at.date():
+        raise InvalidValue(
+            _("the next contact ({next}) cannot be before this one ({at})").format(
+                next=next_date.isoformat(), at=at.date().isoformat()
+            )
+        )
+    reason = note or outcome
+    if grade is not None and grade != row["grade"]:
+        set_grade(conn, number, grade, reason=reason, clock=clock, by=by, replan=False)
+    if stage is None and row["stage"] == "prospect":
+        stage = "contacted"
+    if stage is not None and stage != row["stage"]:
+        if stage == "lost" and not reason:
+            raise InvalidValue(_("say why the customer was lost with --note or --outcome"))
+        set_stage(
+            conn, number, stage, reason=reason, clock=clock, by=by, lost_reason=reason, replan=False
+        )
+    row = repo.get_by_id(conn, row["id"])
+    plan = fu_repo.open_plan(conn, row["id"])
+    # A late entry for an older contact does not move the current plan unless told to.
+    latest = row["last_contact_at"] is None or at >= row["last_contact_at"]
+    auto = next_date is None
+    if auto and latest and row["stage"] not in ("won", "lost"):
+        intervals = settings_repo.intervals(settings_repo.load(conn))
+        next_date = rhythm.next_contact(row["grade"], at.date(), intervals)
+    followup_id = fu_repo.insert_followup(
+        conn,
+        {
+            "customer_id": row["id"],
+            "at": at,
+            "via": via,
+            "note": note,
+            "outcome": outcome,
+            "purpose": plan["purpose"] if plan is not None and latest else None,
+            "next_date": next_date,
+            "next_purpose": purpose,
+            "by": by,
+            "created_at": clock.now,
+        },
+    )
+    values: dict[str, object] = {}
+    if latest:
+        values.update(last_contact_at=at, last_contact_via=via)
+        fu_repo.close_plans(conn, row["id"], "done", at.date(), followup_id)
+    elif next_date is not None:
+        fu_repo.close_plans(conn, row["id"], "cancelled", clock.today)
+    if latest or next_date is not None:
+        if next_date is not None:
+            fu_repo.add_plan(conn, row["id"], next_date, purpose, row["owner"], auto, clock.today)
+        values.update(next_due=next_date, next_purpose=purpose if next_date else None)
+    repo.update_fields(conn, row, values, clock.now, by, audited=False)
+    fresh = repo.get_by_id(conn, row["id"])
+    return Logged(
+        number=fresh["number"],
+        name=fresh["name"],
+        at=at,
+        next_date=fresh["next_due"],
+        next_purpose=fresh["next_purpose"],
+        grade=fresh["grade"],
+        stage=fresh["stage"],
+    )

@@ -1,0 +1,250 @@
+"""Where the book lives and how it is opened: URL resolution, SQLite pragmas, schema upgrades.
+
+Opening a book costs one small query: the stored Alembic revision is compared with
+``SCHEMA_HEAD``; alembic itself is imported only when an upgrade is due.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from leadbook.errors import BookError
+from leadbook.i18n import _
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
+# The newest migration in migrations/versions; tests/test_migrations.py keeps the two in step.
+SCHEMA_HEAD = "0001"
+KNOWN_REVISIONS = ("0001",)
+BUSY_TIMEOUT_MS = 15_000
+
+
+def default_path() -> Path:
+    import platformdirs
+
+    return platformdirs.user_data_path("leadbook", appauthor=False) / "book.db"
+
+
+def resolve_url(db: str | None = None) -> str:
+    """The SQLAlchemy URL of the book: ``--db``, then ``LEADBOOK_DB``, then the user data dir."""
+    value = db or os.environ.get("LEADBOOK_DB") or ""
+    if "://" in value:
+        return value
+    path = Path(value).expanduser() if value else default_path()
+    return "sqlite:///" + str(path.absolute())
+
+
+def sqlite_path(url: str) -> Path | None:
+    if url.startswith("sqlite:///"):
+        rest = url[len("sqlite:///") :].split("?", 1)[0]
+        return Path(rest) if rest and rest != ":memory:" else None
+    return None
+
+
+def display_url(url: str) -> str:
+    """The URL fit to print: a password never shows."""
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("://", 1)[0] + "://***"
+
+
+def migrations_dir() -> Path:
+    here = Path(__file__).parent
+    shipped = here / "migrations"
+    if (shipped / "env.py").exists():
+        return shipped
+    source = here.parent.parent / "migrations"  # a source checkout: src/leadbook/../../migrations
+    if (source / "env.py").exists():
+        return source
+    raise BookError(_("leadbook's migrations are missing from this installation: reinstall it"))
+
+
+def _create_private_file(path: Path) -> None:
+    """A new book is readable by its owner only: it holds personal data."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise BookError(
+            _("cannot create the book at {path}: {reason}").format(path=path, reason=exc.strerror)
+        ) from None
+
+
+def create_engine(url: str) -> Engine:
+    import sqlalchemy
+    from sqlalchemy import event
+
+    path = sqlite_path(url)
+    if url.startswith("sqlite"):
+        if path is not None:
+            if path.is_dir():
+                raise BookError(_("{path} is a folder, not a book file").format(path=path))
+            if not path.exists():
+                _create_private_file(path)
+        engine = sqlalchemy.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # leadbook emits BEGIN itself (below)
+            cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA foreign_keys = ON")
+            try:
+                cur.execute("PRAGMA journal_mode = WAL")
+            except Exception:  # a read-only book cannot switch modes; reading still works
+                pass
+            cur.execute("PRAGMA synchronous = NORMAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            # Writers take the lock up front so two processes queue instead of deadlocking.
+            write = conn.get_execution_options().get("leadbook_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+    try:
+        return sqlalchemy.create_engine(url, pool_pre_ping=False)
+    except Exception as exc:  # unknown dialect, missing driver
+        raise BookError(
+            _("cannot use the database {url}: {reason}").format(
+                url=display_url(url), reason=_short(exc)
+            )
+        ) from None
+
+
+def _short(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text[0] if text else exc.__class__.__name__
+
+
+def stored_revision(conn: Connection) -> str | None:
+    name = conn.dialect.name
+    if name == "sqlite":
+        found = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).first()
+    elif name == "postgresql":
+        found = conn.exec_driver_sql("SELECT to_regclass('alembic_version')").scalar()
+    else:
+        from sqlalchemy import inspect
+
+        found = inspect(conn).has_table("alembic_version")
+    if not found:
+        return None
+    value = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    return str(value) if value is not None else None
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to SCHEMA_HEAD with Alembic (imported only here)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    with engine.connect().execution_options(leadbook_write=True) as conn, conn.begin():
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def ensure_schema(engine: Engine) -> None:
+    with engine.connect() as conn:
+        revision = stored_revision(conn)
+        conn.rollback()
+    if revision == SCHEMA_HEAD:
+        return
+    if revision is not None and revision not in KNOWN_REVISIONS:
+        raise BookError(
+            _("this book was written by a newer leadbook (schema {rev}): upgrade leadbook").format(
+                rev=revision
+            )
+        )
+    upgrade(engine)
+
+
+class Book:
+    """An open book: the engine plus the acting user. Repositories receive its connections."""
+
+    def __init__(self, url: str, user: str) -> None:
+        self.url = url
+        self.user = user
+        self.engine = create_engine(url)
+        ensure_schema(self.engine)
+
+    @property
+    def path(self) -> Path | None:
+        return sqlite_path(self.url)
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One transaction: everything in the block is kept, or nothing is."""
+        with self.engine.connect().execution_options(leadbook_write=True) as conn, conn.begin():
+            yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def acting_user(explicit: str | None = None) -> str:
+    if explicit:
+        return explicit.strip()
+    env = os.environ.get("LEADBOOK_USER")
+    if env:
+        return env.strip()
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "me"
+
+
+def file_mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def revision_command(message: str) -> None:  # pragma: no cover - a maintainer's tool
+    """Autogenerate a migration against schema.py: python -m leadbook.db revision "message"."""
+    import tempfile
+
+    from alembic import command
+    from alembic.config import Config
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = "sqlite:///" + str(Path(tmp) / "rev.db")
+        engine = create_engine(url)
+        upgrade(engine)
+        cfg = Config()
+        cfg.set_main_option("script_location", str(migrations_dir()))
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.revision(cfg, message=message, autogenerate=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    if len(sys.argv) == 3 and sys.argv[1] == "revision":
+        revision_command(sys.argv[2])
+    else:
+        print('usage: python -m leadbook.db revision "message"')

@@ -1,0 +1,122 @@
+"""The method's vocabulary: grades, stages, contact channels and sources, with their Chinese terms.
+
+Keys (``"A"``, ``"interested"``, ``"phone"``) are what the book stores and what JSON carries.
+Labels go through gettext, so the Chinese interface says 等级 B, 认同客户, 电话.
+Synonyms are what a user may type (English or Chinese).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from leadbook.i18n import N_, _
+
+GRADES = ("A", "B", "C", "D", "E")
+GRADE_MEANING = {
+    "A": N_("closes within 1 month"),
+    "B": N_("closes within 3 months"),
+    "C": N_("closes within 6 months"),
+    "D": N_("potential need, or 6 months or more"),
+    "E": N_("no need or no chance"),
+}
+# Days between follow-ups for each grade (DOMAIN section 3); None: no rhythm.
+DEFAULT_INTERVALS: dict[str, int | None] = {"A": 1, "B": 7, "C": 15, "D": 30, "E": None}
+DEFAULT_CARE_DAYS = 90
+
+STAGES = ("prospect", "contacted", "interested", "intent", "ready", "won", "lost")
+FUNNEL_STAGES = STAGES[:-1]
+STAGE_LABELS = {
+    "prospect": N_("prospect"),
+    "contacted": N_("contacted"),
+    "interested": N_("interested"),
+    "intent": N_("intent"),
+    "ready": N_("ready"),
+    "won": N_("won"),
+    "lost": N_("lost"),
+}
+STAGE_SYNONYMS = {
+    "prospect": ("潜在客户", "潜在", "潜客", "new", "lead"),
+    "contacted": ("联系客户", "已联系", "联系"),
+    "interested": ("认同客户", "认同", "interest"),
+    "intent": ("意向客户", "意向", "intention"),
+    "ready": ("准备购买", "准备购买未办手续", "待成交"),
+    "won": ("成交", "已成交", "成交客户", "closed won", "deal"),
+    "lost": ("流失", "战败", "流失客户", "closed lost"),
+}
+
+VIAS = ("phone", "visit", "showroom", "email", "sms", "wechat", "fax", "other")
+VIA_LABELS = {
+    "phone": N_("phone"),
+    "visit": N_("visit"),
+    "showroom": N_("showroom"),
+    "email": N_("email"),
+    "sms": N_("SMS"),
+    "wechat": N_("WeChat"),
+    "fax": N_("fax"),
+    "other": N_("other"),
+}
+VIA_SYNONYMS = {
+    "phone": ("电话", "call", "tel", "打电话"),
+    "visit": ("拜访", "上门", "走访"),
+    "showroom": ("来店", "展厅", "到店", "walk-in"),
+    "email": ("邮件", "e-mail", "mail", "邮箱"),
+    "sms": ("短信", "text"),
+    "wechat": ("微信", "weixin"),
+    "fax": ("传真",),
+    "other": ("其他", "其它"),
+}
+
+SOURCES = ("showroom", "repeat", "referral", "outbound")
+SOURCE_LABELS = {
+    "showroom": N_("showroom/walk-in"),
+    "repeat": N_("repeat purchase"),
+    "referral": N_("referral"),
+    "outbound": N_("outbound"),
+}
+SOURCE_SYNONYMS = {
+    "showroom": ("展厅", "展厅客源", "walk-in", "来店", "来电"),
+    "repeat": ("续购", "续购客源", "老客户续购"),
+    "referral": ("介绍", "介绍客源", "老客户介绍", "亲友介绍", "转介绍", "refer"),
+    "outbound": ("外拓", "外拓客源", "外拓宣传", "展会", "cold call"),
+}
+
+GENDERS = ("male", "female")
+GENDER_SYNONYMS = {"male": ("m", "男", "man", "先生"), "female": ("f", "女", "woman", "女士")}
+GENDER_LABELS = {"male": N_("male"), "female": N_("female")}
+
+PAYMENTS = ("full", "instalment")
+PAYMENT_SYNONYMS = {
+    "full": ("全款", "cash", "一次性"),
+    "instalment": ("按揭", "分期", "installment", "loan", "贷款"),
+}
+PAYMENT_LABELS = {"full": N_("full"), "instalment": N_("instalment")}
+
+
+def grade_label(grade: str | None) -> str:
+    return grade or "-"
+
+
+def stage_label(stage: str | None) -> str:
+    return _(STAGE_LABELS[stage]) if stage in STAGE_LABELS else (stage or "-")
+
+
+def via_label(via: str | None) -> str:
+    return _(VIA_LABELS[via]) if via in VIA_LABELS else (via or "-")
+
+
+def source_label(source: str | None) -> str:
+    return _(SOURCE_LABELS[source]) if source in SOURCE_LABELS else (source or "")
+
+
+def suggest_grade(expected: date | None, today: date) -> str | None:
+    """The grade the expected purchase date suggests (DOMAIN section 2); None without a date."""
+    if expected is None:
+        return None
+    days = (expected - today).days
+    if days <= 31:
+        return "A"
+    if days <= 92:
+        return "B"
+    if days <= 183:
+        return "C"
+    return "D"

@@ -1,0 +1,421 @@
+"""Turn what a salesperson types into clean values, or refuse it with the reason.
+
+Every function raises :class:`InvalidValue` with one line that says what is wrong and what is
+accepted. Common shapes take a fast path; the libraries (phonenumbers, email-validator,
+dateparser) are imported only when a value needs them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+from leadbook import domain
+from leadbook.errors import InvalidValue
+from leadbook.i18n import _
+
+Prefer = Literal["future", "past"] | None
+
+_WEEKDAYS_EN = {
+    "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2,
+    "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "friday": 4, "fri": 4,
+    "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
+}  # fmt: skip
+_WEEKDAYS_ZH = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6}
+_RELATIVE_WORDS = {
+    "today": 0, "now": 0, "tomorrow": 1, "yesterday": -1, "tmr": 1,
+    "今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3, "昨天": -1, "前天": -2,
+}  # fmt: skip
+_UNITS = {"d": 1, "day": 1, "days": 1, "天": 1, "日": 1, "w": 7, "week": 7, "weeks": 7, "周": 7,
+          "星期": 7, "个星期": 7, "个礼拜": 7, "礼拜": 7}  # fmt: skip
+_MONTH_UNITS = {"m": 1, "month": 1, "months": 1, "月": 1, "个月": 1, "y": 12, "year": 12,
+                "years": 12, "年": 12}  # fmt: skip
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9, "十": 10}  # fmt: skip
+
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ZH_FULL = re.compile(r"^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
+_REL = re.compile(r"^([+-]?)\s*(\d+|[一二两三四五六七八九十])\s*([a-z\u4e00-\u9fff]+?)\s*(后|以后|之后|前|以前|ago)?$")
+_IN = re.compile(r"^in\s+(\d+)\s+([a-z]+)$")
+_NEXT_WD = re.compile(r"^(next|this|coming)?\s*([a-z]+)$")
+_ZH_WD = re.compile(r"^(下下|下|本|这|这个|下个)?(?:周|星期|礼拜)([一二三四五六日天七])$")
+
+DATE_HINT = "2026-03-05, today, tomorrow, +3d, +2w, next friday, 明天, 下周一, 3月5日"
+
+
+def _bad_date(text: str) -> InvalidValue:
+    return InvalidValue(
+        _("cannot read the date {text!r}: use a form like {hint}").format(text=text, hint=DATE_HINT)
+    )
+
+
+def _make_date(year: int, month: int, day: int, text: str) -> date:
+    if not 1 <= month <= 12:
+        raise InvalidValue(
+            _("{text!r} is not a real date: there is no month {month}").format(
+                text=text, month=month
+            )
+        )
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise InvalidValue(
+            _("{text!r} is not a real date: {year}-{month:02d} has {last} days").format(
+                text=text, year=year, month=month, last=last
+            )
+        )
+    return date(year, month, day)
+
+
+def add_months(start: date, months: int) -> date:
+    month0 = start.month - 1 + months
+    year, month = start.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def _cn_number(token: str) -> int:
+    return int(token) if token.isdigit() else _CN_DIGITS[token]
+
+
+def parse_date(text: str, today: date, prefer: Prefer = None) -> date:
+    """Read a date typed by a user. ``prefer`` picks the year of a date given without one."""
+    raw = text
+    text = text.strip().lower()
+    if not text:
+        raise _bad_date(raw)
+    if text in _RELATIVE_WORDS:
+        return today + timedelta(days=_RELATIVE_WORDS[text])
+    m = _ISO.match(text) or _COMPACT.match(text)
+    if m:
+        return _make_date(int(m[1]), int(m[2]), int(m[3]), raw)
+    m = _US.match(text)
+    if m:
+        return _make_date(int(m[3]), int(m[1]), int(m[2]), raw)
+    m = _ZH_FULL.match(text)
+    if m:
+        month, day = int(m[2]), int(m[3])
+        if m[1]:
+            return _make_date(int(m[1]), month, day, raw)
+        return _year_for(month, day, today, prefer, raw)
+    m = _REL.match(text)
+    if m:
+        sign, count, unit, suffix = m.groups()
+        n = _cn_number(count)
+        if sign == "-" or suffix in ("前", "以前", "ago"):
+            n = -n
+        if unit in _UNITS:
+            return today + timedelta(days=n * _UNITS[unit])
+        if unit in _MONTH_UNITS:
+            return add_months(today, n * _MONTH_UNITS[unit])
+    m = _IN.match(text)
+    if m and m[2] in _UNITS:
+        return today + timedelta(days=int(m[1]) * _UNITS[m[2]])
+    if m and m[2] in _MONTH_UNITS:
+        return add_months(today, int(m[1]) * _MONTH_UNITS[m[2]])
+    m = _NEXT_WD.match(text)
+    if m and m[2] in _WEEKDAYS_EN:
+        return _weekday(today, _WEEKDAYS_EN[m[2]], m[1] or "")
+    m = _ZH_WD.match(text)
+    if m:
+        target = _WEEKDAYS_ZH[m[2]]
+        monday = today - timedelta(days=today.weekday())
+        prefix = m[1] or ""
+        if prefix in ("下", "下个"):
+            return monday + timedelta(days=7 + target)
+        if prefix == "下下":
+            return monday + timedelta(days=14 + target)
+        if prefix in ("本", "这", "这个"):
+            return monday + timedelta(days=target)
+        return _weekday(today, target, "")
+    if re.search(r"\d", text) and not re.search(r"[a-z\u4e00-\u9fff]{3,}", text):
+        # Digits in a shape we do not know: refuse rather than let a guesser invent a date.
+        raise _bad_date(raw)
+    return _dateparser(raw, today, prefer)
+
+
+def _weekday(today: date, target: int, word: str) -> date:
+    ahead = (target - today.weekday()) % 7
+    if word == "this":
+        return today + timedelta(days=ahead)
+    return today + timedelta(days=ahead or 7)
+
+
+def _year_for(month: int, day: int, today: date, prefer: Prefer, raw: str) -> date:
+    year = today.year
+    if month == 2 and day == 29 and not calendar.isleap(year) and prefer != "past":
+        year += 1 if prefer == "future" else 0
+    candidate = _make_date(year, month, day, raw)
+    if prefer == "future" and candidate < today:
+        candidate = _make_date(year + 1, month, day, raw)
+    elif prefer == "past" and candidate > today:
+        candidate = _make_date(year - 1, month, day, raw)
+    return candidate
+
+
+def _dateparser(raw: str, today: date, prefer: Prefer) -> date:
+    import dateparser  # slow import: only for phrases the fast paths above do not know
+
+    settings = {
+        "RELATIVE_BASE": datetime(today.year, today.month, today.day, 12, 0),
+        "PREFER_DATES_FROM": {"future": "future", "past": "past"}.get(prefer or "", "current_period"),
+        "RETURN_AS_TIMEZONE_AWARE": False,
+    }
+    try:
+        parsed = dateparser.parse(raw, languages=["en", "zh"], settings=settings)  # type: ignore[arg-type]
+    except Exception:  # dateparser raises assorted errors on odd input
+        parsed = None
+    if parsed is None:
+        raise _bad_date(raw)
+    return parsed.date()
+
+
+def parse_datetime(text: str, now: datetime, prefer: Prefer = "past") -> datetime:
+    """A contact time: a date as :func:`parse_date` reads it, optionally with HH:MM."""
+    m = re.match(r"^(.*?)[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$", text.strip())
+    if m and m[1].strip():
+        day = parse_date(m[1], now.date(), prefer)
+        hour, minute, second = int(m[2]), int(m[3]), int(m[4] or 0)
+        if hour > 23 or minute > 59 or second > 59:
+            raise _bad_date(text)
+        return datetime(day.year, day.month, day.day, hour, minute, second)
+    day = parse_date(text, now.date(), prefer)
+    if day == now.date():
+        return now
+    return datetime(day.year, day.month, day.day, 12, 0)
+
+
+def parse_birthday(text: str, today: date) -> tuple[date | None, str]:
+    """A birthday with or without its year: (full date or None, "MM-DD")."""
+    raw = text.strip()
+    m = re.match(r"^(?:--)?(\d{1,2})[-/.](\d{1,2})$", raw) or re.match(
+        r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$", raw
+    )
+    if m:
+        _make_date(2000, int(m[1]), int(m[2]), raw)  # 2000 is a leap year: 02-29 is fine
+        return None, f"{int(m[1]):02d}-{int(m[2]):02d}"
+    day = parse_date(raw, today, prefer="past")
+    if day > today:
+        raise InvalidValue(_("birthday {text!r} is in the future").format(text=raw))
+    return day, day.strftime("%m-%d")
+
+
+def _pick(text: str, keys: tuple[str, ...], synonyms: dict[str, tuple[str, ...]]) -> str | None:
+    value = text.strip().lower()
+    if value in keys:
+        return value
+    for key, words in synonyms.items():
+        if value in words:
+            return key
+    return None
+
+
+def parse_grade(text: str) -> str:
+    value = text.strip().upper()
+    if value in domain.GRADES:
+        return value
+    raise InvalidValue(_("grade {text!r} is not one of A, B, C, D, E").format(text=text))
+
+
+def parse_stage(text: str) -> str:
+    found = _pick(text, domain.STAGES, domain.STAGE_SYNONYMS)
+    if found is None:
+        raise InvalidValue(
+            _("stage {text!r} is not one of {choices}").format(
+                text=text, choices=", ".join(domain.STAGES)
+            )
+        )
+    return found
+
+
+def parse_via(text: str) -> str:
+    found = _pick(text, domain.VIAS, domain.VIA_SYNONYMS)
+    if found is None:
+        raise InvalidValue(
+            _("contact channel {text!r} is not one of {choices}").format(
+                text=text, choices=", ".join(domain.VIAS)
+            )
+        )
+    return found
+
+
+def parse_source(text: str) -> str:
+    found = _pick(text, domain.SOURCES, domain.SOURCE_SYNONYMS)
+    if found is None:
+        raise InvalidValue(
+            _("source {text!r} is not one of {choices} (put the detail in --source-detail)").format(
+                text=text, choices=", ".join(domain.SOURCES)
+            )
+        )
+    return found
+
+
+def parse_gender(text: str) -> str:
+    found = _pick(text, domain.GENDERS, domain.GENDER_SYNONYMS)
+    if found is None:
+        raise InvalidValue(_("gender {text!r} is not male or female").format(text=text))
+    return found
+
+
+def parse_payment(text: str) -> str:
+    found = _pick(text, domain.PAYMENTS, domain.PAYMENT_SYNONYMS)
+    if found is None:
+        raise InvalidValue(_("payment {text!r} is not full or instalment").format(text=text))
+    return found
+
+
+_NUMBER = re.compile(r"^[cC]?0*(\d{1,9})$")
+
+
+def parse_number(text: str) -> str:
+    """A customer number as typed (C00042, c42, 42) in its canonical form C00042."""
+    value = text.strip()
+    m = _NUMBER.match(value)
+    if m:
+        return format_number(int(m[1]))
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}", value):
+        return value.upper()
+    raise InvalidValue(
+        _("{text!r} is not a customer number: numbers look like C00042").format(text=text)
+    )
+
+
+def format_number(n: int) -> str:
+    return f"C{n:05d}"
+
+
+_PHONE_JUNK = re.compile(r"[\s\-().\u00a0]")
+_CN_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def parse_phone(text: str) -> str:
+    """A phone number in E.164 (+8613800138000). Chinese numbers need no +86."""
+    raw = text.strip()
+    digits = _PHONE_JUNK.sub("", raw)
+    for prefix in ("+86", "0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            digits = digits[len(prefix) :]
+            break
+    if _CN_MOBILE.match(digits):
+        return "+86" + digits
+    if digits.isdigit() and digits.startswith("1") and len(digits) != 11:
+        raise InvalidValue(
+            _("{text!r} is not a mobile number: a Chinese mobile has 11 digits, this has {n} "
+              "(too {what})").format(text=raw, n=len(digits),
+                                     what=_("short") if len(digits) < 11 else _("long"))  # fmt: skip
+        )
+    if len(re.sub(r"\D", "", digits)) < 7:
+        raise InvalidValue(_("phone number {text!r} is too short").format(text=raw))
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(raw, "CN")
+    except phonenumbers.NumberParseException:
+        raise InvalidValue(
+            _("{text!r} is not a phone number: give 11 digits for a mobile (13800138000) "
+              "or a number with its area or country code").format(text=raw)  # fmt: skip
+        ) from None
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason == phonenumbers.ValidationResult.TOO_SHORT:
+        raise InvalidValue(_("phone number {text!r} is too short").format(text=raw))
+    if reason in (phonenumbers.ValidationResult.TOO_LONG, phonenumbers.ValidationResult.INVALID_LENGTH):
+        raise InvalidValue(_("phone number {text!r} has too many digits").format(text=raw))
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidValue(
+            _("{text!r} is not a valid phone number (check the digits and the area code)").format(
+                text=raw
+            )
+        )
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def display_phone(e164: str | None) -> str:
+    """How a stored number is shown: 138 0013 8000 for a Chinese mobile, E.164 otherwise."""
+    if not e164:
+        return ""
+    if e164.startswith("+86") and len(e164) == 14 and e164[3] == "1":
+        d = e164[3:]
+        return f"{d[:3]} {d[3:7]} {d[7:]}"
+    if e164.startswith("+86"):
+        return "0" + e164[3:]
+    return e164
+
+
+def phone_digits(text: str) -> str:
+    """The digits a user may search for: national digits for Chinese numbers."""
+    digits = re.sub(r"\D", "", text)
+    if digits.startswith("86") and len(digits) == 13 and digits[2] == "1":
+        return digits[2:]
+    if digits.startswith("0086"):
+        return digits[4:]
+    return digits
+
+
+def parse_email(text: str) -> str:
+    raw = text.strip()
+    if re.fullmatch(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", raw) and (
+        ".." not in raw and not raw.startswith(".") and ".@" not in raw
+    ):
+        local, host = raw.rsplit("@", 1)
+        return f"{local}@{host.lower()}"
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return str(validate_email(raw, check_deliverability=False).normalized)
+    except EmailNotValidError as exc:
+        raise InvalidValue(
+            _("e-mail {text!r} is not valid: {reason}").format(text=raw, reason=exc)
+        ) from None
+
+
+_AMOUNT_UNITS = {"万": Decimal(10_000), "w": Decimal(10_000), "k": Decimal(1000),
+                 "千": Decimal(1000), "亿": Decimal(100_000_000), "元": Decimal(1)}  # fmt: skip
+
+
+def parse_amount(text: str) -> Decimal:
+    """An amount of money: 12000, 12,000.50, ¥12,000, $22,700.00, 1.2万, 12k. Never a float."""
+    raw = text.strip()
+    value = re.sub(r"[\s,，¥￥$€£]|RMB|CNY|USD|人民币", "", raw, flags=re.I)
+    multiplier = Decimal(1)
+    if value and value[-1].lower() in _AMOUNT_UNITS:
+        multiplier = _AMOUNT_UNITS[value[-1].lower()]
+        value = value[:-1]
+        if value.endswith("万"):  # 1千万
+            multiplier *= Decimal(10_000)
+            value = value[:-1]
+    try:
+        amount = Decimal(value) * multiplier
+    except InvalidOperation:
+        raise InvalidValue(
+            _("{text!r} is not an amount: write 12000, 12,000.50, ¥12000 or 1.2万").format(
+                text=raw
+            )
+        ) from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal(10) ** 13:
+        raise InvalidValue(_("amount {text!r} is out of range").format(text=raw))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InvalidValue(_("amount {text!r} has more than 2 decimal places").format(text=raw))
+    return amount.quantize(Decimal("0.01"))
+
+
+def parse_tags(text: str) -> list[str]:
+    tags = [t.strip() for t in re.split(r"[,，;；]", text) if t.strip()]
+    seen: list[str] = []
+    for tag in tags:
+        if tag not in seen:
+            seen.append(tag)
+    return seen
+
+
+def parse_positive_int(text: str, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise InvalidValue(_("{what} must be a whole number, not {text!r}").format(
+            what=what, text=text)) from None  # fmt: skip
+    if value < 0:
+        raise InvalidValue(_("{what} cannot be negative").format(what=what))
+    return value

@@ -1,0 +1,62 @@
+"""Rich rendering of leadbook's models. Data goes to stdout, messages to stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from functools import cache
+from typing import Any
+
+from rich.console import Console
+
+
+def _width() -> int | None:
+    value = os.environ.get("COLUMNS")
+    return int(value) if value and value.isdigit() else None
+
+
+@cache
+def out() -> Console:
+    return Console(width=_width(), highlight=False, soft_wrap=False)
+
+
+@cache
+def err() -> Console:
+    return Console(stderr=True, width=_width(), highlight=False, soft_wrap=True)
+
+
+def table(title: str | None = None, **options: Any) -> Any:
+    """A table in leadbook's house style: compact, so eight columns fit in 80."""
+    from rich import box
+    from rich.table import Table
+
+    return Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=(0, 1),
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        **options,
+    )
+
+
+def reset() -> None:
+    """Forget the consoles (tests swap stdout between runs)."""
+    out.cache_clear()
+    err.cache_clear()
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def message(text: str) -> None:
+    err().print(text)
+
+
+def escape(text: object) -> str:
+    from rich.markup import escape as _escape
+
+    return _escape("" if text is None else str(text))

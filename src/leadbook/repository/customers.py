@@ -1,0 +1,247 @@
+"""Customer cards: insert, fetch by number, update with an audit trail, list, search, duplicates."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.engine import Connection, RowMapping
+
+from leadbook.errors import NotFound
+from leadbook.i18n import _
+from leadbook.parsing import format_number, parse_number
+from leadbook.schema import audit, customers
+from leadbook.searchkeys import pinyin_keys, query_terms, search_key
+
+SEARCH_FIELDS = ("number", "name", "company", "email", "wechat", "mobile", "phone", "fax")
+
+
+def with_keys(values: dict[str, Any], current: RowMapping | dict[str, Any] | None = None) -> None:
+    """Fill pinyin and the search key into ``values`` (merged over ``current``)."""
+    merged = {**(dict(current) if current else {}), **values}
+    if "name" in values:
+        values["pinyin"], values["initials"] = pinyin_keys(values["name"])
+        merged["pinyin"], merged["initials"] = values["pinyin"], values["initials"]
+    if current is None or any(f in values for f in SEARCH_FIELDS):
+        values["search_key"] = search_key(merged)
+
+
+def insert(conn: Connection, values: dict[str, Any], now: datetime, by: str) -> tuple[int, str]:
+    """Insert a card; its number is C + its id unless ``values`` brings one."""
+    values = dict(values)
+    number = values.pop("number", None)
+    values.setdefault("created_at", now)
+    values.setdefault("updated_at", now)
+    values.setdefault("created_by", by)
+    values["number"] = number or "new-" + uuid.uuid4().hex
+    with_keys(values)
+    cid = int(conn.execute(customers.insert().values(**values)).inserted_primary_key[0])
+    if number is None:
+        number = format_number(cid)
+        key = values["search_key"].replace(values["number"].lower(), number.lower())
+        conn.execute(
+            update(customers).where(customers.c.id == cid).values(number=number, search_key=key)
+        )
+    conn.execute(audit.insert().values(customer_id=cid, action="create", at=now, by=by))
+    return cid, number
+
+
+def get(conn: Connection, number: str) -> RowMapping:
+    canonical = parse_number(number)
+    row = conn.execute(select(customers).where(customers.c.number == canonical)).mappings().first()
+    if row is None:
+        raise NotFound(
+            _("no customer numbered {number}: `leadbook search` finds a card by name or phone").format(
+                number=canonical
+            )
+        )
+    return row
+
+
+def get_by_id(conn: Connection, cid: int) -> RowMapping:
+    return conn.execute(select(customers).where(customers.c.id == cid)).mappings().one()
+
+
+def find_by_name(conn: Connection, name: str) -> list[RowMapping]:
+    return list(
+        conn.execute(select(customers).where(customers.c.name == name).limit(5)).mappings()
+    )
+
+
+def update_fields(
+    conn: Connection,
+    row: RowMapping,
+    values: dict[str, Any],
+    now: datetime,
+    by: str,
+    audited: bool = True,
+) -> dict[str, tuple[Any, Any]]:
+    """Change fields of a card; each changed field goes to the audit trail. Returns the changes."""
+    changed = {k: (row[k], v) for k, v in values.items() if row[k] != v}
+    if not changed:
+        return {}
+    new_values = {k: v for k, (_old, v) in changed.items()}
+    with_keys(new_values, row)
+    new_values["updated_at"] = now
+    conn.execute(update(customers).where(customers.c.id == row["id"]).values(**new_values))
+    if audited:
+        conn.execute(
+            audit.insert(),
+            [
+                {
+                    "customer_id": row["id"],
+                    "action": "edit",
+                    "field": field,
+                    "old": _text(old),
+                    "new": _text(new),
+                    "at": now,
+                    "by": by,
+                }
+                for field, (old, new) in changed.items()
+            ],
+        )
+    return changed
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def duplicates(
+    conn: Connection,
+    *,
+    mobile: str | None,
+    email: str | None,
+    name: str | None,
+    company: str | None,
+    exclude_id: int | None = None,
+) -> list[tuple[str, RowMapping]]:
+    """Cards that look like the same customer: same mobile, same e-mail, or same name at the same
+    company. Returns (reason, card) pairs."""
+    tests = []
+    if mobile:
+        tests.append(("mobile", customers.c.mobile == mobile))
+    if email:
+        tests.append(("email", func.lower(customers.c.email) == email.lower()))
+    if name and company:
+        tests.append(
+            ("name", and_(customers.c.name == name, func.lower(customers.c.company) == company.lower()))
+        )
+    found: list[tuple[str, RowMapping]] = []
+    for reason, test in tests:
+        query = select(customers).where(test)
+        if exclude_id is not None:
+            query = query.where(customers.c.id != exclude_id)
+        row = conn.execute(query.limit(1)).mappings().first()
+        if row is not None:
+            found.append((reason, row))
+    return found
+
+
+LIST_COLUMNS = (
+    customers.c.number,
+    customers.c.name,
+    customers.c.company,
+    customers.c.mobile,
+    customers.c.grade,
+    customers.c.stage,
+    customers.c.owner,
+    customers.c.source,
+    customers.c.tags,
+    customers.c.next_due,
+    customers.c.last_contact_at,
+    customers.c.created_at,
+)
+SORTS = {
+    "number": (customers.c.id,),
+    "name": (customers.c.name, customers.c.id),
+    "grade": (customers.c.grade, customers.c.next_due, customers.c.id),
+    "stage": (customers.c.stage, customers.c.grade, customers.c.id),
+    "next": (customers.c.next_due.is_(None), customers.c.next_due, customers.c.grade),
+    "created": (customers.c.created_at.desc(), customers.c.id.desc()),
+    "last": (customers.c.last_contact_at.is_(None), customers.c.last_contact_at.desc()),
+    "company": (customers.c.company, customers.c.name),
+}
+
+
+def list_cards(
+    conn: Connection,
+    *,
+    grades: Sequence[str] = (),
+    stages: Sequence[str] = (),
+    owner: str | None = None,
+    tag: str | None = None,
+    source: str | None = None,
+    overdue_on: date | None = None,
+    sort: str = "number",
+    limit: int | None = None,
+) -> tuple[list[RowMapping], int]:
+    """Cards matching the filters, and how many match in all."""
+    conditions = []
+    if grades:
+        conditions.append(customers.c.grade.in_(grades))
+    if stages:
+        conditions.append(customers.c.stage.in_(stages))
+    if owner:
+        conditions.append(customers.c.owner == owner)
+    if tag:
+        conditions.append(customers.c.tags.like(f"%,{_escape(tag)},%", escape="\\"))
+    if source:
+        conditions.append(
+            or_(customers.c.source == source, customers.c.source_detail == source)
+        )
+    if overdue_on is not None:
+        conditions.append(customers.c.next_due < overdue_on)
+    where = and_(*conditions) if conditions else None
+    query = select(*LIST_COLUMNS)
+    count = select(func.count()).select_from(customers)
+    if where is not None:
+        query, count = query.where(where), count.where(where)
+    query = query.order_by(*SORTS[sort])
+    if limit:
+        query = query.limit(limit)
+    rows = list(conn.execute(query).mappings())
+    total = len(rows) if not limit or len(rows) < limit else conn.execute(count).scalar_one()
+    return rows, total
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search(conn: Connection, text: str, limit: int | None = 50) -> tuple[list[RowMapping], int]:
+    terms = query_terms(text)
+    if not terms:
+        return [], 0
+    conditions = [customers.c.search_key.like(f"%{_escape(t)}%", escape="\\") for t in terms]
+    whole = text.strip().lower()
+    rank = case(
+        (
+            or_(
+                func.lower(customers.c.name) == whole,
+                func.lower(customers.c.number) == whole,
+                customers.c.pinyin == whole.replace(" ", ""),
+                customers.c.initials == whole,
+            ),
+            0,
+        ),
+        (customers.c.search_key.like(f"%|{_escape(terms[0])}%", escape="\\"), 1),
+        else_=2,
+    )
+    query = select(*LIST_COLUMNS).where(and_(*conditions)).order_by(rank, customers.c.id)
+    if limit:
+        query = query.limit(limit)
+    rows = list(conn.execute(query).mappings())
+    total = len(rows)
+    if limit and total >= limit:
+        total = conn.execute(
+            select(func.count()).select_from(customers).where(and_(*conditions))
+        ).scalar_one()
+    return rows, total

@@ -1,0 +1,84 @@
+"""Follow-ups (contacts made) and plans (contacts planned, DOMAIN section 4)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection, RowMapping
+
+from leadbook.schema import followups, plans
+
+
+def insert_followup(conn: Connection, values: dict[str, Any]) -> int:
+    return int(conn.execute(followups.insert().values(**values)).inserted_primary_key[0])
+
+
+def for_customer(conn: Connection, cid: int, limit: int | None = None) -> list[RowMapping]:
+    query = (
+        select(followups)
+        .where(followups.c.customer_id == cid)
+        .order_by(followups.c.at.desc(), followups.c.id.desc())
+    )
+    if limit:
+        query = query.limit(limit)
+    return list(conn.execute(query).mappings())
+
+
+def open_plan(conn: Connection, cid: int) -> RowMapping | None:
+    return (
+        conn.execute(
+            select(plans)
+            .where(plans.c.customer_id == cid, plans.c.status == "open")
+            .order_by(plans.c.due, plans.c.id)
+        )
+        .mappings()
+        .first()
+    )
+
+
+def add_plan(
+    conn: Connection,
+    cid: int,
+    due: date,
+    purpose: str | None,
+    owner: str | None,
+    auto: bool,
+    created_on: date,
+) -> int:
+    return int(
+        conn.execute(
+            plans.insert().values(
+                customer_id=cid,
+                due=due,
+                purpose=purpose,
+                owner=owner,
+                auto=auto,
+                status="open",
+                created_on=created_on,
+            )
+        ).inserted_primary_key[0]
+    )
+
+
+def close_plans(
+    conn: Connection, cid: int, status: str, on: date, followup_id: int | None = None
+) -> int:
+    """Close every open plan of a card: ``done`` by a contact, or ``cancelled``."""
+    result = conn.execute(
+        update(plans)
+        .where(plans.c.customer_id == cid, plans.c.status == "open")
+        .values(status=status, closed_on=on, followup_id=followup_id)
+    )
+    return int(result.rowcount or 0)
+
+
+def last_contact_before(conn: Connection, cid: int, at: datetime) -> datetime | None:
+    value = conn.execute(
+        select(followups.c.at)
+        .where(followups.c.customer_id == cid, followups.c.at < at)
+        .order_by(followups.c.at.desc())
+        .limit(1)
+    ).scalar()
+    return value

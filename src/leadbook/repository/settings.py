@@ -1,0 +1,68 @@
+"""Settings stored in the book, so a team shares them (follow-up intervals, care days, currency)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from leadbook import domain
+from leadbook.errors import InvalidValue
+from leadbook.i18n import _
+from leadbook.schema import settings
+
+DEFAULTS: dict[str, str] = {
+    **{f"interval.{g}": ("" if d is None else str(d)) for g, d in domain.DEFAULT_INTERVALS.items()},
+    "care_days": str(domain.DEFAULT_CARE_DAYS),
+    "currency": "CNY",
+}
+DESCRIPTIONS = {
+    "interval.A": "days between follow-ups of a grade-A card (empty: no rhythm)",
+    "interval.B": "days between follow-ups of a grade-B card",
+    "interval.C": "days between follow-ups of a grade-C card",
+    "interval.D": "days between follow-ups of a grade-D card",
+    "interval.E": "days between follow-ups of a grade-E card (empty: none)",
+    "care_days": "a won customer silent this many days shows in `due` as a care reminder",
+    "currency": "currency code shown with amounts (CNY, USD, EUR ...)",
+}
+
+
+def load(conn: Connection) -> dict[str, str]:
+    values = dict(DEFAULTS)
+    for key, value in conn.execute(select(settings.c.key, settings.c.value)):
+        values[key] = value
+    return values
+
+
+def validate(key: str, value: str) -> str:
+    if key not in DEFAULTS:
+        raise InvalidValue(
+            _("unknown setting {key!r}: settings are {keys}").format(
+                key=key, keys=", ".join(DEFAULTS)
+            )
+        )
+    value = value.strip()
+    if key.startswith("interval.") or key == "care_days":
+        if value.lower() in ("", "none", "off", "无") and key != "care_days":
+            return ""
+        if not value.isdigit() or not 0 < int(value) <= 3650:
+            raise InvalidValue(
+                _("{key} must be a number of days from 1 to 3650, not {value!r}").format(
+                    key=key, value=value
+                )
+            )
+        return str(int(value))
+    if key == "currency":
+        if not value or len(value) > 8:
+            raise InvalidValue(_("currency must be a short code such as CNY"))
+        return value.upper()
+    return value
+
+
+def store(conn: Connection, key: str, value: str) -> None:
+    value = validate(key, value)
+    conn.execute(settings.delete().where(settings.c.key == key))
+    conn.execute(settings.insert().values(key=key, value=value))
+
+
+def intervals(values: dict[str, str]) -> dict[str, int | None]:
+    return {g: (int(values[f"interval.{g}"]) if values[f"interval.{g}"] else None) for g in domain.GRADES}

@@ -1,0 +1,142 @@
+"""The sample book: a few weeks of a car salesperson's work, in Chinese and English.
+
+``python examples/make_sample.py`` writes examples/sample.db; ``leadbook demo`` builds it in a
+temporary folder. Dates are fixed (TODAY) so the book is the same every time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+TODAY = date(2026, 3, 18)  # a Wednesday
+SALES = "王丽"
+
+# name, fields, grade, stage
+PEOPLE: list[tuple[str, dict[str, str], str, str]] = [
+    ("张三", {"company": "华信科技", "title": "采购经理", "mobile": "13800138000", "source": "showroom",
+             "source_detail": "来店", "product": "途观L", "budget": "25万", "expected": "2026-04-10",
+             "payment": "instalment", "birthday": "1985-03-18", "tags": "VIP,试驾"}, "A", "intent"),
+    ("李娜", {"company": "北京远航物流", "mobile": "+86 139-1111-2222", "source": "referral",
+             "source_detail": "老客户介绍", "product": "帕萨特", "expected": "2026-05-20",
+             "gender": "female"}, "B", "interested"),
+    ("王建国", {"company": "建国建材", "phone": "010-62345678", "mobile": "13600001111",
+               "source": "outbound", "source_detail": "展会", "product": "商务车 x3",
+               "budget": "60万", "industry": "建材", "expected": "2026-08-01"}, "C", "contacted"),
+    ("赵敏", {"mobile": "13711112222", "source": "showroom", "source_detail": "来电",
+             "product": "朗逸", "birthday": "03-20"}, "D", "prospect"),
+    ("Emily Carter", {"company": "Brightside Trading", "email": "emily@brightside.example",
+                      "mobile": "+44 7700 900123", "source": "outbound", "source_detail": "web",
+                      "product": "fleet lease", "expected": "2026-04-05"}, "A", "ready"),
+    ("David Chen", {"company": "Pacific Rim Imports", "email": "david.chen@pacrim.example",
+                    "mobile": "13922223333", "source": "referral", "product": "Touareg"}, "B", "intent"),
+    ("刘洋", {"company": "洋洋餐饮", "mobile": "13533334444", "source": "repeat",
+             "source_detail": "老客户续购", "product": "宝来"}, "C", "interested"),
+    ("陈静", {"mobile": "13644445555", "source": "showroom", "source_detail": "路过",
+             "district": "海淀区"}, "E", "contacted"),
+    ("孙伟", {"company": "伟业地产", "mobile": "13755556666", "source": "outbound",
+             "source_detail": "市场活动", "product": "辉昂"}, "D", "prospect"),
+    ("周婷", {"company": "婷美服饰", "mobile": "13866667777", "source": "referral",
+             "product": "探岳", "expected": "2026-06-30"}, "B", "contacted"),
+    ("Michael Brown", {"company": "Brown & Sons", "email": "mbrown@brownsons.example",
+                       "source": "showroom", "product": "Tiguan"}, "C", "prospect"),
+    ("吴刚", {"company": "刚强机械", "mobile": "13977778888", "source": "outbound",
+             "product": "迈腾", "industry": "机械"}, "B", "won"),
+    ("郑爽", {"mobile": "13588889999", "source": "showroom", "product": "Polo"}, "C", "lost"),
+    ("黄磊", {"company": "磊石资本", "mobile": "13699990000", "source": "repeat",
+             "product": "辉昂"}, "A", "won"),
+    ("Sarah Lee", {"email": "sarah.lee@example.com", "mobile": "13711223344",
+                   "source": "referral", "product": "ID.4"}, "D", "contacted"),
+    ("马丽", {"company": "丽人美容", "mobile": "13822334455", "source": "showroom",
+             "source_detail": "来店", "product": "T-Roc", "expected": "2026-03-30"}, "A", "interested"),
+]  # fmt: skip
+
+
+def _at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour, 0))
+
+
+def build(path: Path) -> Path:
+    """Write the sample book at ``path`` (replacing it)."""
+    from leadbook import cards, contacts, deals
+    from leadbook.cards import Clock
+    from leadbook.db import Book
+
+    path = Path(path)
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    book = Book("sqlite:///" + str(path.absolute()), SALES)
+    start = TODAY - timedelta(days=42)
+    numbers: dict[str, str] = {}
+    with book.write() as conn:
+        for i, (name, raw, _grade, _stage) in enumerate(PEOPLE):
+            created = start + timedelta(days=i * 2)
+            clock = Clock(today=created, now=_at(created, 9 + i % 8))
+            values = cards.parse_fields({"name": name, **raw}, created)
+            if name == "李娜":
+                values["referrer"] = numbers["张三"]
+                cards.resolve_referrer(conn, values)
+            numbers[name] = cards.add_card(conn, values, clock=clock, by=SALES, grade="D")
+        # Six weeks of contacts: each card is worked at its grade's rhythm until TODAY.
+        vias = ["phone", "wechat", "showroom", "phone", "visit", "email"]
+        for i, (name, _raw, grade, stage) in enumerate(PEOPLE):
+            number = numbers[name]
+            day = start + timedelta(days=i * 2)
+            step = {"A": 3, "B": 6, "C": 10, "D": 14, "E": 14}[grade]
+            contacts_made = 0
+            while day < TODAY - timedelta(days=1):
+                clock = Clock(today=day, now=_at(day, 10 + contacts_made % 7))
+                contacts.log_contact(
+                    conn, number, clock=clock, by=SALES, via=vias[(i + contacts_made) % len(vias)],
+                    note=_NOTES[(i + contacts_made) % len(_NOTES)],
+                    grade=grade if contacts_made == 0 else None,
+                )  # fmt: skip
+                contacts_made += 1
+                day += timedelta(days=step)
+                if contacts_made >= 2 and stage in ("won", "lost"):
+                    break
+            clock = Clock(today=day, now=_at(min(day, TODAY - timedelta(days=1)), 16))
+            if stage == "won":
+                deals.record_deal(
+                    conn, number, Decimal("168000") if name == "吴刚" else Decimal("356000"),
+                    clock=clock, by=SALES, contract=f"HT-2026-{i:03d}", payment="full",
+                )  # fmt: skip
+            elif stage == "lost":
+                cards.set_stage(conn, number, "lost", reason="买了竞品", lost_reason="买了竞品",
+                                clock=clock, by=SALES)  # fmt: skip
+            else:
+                row = conn.execute(_select_stage(number)).scalar_one()
+                if row != stage:
+                    cards.set_stage(conn, number, stage, reason=None, clock=clock, by=SALES)
+        # A repeat buyer from last year who has gone quiet: a care reminder.
+        old = TODAY - timedelta(days=200)
+        clock = Clock(today=old, now=_at(old, 11))
+        values = cards.parse_fields(
+            {"name": "钱多多", "company": "多多超市", "mobile": "13900001234", "source": "repeat",
+             "product": "速腾"}, old)  # fmt: skip
+        n = cards.add_card(conn, values, clock=clock, by=SALES, grade="C")
+        contacts.log_contact(conn, n, clock=clock, by=SALES, via="showroom", note="提车")
+        deals.record_deal(conn, n, Decimal("132000"), clock=clock, by=SALES, contract="HT-2025-117")
+        # Today's first calls are already made.
+        clock = Clock(today=TODAY, now=_at(TODAY, 9))
+        contacts.log_contact(
+            conn, numbers["张三"], clock=clock, by=SALES, via="phone", note="确认周六试驾",
+            outcome="同意", next_date=TODAY + timedelta(days=3), purpose="试驾后报价",
+        )  # fmt: skip
+    book.close()
+    return path
+
+
+def _select_stage(number: str):  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from leadbook.schema import customers
+
+    return select(customers.c.stage).where(customers.c.number == number)
+
+
+_NOTES = [
+    "介绍新款配置", "发了报价单", "约了试驾", "客户在比较竞品", "问了按揭政策",
+    "sent the brochure", "discussed trade-in", "客户出差，下周再联系",
+]  # fmt: skip

@@ -1,0 +1,188 @@
+"""The book's tables, in SQLAlchemy Core.
+
+leadbook uses Core, not the ORM: commands stay fast to start (sqlalchemy.orm costs ~50 ms of
+imports and mapper set-up) and bulk paths can use executemany. Migrations in ``migrations/``
+create exactly these tables; ``tests/test_migrations.py`` checks that they agree.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+# The card fields a user can set with `add`/`edit`, in the order `show` lists them.
+CARD_FIELDS = (
+    "name", "company", "title", "gender", "birthday", "mobile", "phone", "fax", "email",
+    "wechat", "address", "district", "postcode", "industry", "source", "source_detail",
+    "referrer", "owner", "product", "budget", "expected", "payment", "tags", "note",
+)  # fmt: skip
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("pinyin", String(400)),
+    Column("initials", String(100)),
+    Column("search_key", Text, nullable=False, default=""),
+    Column("company", String(200)),
+    Column("title", String(100)),
+    Column("gender", String(10)),
+    Column("birthday", Date),
+    Column("birthday_md", String(5)),
+    Column("mobile", String(32)),
+    Column("phone", String(32)),
+    Column("fax", String(32)),
+    Column("email", String(254)),
+    Column("wechat", String(100)),
+    Column("address", Text),
+    Column("district", String(100)),
+    Column("postcode", String(20)),
+    Column("industry", String(100)),
+    Column("source", String(20)),
+    Column("source_detail", String(100)),
+    Column("referrer_id", Integer, ForeignKey("customers.id", ondelete="SET NULL")),
+    Column("owner", String(100)),
+    Column("product", String(200)),
+    Column("budget_cents", BigInteger),
+    Column("expected", Date),
+    Column("payment", String(20)),
+    Column("grade", String(1), nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("lost_reason", Text),
+    Column("tags", Text),
+    Column("note", Text),
+    Column("extra", Text),
+    Column("next_due", Date),
+    Column("next_purpose", Text),
+    Column("last_contact_at", DateTime),
+    Column("last_contact_via", String(16)),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(100)),
+    Column("updated_at", DateTime, nullable=False),
+    Index("ix_customers_next_due", "next_due"),
+    Index("ix_customers_grade_next_due", "grade", "next_due"),
+    Index("ix_customers_owner_grade_next_due", "owner", "grade", "next_due"),
+    Index("ix_customers_stage_last_contact", "stage", "last_contact_at"),
+    Index("ix_customers_birthday_md", "birthday_md"),
+    Index("ix_customers_mobile", "mobile"),
+    Index("ix_customers_email", "email"),
+    Index("ix_customers_name_company", "name", "company"),
+    Index("ix_customers_referrer_id", "referrer_id"),
+    Index("ix_customers_created_at", "created_at"),
+)
+
+followups = Table(
+    "followups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("via", String(16), nullable=False),
+    Column("note", Text),
+    Column("outcome", Text),
+    Column("purpose", Text),
+    Column("next_date", Date),
+    Column("next_purpose", Text),
+    Column("by", String(100)),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_followups_customer_at", "customer_id", "at"),
+    Index("ix_followups_at", "at"),
+)
+
+# A planned next contact (DOMAIN section 4): opened when a contact sets the next one, closed by
+# the contact that fulfils it. Journals and reports read what was due and what was done here.
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("due", Date, nullable=False),
+    Column("purpose", Text),
+    Column("owner", String(100)),
+    Column("auto", Boolean, nullable=False, default=False),
+    Column("status", String(10), nullable=False, default="open"),
+    Column("created_on", Date, nullable=False),
+    Column("closed_on", Date),
+    Column("followup_id", Integer, ForeignKey("followups.id", ondelete="SET NULL")),
+    Index("ix_plans_customer_status", "customer_id", "status"),
+    Index("ix_plans_due", "due"),
+    Index("ix_plans_closed_on", "closed_on"),
+)
+
+# Every change of grade or stage, with its date and reason (DOMAIN sections 2 and 5).
+changes = Table(
+    "changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("field", String(10), nullable=False),
+    Column("old", String(16)),
+    Column("new", String(16), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("reason", Text),
+    Column("by", String(100)),
+    Index("ix_changes_customer_at", "customer_id", "at"),
+    Index("ix_changes_field_at", "field", "at"),
+)
+
+# Edits of other card fields: field, old, new, when, by whom.
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="SET NULL")),
+    Column("action", String(16), nullable=False),
+    Column("field", String(40)),
+    Column("old", Text),
+    Column("new", Text),
+    Column("at", DateTime, nullable=False),
+    Column("by", String(100)),
+    Index("ix_audit_customer_id", "customer_id"),
+)
+
+deals = Table(
+    "deals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("product", String(200)),
+    Column("date", Date, nullable=False),
+    Column("contract", String(100)),
+    Column("payment", String(20)),
+    Column("note", Text),
+    Column("by", String(100)),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_deals_customer_id", "customer_id"),
+    Index("ix_deals_date", "date"),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)

@@ -1,0 +1,113 @@
+"""Every test gets its own book, a pinned clock, a fixed user, English and 100 columns.
+
+The backend comes from LEADBOOK_TEST_DB: unset for SQLite (a file in the test's tmp dir), or a
+PostgreSQL URL, in which case each test gets a fresh schema.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from leadbook import i18n
+from leadbook.render import reset
+
+TODAY = "2026-03-18"  # a Wednesday
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for var in ("LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE", "LEADBOOK_LANG", "LEADBOOK_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LEADBOOK_DB", str(tmp_path / "book.db"))
+    monkeypatch.setenv("LEADBOOK_NOW", TODAY)
+    monkeypatch.setenv("LEADBOOK_USER", "王丽")
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    i18n.set_language("en")
+    reset()
+    yield
+    i18n.set_language("en")
+    reset()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "book.db"
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run a leadbook command in-process, as `leadbook ARGS` would."""
+    from leadbook.cli.app import app
+
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None, now: str | None = None, lang: str = "en") -> Result:
+        if now is not None:
+            monkeypatch.setenv("LEADBOOK_NOW", now)
+        i18n.set_language(lang)
+        reset()
+        result = runner.invoke(app, list(args), input=input, prog_name="leadbook")
+        reset()
+        return Result(result.exit_code, result.stdout, result.stderr, result.exception)
+
+    return run
+
+
+@pytest.fixture
+def ok(cli: Callable[..., Result]) -> Callable[..., Result]:
+    """Run a command that must succeed."""
+
+    def run(*args: str, **kw: Any) -> Result:
+        result = cli(*args, **kw)
+        assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+        return result
+
+    return run
+
+
+@pytest.fixture
+def add(ok: Callable[..., Result]) -> Callable[..., str]:
+    """Add a card and return its number."""
+
+    def run(name: str, *args: str, **kw: Any) -> str:
+        return ok("add", name, *args, **kw).stdout.strip()
+
+    return run
+
+
+def dump_book(path: Path) -> list[tuple[Any, ...]]:
+    """Every row of every table, to prove a failed command wrote nothing."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        rows: list[tuple[Any, ...]] = []
+        for t in sorted(tables):
+            rows.extend((t, *r) for r in conn.execute(f'SELECT * FROM "{t}" ORDER BY 1'))
+        return rows
+    finally:
+        conn.close()
+
+
+os.environ.setdefault("LEADBOOK_TEST", "1")
