@@ -61,7 +61,9 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
 
     runner = CliRunner()
 
-    def run(*args: str, input: str | None = None, now: str | None = None, lang: str = "en") -> Result:
+    def run(
+        *args: str, input: str | None = None, now: str | None = None, lang: str = "en"
+    ) -> Result:
         if now is not None:
             monkeypatch.setenv("LEADBOOK_NOW", now)
         i18n.set_language(lang)

@@ -26,14 +26,52 @@ def test_add_json_prints_the_card(ok):
 def test_add_takes_every_card_field(ok, add):
     referrer = add("老客户", "--mobile", "13900000001")
     card = ok(
-        "add", "张三", "--company", "华信科技", "--title", "采购经理", "--gender", "男",
-        "--birthday", "1985-03-05", "--mobile", "13800138000", "--phone", "010-62345678",
-        "--email", "zhang@huaxin.example", "--wechat", "zhang_san", "--address", "北京市海淀区中关村大街1号",
-        "--district", "海淀区", "--industry", "IT", "--source", "介绍", "--source-detail", "老客户介绍",
-        "--referrer", referrer, "--owner", "李强", "--product", "途观L", "--budget", "25万",
-        "--expected", "2026-04-30", "--payment", "按揭", "--tags", "VIP,试驾", "--note", "周末方便",
+        "add",
+        "张三",
+        "--company",
+        "华信科技",
+        "--title",
+        "采购经理",
+        "--gender",
+        "男",
+        "--birthday",
+        "1985-03-05",
+        "--mobile",
+        "13800138000",
+        "--phone",
+        "010-62345678",
+        "--email",
+        "zhang@huaxin.example",
+        "--wechat",
+        "zhang_san",
+        "--address",
+        "北京市海淀区中关村大街1号",
+        "--district",
+        "海淀区",
+        "--industry",
+        "IT",
+        "--source",
+        "介绍",
+        "--source-detail",
+        "老客户介绍",
+        "--referrer",
+        referrer,
+        "--owner",
+        "李强",
+        "--product",
+        "途观L",
+        "--budget",
+        "25万",
+        "--expected",
+        "2026-04-30",
+        "--payment",
+        "按揭",
+        "--tags",
+        "VIP,试驾",
+        "--note",
+        "周末方便",
         "--json",
-    ).json()  # fmt: skip
+    ).json()
     assert card["gender"] == "male"
     assert card["birthday"] == "1985-03-05"
     assert card["phone"] == "+861062345678"
@@ -208,12 +246,16 @@ def test_interactive_add_asks_for_the_main_fields(cli, ok, monkeypatch):
     from leadbook.cli import cards
 
     monkeypatch.setattr(cards, "interactive", lambda: True)
-    answers = "\n".join(["张三", "华信科技", "12345", "13800138000", "", "途观L", "", "", "B", ""]) + "\n"
+    answers = (
+        "\n".join(["张三", "华信科技", "12345", "13800138000", "", "途观L", "", "", "B", ""]) + "\n"
+    )
     result = cli("add", input=answers)
     assert result.exit_code == 0, result.stderr
     card = ok("show", "C00001", "--json").json()
     assert card["name"] == "张三" and card["company"] == "华信科技"
-    assert card["mobile"] == "+8613800138000" and card["grade"] == "B" and card["product"] == "途观L"
+    assert (
+        card["mobile"] == "+8613800138000" and card["grade"] == "B" and card["product"] == "途观L"
+    )
     assert "too short" in result.stderr  # the bad mobile was asked again
 
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.engine import Connection, RowMapping
 
 from leadbook import parsing, rhythm
+from leadbook.clock import Clock
 from leadbook.errors import Duplicate, InvalidValue, LeadbookError
 from leadbook.i18n import _
-from leadbook.models import Card, Change, Deal, Edit, FollowUp
+from leadbook.models.card import Card, Change, Deal, Edit, FollowUp
 from leadbook.repository import customers as repo
 from leadbook.repository import followups as fu_repo
 from leadbook.repository import history
@@ -22,15 +22,19 @@ from leadbook.schema import CARD_FIELDS
 
 PHONE_FIELDS = ("mobile", "phone", "fax")
 TEXT_FIELDS = (
-    "name", "company", "title", "wechat", "address", "district", "postcode", "industry",
-    "source_detail", "owner", "product", "note",
-)  # fmt: skip
-
-
-@dataclass
-class Clock:
-    today: date
-    now: datetime
+    "name",
+    "company",
+    "title",
+    "wechat",
+    "address",
+    "district",
+    "postcode",
+    "industry",
+    "source_detail",
+    "owner",
+    "product",
+    "note",
+)
 
 
 def parse_fields(raw: dict[str, str | None], today: date) -> dict[str, Any]:
@@ -178,9 +182,13 @@ def add_card(
         first = purpose or (_("first contact") if next_date is None else None)
         fu_repo.add_plan(conn, cid, due, first, values["owner"], next_date is None, clock.today)
         repo.update_fields(
-            conn, repo.get_by_id(conn, cid), {"next_due": due, "next_purpose": first},
-            clock.now, by, audited=False,
-        )  # fmt: skip
+            conn,
+            repo.get_by_id(conn, cid),
+            {"next_due": due, "next_purpose": first},
+            clock.now,
+            by,
+            audited=False,
+        )
     return number
 
 
@@ -266,7 +274,9 @@ def set_stage(
     elif row["lost_reason"]:
         values["lost_reason"] = None
     if old != stage:
-        history.record_change(conn, row["id"], "stage", old, stage, clock.now, reason or lost_reason, by)
+        history.record_change(
+            conn, row["id"], "stage", old, stage, clock.now, reason or lost_reason, by
+        )
     repo.update_fields(conn, row, values, clock.now, by, audited=False)
     if replan:
         _replan(conn, row, clock, by)
@@ -291,22 +301,26 @@ def reopen(conn: Connection, number: str, *, reason: str | None, clock: Clock, b
         purpose = _("win back")
         fu_repo.add_plan(conn, row["id"], clock.today, purpose, fresh["owner"], False, clock.today)
         repo.update_fields(
-            conn, fresh, {"next_due": clock.today, "next_purpose": purpose}, clock.now, by,
+            conn,
+            fresh,
+            {"next_due": clock.today, "next_purpose": purpose},
+            clock.now,
+            by,
             audited=False,
-        )  # fmt: skip
+        )
     return back
 
 
-def card_model(conn: Connection, row: RowMapping, *, full: bool = True, edits: bool = False) -> Card:
+def card_model(
+    conn: Connection, row: RowMapping, *, full: bool = True, edits: bool = False
+) -> Card:
     from leadbook.repository import deals as deals_repo
 
     referrer = referrer_name = None
     if row["referrer_id"]:
         ref = repo.get_by_id(conn, row["referrer_id"])
         referrer, referrer_name = ref["number"], ref["name"]
-    birthday = (
-        row["birthday"].isoformat() if row["birthday"] else (row["birthday_md"] or None)
-    )
+    birthday = row["birthday"].isoformat() if row["birthday"] else (row["birthday_md"] or None)
     card = Card(
         number=row["number"],
         name=row["name"],
@@ -347,8 +361,12 @@ def card_model(conn: Connection, row: RowMapping, *, full: bool = True, edits: b
         updated_at=row["updated_at"],
     )
     if full:
-        card.followups = [FollowUp.model_validate(dict(f)) for f in fu_repo.for_customer(conn, row["id"])]
-        card.history = [Change.model_validate(dict(c)) for c in history.changes_for(conn, row["id"])]
+        card.followups = [
+            FollowUp.model_validate(dict(f)) for f in fu_repo.for_customer(conn, row["id"])
+        ]
+        card.history = [
+            Change.model_validate(dict(c)) for c in history.changes_for(conn, row["id"])
+        ]
         card.deals = deals_repo.for_customer(conn, row["id"])
     if edits:
         card.edits = [Edit.model_validate(dict(e)) for e in history.edits_for(conn, row["id"])]

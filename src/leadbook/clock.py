@@ -7,7 +7,21 @@ time with the ``LEADBOOK_NOW`` environment variable (ISO date or datetime).
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import date, datetime
+
+
+@dataclass
+class Clock:
+    """The moment a command runs, handed to the services (they never read the clock)."""
+
+    today: date
+    now: datetime
+
+
+def current() -> Clock:
+    moment = now()
+    return Clock(today=moment.date(), now=moment)
 
 
 def now() -> datetime:

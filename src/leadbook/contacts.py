@@ -8,7 +8,8 @@ from datetime import date, datetime
 from sqlalchemy.engine import Connection
 
 from leadbook import rhythm
-from leadbook.cards import Clock, set_grade, set_stage
+from leadbook.cards import set_grade, set_stage
+from leadbook.clock import Clock
 from leadbook.errors import InvalidValue
 from leadbook.i18n import _
 from leadbook.repository import customers as repo
@@ -47,8 +48,10 @@ def log_contact(
     at = at or clock.now
     if at.date() > clock.today:
         raise InvalidValue(
-            _("the contact date {day} is in the future: --at is when the contact happened, "
-              "--next is when the next one is due").format(day=at.date().isoformat())  # fmt: skip
+            _(
+                "the contact date {day} is in the future: --at is when the contact happened, "
+                "--next is when the next one is due"
+            ).format(day=at.date().isoformat())
         )
     row = repo.get(conn, number)
     if next_date is not None and next_date < at.date():

@@ -6,6 +6,7 @@ Opening a book costs one small query: the stored Alembic revision is compared wi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
@@ -105,10 +106,8 @@ def create_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA foreign_keys = ON")
-            try:
+            with contextlib.suppress(Exception):  # a read-only book cannot switch; reading works
                 cur.execute("PRAGMA journal_mode = WAL")
-            except Exception:  # a read-only book cannot switch modes; reading still works
-                pass
             cur.execute("PRAGMA synchronous = NORMAL")
             cur.close()
 
@@ -136,6 +135,7 @@ def _short(exc: BaseException) -> str:
 
 def stored_revision(conn: Connection) -> str | None:
     name = conn.dialect.name
+    found: object
     if name == "sqlite":
         found = conn.exec_driver_sql(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"

@@ -7,8 +7,10 @@ from decimal import Decimal
 
 from sqlalchemy.engine import Connection
 
-from leadbook.cards import Clock, set_stage
+from leadbook.cards import set_stage
+from leadbook.clock import Clock
 from leadbook.repository import customers as repo
+from leadbook.repository import inserted_id
 from leadbook.schema import deals
 
 
@@ -26,19 +28,21 @@ def record_deal(
     note: str | None = None,
 ) -> int:
     row = repo.get(conn, number)
-    deal_id = conn.execute(
-        deals.insert().values(
-            customer_id=row["id"],
-            amount_cents=int(amount * 100),
-            product=product or row["product"],
-            date=on or clock.today,
-            contract=contract,
-            payment=payment or row["payment"],
-            note=note,
-            by=by,
-            created_at=clock.now,
+    deal_id = inserted_id(
+        conn.execute(
+            deals.insert().values(
+                customer_id=row["id"],
+                amount_cents=int(amount * 100),
+                product=product or row["product"],
+                date=on or clock.today,
+                contract=contract,
+                payment=payment or row["payment"],
+                note=note,
+                by=by,
+                created_at=clock.now,
+            )
         )
-    ).inserted_primary_key[0]
+    )
     if row["stage"] != "won":
         set_stage(conn, number, "won", reason=note or contract or None, clock=clock, by=by)
-    return int(deal_id)
+    return deal_id

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
 
-from leadbook.models import DueItem, DueList
+from leadbook.models.lines import DueItem, DueList
 from leadbook.schema import customers
 
 _COLUMNS = (
@@ -29,7 +29,7 @@ _COLUMNS = (
 )
 
 
-def _item(row: dict, kind: str, due: date, day: date, purpose: str | None = None) -> DueItem:  # type: ignore[type-arg]
+def _item(row: dict, kind: str, due: date, day: date, purpose: str | None = None) -> DueItem:
     last = row["last_contact_at"]
     return DueItem(
         kind=kind,  # type: ignore[arg-type]
@@ -66,8 +66,10 @@ def due_list(
         [customers.c.next_due < day],
         [customers.c.next_due >= day, customers.c.next_due <= until],
     ):
-        query = select(*_COLUMNS).where(*bounds, *owned).order_by(
-            customers.c.grade, customers.c.next_due, customers.c.id
+        query = (
+            select(*_COLUMNS)
+            .where(*bounds, *owned)
+            .order_by(customers.c.grade, customers.c.next_due, customers.c.id)
         )
         if limit is not None:
             query = query.limit(max(limit - len(items), 0))
@@ -98,7 +100,7 @@ def _month_days(start: date, until: date) -> dict[str, date]:
     return keys
 
 
-def birthdays(conn: Connection, day: date, until: date, owned: list) -> list[DueItem]:  # type: ignore[type-arg]
+def birthdays(conn: Connection, day: date, until: date, owned: list) -> list[DueItem]:
     keys = _month_days(day, until)
     rows = conn.execute(
         select(*_COLUMNS, customers.c.birthday, customers.c.birthday_md)
@@ -116,7 +118,7 @@ def birthdays(conn: Connection, day: date, until: date, owned: list) -> list[Due
     return items
 
 
-def care(conn: Connection, day: date, care_days: int, owned: list) -> list[DueItem]:  # type: ignore[type-arg]
+def care(conn: Connection, day: date, care_days: int, owned: list) -> list[DueItem]:
     """Won customers with no contact for more than ``care_days`` and nothing planned."""
     since = datetime.combine(day - timedelta(days=care_days), time.min)
     rows = conn.execute(

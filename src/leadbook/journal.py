@@ -14,8 +14,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from leadbook.models import CardLine, ChangeLine, ContactLine, JournalDay, JournalWeek, MissedLine
-from leadbook.repository.customers import LIST_COLUMNS
+from leadbook.models.journal import ChangeLine, ContactLine, JournalDay, JournalWeek, MissedLine
+from leadbook.models.lines import CardLine
+from leadbook.repository.customers import LIST_COLUMNS, card_line
 from leadbook.schema import changes, customers, followups, plans
 
 
@@ -68,10 +69,16 @@ def _counts_for_day(conn: Connection, day: date, owner: str | None) -> dict[str,
     new_where = [customers.c.created_at >= start, customers.c.created_at < end]
     if owner:
         new_where.append(customers.c.owner == owner)
-    new_cards = conn.execute(select(func.count()).select_from(customers).where(*new_where)).scalar_one()
+    new_cards = conn.execute(
+        select(func.count()).select_from(customers).where(*new_where)
+    ).scalar_one()
     plan_owner = [plans.c.owner == owner] if owner else []
-    due = conn.execute(select(func.count()).select_from(plans).where(_due_on(day), *plan_owner)).scalar_one()
-    done = conn.execute(select(func.count()).select_from(plans).where(_done_on(day), *plan_owner)).scalar_one()
+    due = conn.execute(
+        select(func.count()).select_from(plans).where(_due_on(day), *plan_owner)
+    ).scalar_one()
+    done = conn.execute(
+        select(func.count()).select_from(plans).where(_done_on(day), *plan_owner)
+    ).scalar_one()
     return {
         "date": day,
         "contacts": sum(by_channel.values()),
@@ -83,15 +90,22 @@ def _counts_for_day(conn: Connection, day: date, owner: str | None) -> dict[str,
     }
 
 
-def _contact_lines(conn: Connection, start: datetime, end: datetime, owner: str | None) -> list[ContactLine]:
+def _contact_lines(
+    conn: Connection, start: datetime, end: datetime, owner: str | None
+) -> list[ContactLine]:
     where = [followups.c.at >= start, followups.c.at < end]
     if owner:
         where.append(followups.c.by == owner)
     rows = conn.execute(
         select(
-            followups.c.at, customers.c.number, customers.c.name, followups.c.via,
-            followups.c.note, followups.c.outcome, followups.c.next_date,
-        )  # fmt: skip
+            followups.c.at,
+            customers.c.number,
+            customers.c.name,
+            followups.c.via,
+            followups.c.note,
+            followups.c.outcome,
+            followups.c.next_date,
+        )
         .join(customers, customers.c.id == followups.c.customer_id)
         .where(*where)
         .order_by(followups.c.at, followups.c.id)
@@ -100,15 +114,22 @@ def _contact_lines(conn: Connection, start: datetime, end: datetime, owner: str 
     return [ContactLine.model_validate(dict(r)) for r in rows]
 
 
-def _change_lines(conn: Connection, start: datetime, end: datetime, owner: str | None) -> list[ChangeLine]:
+def _change_lines(
+    conn: Connection, start: datetime, end: datetime, owner: str | None
+) -> list[ChangeLine]:
     where = [changes.c.at >= start, changes.c.at < end, changes.c.old.is_not(None)]
     if owner:
         where.append(changes.c.by == owner)
     rows = conn.execute(
         select(
-            changes.c.at, customers.c.number, customers.c.name, changes.c.field,
-            changes.c.old, changes.c.new, changes.c.reason,
-        )  # fmt: skip
+            changes.c.at,
+            customers.c.number,
+            customers.c.name,
+            changes.c.field,
+            changes.c.old,
+            changes.c.new,
+            changes.c.reason,
+        )
         .join(customers, customers.c.id == changes.c.customer_id)
         .where(*where)
         .order_by(changes.c.at, changes.c.id)
@@ -117,16 +138,16 @@ def _change_lines(conn: Connection, start: datetime, end: datetime, owner: str |
     return [ChangeLine.model_validate(dict(r)) for r in rows]
 
 
-def _new_card_lines(conn: Connection, start: datetime, end: datetime, owner: str | None) -> list[CardLine]:
-    from leadbook.cards import split_tags
-
+def _new_card_lines(
+    conn: Connection, start: datetime, end: datetime, owner: str | None
+) -> list[CardLine]:
     where = [customers.c.created_at >= start, customers.c.created_at < end]
     if owner:
         where.append(customers.c.owner == owner)
     rows = conn.execute(
         select(*LIST_COLUMNS).where(*where).order_by(customers.c.id).limit(500)
     ).mappings()
-    return [CardLine.model_validate({**r, "tags": split_tags(r["tags"])}) for r in rows]
+    return [card_line(r) for r in rows]
 
 
 def day_journal(conn: Connection, day: date, owner: str | None = None) -> JournalDay:
@@ -139,7 +160,9 @@ def day_journal(conn: Connection, day: date, owner: str | None = None) -> Journa
     if owner:
         missed_where.append(plans.c.owner == owner)
     rows = conn.execute(
-        select(customers.c.number, customers.c.name, customers.c.grade, plans.c.due, plans.c.purpose)
+        select(
+            customers.c.number, customers.c.name, customers.c.grade, plans.c.due, plans.c.purpose
+        )
         .join(customers, customers.c.id == plans.c.customer_id)
         .where(*missed_where)
         .order_by(plans.c.due, customers.c.grade, customers.c.id)
@@ -157,7 +180,9 @@ def week_bounds(day: date) -> tuple[date, date]:
 def week_journal(conn: Connection, day: date, owner: str | None = None) -> JournalWeek:
     """The week (Monday to Sunday) holding ``day``, day by day, with the week's totals."""
     monday, sunday = week_bounds(day)
-    days = [JournalDay(**_counts_for_day(conn, monday + timedelta(days=i), owner)) for i in range(7)]
+    days = [
+        JournalDay(**_counts_for_day(conn, monday + timedelta(days=i), owner)) for i in range(7)
+    ]
     by_channel: dict[str, int] = {}
     for d in days:
         for via, n in d.by_channel.items():
@@ -172,12 +197,14 @@ def week_journal(conn: Connection, day: date, owner: str | None = None) -> Journ
             and_(plans.c.closed_on == first, plans.c.status == "done"),
         ),
     )
-    done_in_week = and_(
-        due_in_week, plans.c.status == "done", plans.c.closed_on <= sunday
-    )
+    done_in_week = and_(due_in_week, plans.c.status == "done", plans.c.closed_on <= sunday)
     plan_owner = [plans.c.owner == owner] if owner else []
-    due = conn.execute(select(func.count()).select_from(plans).where(due_in_week, *plan_owner)).scalar_one()
-    done = conn.execute(select(func.count()).select_from(plans).where(done_in_week, *plan_owner)).scalar_one()
+    due = conn.execute(
+        select(func.count()).select_from(plans).where(due_in_week, *plan_owner)
+    ).scalar_one()
+    done = conn.execute(
+        select(func.count()).select_from(plans).where(done_in_week, *plan_owner)
+    ).scalar_one()
     start, end = _start(monday), _start(sunday + timedelta(days=1))
     return JournalWeek(
         start=monday,

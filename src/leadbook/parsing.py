@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Literal
@@ -20,27 +21,87 @@ from leadbook.i18n import _
 Prefer = Literal["future", "past"] | None
 
 _WEEKDAYS_EN = {
-    "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2,
-    "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "friday": 4, "fri": 4,
-    "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
-}  # fmt: skip
+    "monday": 0,
+    "mon": 0,
+    "tuesday": 1,
+    "tue": 1,
+    "tues": 1,
+    "wednesday": 2,
+    "wed": 2,
+    "thursday": 3,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "friday": 4,
+    "fri": 4,
+    "saturday": 5,
+    "sat": 5,
+    "sunday": 6,
+    "sun": 6,
+}
 _WEEKDAYS_ZH = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6}
 _RELATIVE_WORDS = {
-    "today": 0, "now": 0, "tomorrow": 1, "yesterday": -1, "tmr": 1,
-    "今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3, "昨天": -1, "前天": -2,
-}  # fmt: skip
-_UNITS = {"d": 1, "day": 1, "days": 1, "天": 1, "日": 1, "w": 7, "week": 7, "weeks": 7, "周": 7,
-          "星期": 7, "个星期": 7, "个礼拜": 7, "礼拜": 7}  # fmt: skip
-_MONTH_UNITS = {"m": 1, "month": 1, "months": 1, "月": 1, "个月": 1, "y": 12, "year": 12,
-                "years": 12, "年": 12}  # fmt: skip
-_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-              "九": 9, "十": 10}  # fmt: skip
+    "today": 0,
+    "now": 0,
+    "tomorrow": 1,
+    "yesterday": -1,
+    "tmr": 1,
+    "今天": 0,
+    "今日": 0,
+    "明天": 1,
+    "明日": 1,
+    "后天": 2,
+    "大后天": 3,
+    "昨天": -1,
+    "前天": -2,
+}
+_UNITS = {
+    "d": 1,
+    "day": 1,
+    "days": 1,
+    "天": 1,
+    "日": 1,
+    "w": 7,
+    "week": 7,
+    "weeks": 7,
+    "周": 7,
+    "星期": 7,
+    "个星期": 7,
+    "个礼拜": 7,
+    "礼拜": 7,
+}
+_MONTH_UNITS = {
+    "m": 1,
+    "month": 1,
+    "months": 1,
+    "月": 1,
+    "个月": 1,
+    "y": 12,
+    "year": 12,
+    "years": 12,
+    "年": 12,
+}
+_CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ZH_FULL = re.compile(r"^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
-_REL = re.compile(r"^([+-]?)\s*(\d+|[一二两三四五六七八九十])\s*([a-z\u4e00-\u9fff]+?)\s*(后|以后|之后|前|以前|ago)?$")
+_REL = re.compile(
+    r"^([+-]?)\s*(\d+|[一二两三四五六七八九十])\s*([a-z\u4e00-\u9fff]+?)\s*(后|以后|之后|前|以前|ago)?$"
+)
 _IN = re.compile(r"^in\s+(\d+)\s+([a-z]+)$")
 _NEXT_WD = re.compile(r"^(next|this|coming)?\s*([a-z]+)$")
 _ZH_WD = re.compile(r"^(下下|下|本|这|这个|下个)?(?:周|星期|礼拜)([一二三四五六日天七])$")
@@ -161,11 +222,13 @@ def _dateparser(raw: str, today: date, prefer: Prefer) -> date:
 
     settings = {
         "RELATIVE_BASE": datetime(today.year, today.month, today.day, 12, 0),
-        "PREFER_DATES_FROM": {"future": "future", "past": "past"}.get(prefer or "", "current_period"),
+        "PREFER_DATES_FROM": {"future": "future", "past": "past"}.get(
+            prefer or "", "current_period"
+        ),
         "RETURN_AS_TIMEZONE_AWARE": False,
     }
     try:
-        parsed = dateparser.parse(raw, languages=["en", "zh"], settings=settings)  # type: ignore[arg-type]
+        parsed = dateparser.parse(raw, languages=["en", "zh"], settings=settings)
     except Exception:  # dateparser raises assorted errors on odd input
         parsed = None
     if parsed is None:
@@ -203,7 +266,7 @@ def parse_birthday(text: str, today: date) -> tuple[date | None, str]:
     return day, day.strftime("%m-%d")
 
 
-def _pick(text: str, keys: tuple[str, ...], synonyms: dict[str, tuple[str, ...]]) -> str | None:
+def _pick(text: str, keys: tuple[str, ...], synonyms: Mapping[str, tuple[str, ...]]) -> str | None:
     value = text.strip().lower()
     if value in keys:
         return value
@@ -303,9 +366,10 @@ def parse_phone(text: str) -> str:
         return "+86" + digits
     if digits.isdigit() and digits.startswith("1") and len(digits) != 11:
         raise InvalidValue(
-            _("{text!r} is not a mobile number: a Chinese mobile has 11 digits, this has {n} "
-              "(too {what})").format(text=raw, n=len(digits),
-                                     what=_("short") if len(digits) < 11 else _("long"))  # fmt: skip
+            _(
+                "{text!r} is not a mobile number: a Chinese mobile has 11 digits, this has {n} "
+                "(too {what})"
+            ).format(text=raw, n=len(digits), what=_("short") if len(digits) < 11 else _("long"))
         )
     if len(re.sub(r"\D", "", digits)) < 7:
         raise InvalidValue(_("phone number {text!r} is too short").format(text=raw))
@@ -315,13 +379,18 @@ def parse_phone(text: str) -> str:
         number = phonenumbers.parse(raw, "CN")
     except phonenumbers.NumberParseException:
         raise InvalidValue(
-            _("{text!r} is not a phone number: give 11 digits for a mobile (13800138000) "
-              "or a number with its area or country code").format(text=raw)  # fmt: skip
+            _(
+                "{text!r} is not a phone number: give 11 digits for a mobile (13800138000) "
+                "or a number with its area or country code"
+            ).format(text=raw)
         ) from None
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason == phonenumbers.ValidationResult.TOO_SHORT:
         raise InvalidValue(_("phone number {text!r} is too short").format(text=raw))
-    if reason in (phonenumbers.ValidationResult.TOO_LONG, phonenumbers.ValidationResult.INVALID_LENGTH):
+    if reason in (
+        phonenumbers.ValidationResult.TOO_LONG,
+        phonenumbers.ValidationResult.INVALID_LENGTH,
+    ):
         raise InvalidValue(_("phone number {text!r} has too many digits").format(text=raw))
     if not phonenumbers.is_valid_number(number):
         raise InvalidValue(
@@ -371,8 +440,14 @@ def parse_email(text: str) -> str:
         ) from None
 
 
-_AMOUNT_UNITS = {"万": Decimal(10_000), "w": Decimal(10_000), "k": Decimal(1000),
-                 "千": Decimal(1000), "亿": Decimal(100_000_000), "元": Decimal(1)}  # fmt: skip
+_AMOUNT_UNITS = {
+    "万": Decimal(10_000),
+    "w": Decimal(10_000),
+    "k": Decimal(1000),
+    "千": Decimal(1000),
+    "亿": Decimal(100_000_000),
+    "元": Decimal(1),
+}
 
 
 def parse_amount(text: str) -> Decimal:
@@ -390,9 +465,7 @@ def parse_amount(text: str) -> Decimal:
         amount = Decimal(value) * multiplier
     except InvalidOperation:
         raise InvalidValue(
-            _("{text!r} is not an amount: write 12000, 12,000.50, ¥12000 or 1.2万").format(
-                text=raw
-            )
+            _("{text!r} is not an amount: write 12000, 12,000.50, ¥12000 or 1.2万").format(text=raw)
         ) from None
     if not amount.is_finite() or amount < 0 or amount >= Decimal(10) ** 13:
         raise InvalidValue(_("amount {text!r} is out of range").format(text=raw))
@@ -414,8 +487,9 @@ def parse_positive_int(text: str, what: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise InvalidValue(_("{what} must be a whole number, not {text!r}").format(
-            what=what, text=text)) from None  # fmt: skip
+        raise InvalidValue(
+            _("{what} must be a whole number, not {text!r}").format(what=what, text=text)
+        ) from None
     if value < 0:
         raise InvalidValue(_("{what} cannot be negative").format(what=what))
     return value

@@ -15,42 +15,194 @@ SALES = "王丽"
 
 # name, fields, grade, stage
 PEOPLE: list[tuple[str, dict[str, str], str, str]] = [
-    ("张三", {"company": "华信科技", "title": "采购经理", "mobile": "13800138000", "source": "showroom",
-             "source_detail": "来店", "product": "途观L", "budget": "25万", "expected": "2026-04-10",
-             "payment": "instalment", "birthday": "1985-03-18", "tags": "VIP,试驾"}, "A", "intent"),
-    ("李娜", {"company": "北京远航物流", "mobile": "+86 139-1111-2222", "source": "referral",
-             "source_detail": "老客户介绍", "product": "帕萨特", "expected": "2026-05-20",
-             "gender": "female"}, "B", "interested"),
-    ("王建国", {"company": "建国建材", "phone": "010-62345678", "mobile": "13600001111",
-               "source": "outbound", "source_detail": "展会", "product": "商务车 x3",
-               "budget": "60万", "industry": "建材", "expected": "2026-08-01"}, "C", "contacted"),
-    ("赵敏", {"mobile": "13711112222", "source": "showroom", "source_detail": "来电",
-             "product": "朗逸", "birthday": "03-20"}, "D", "prospect"),
-    ("Emily Carter", {"company": "Brightside Trading", "email": "emily@brightside.example",
-                      "mobile": "+44 7700 900123", "source": "outbound", "source_detail": "web",
-                      "product": "fleet lease", "expected": "2026-04-05"}, "A", "ready"),
-    ("David Chen", {"company": "Pacific Rim Imports", "email": "david.chen@pacrim.example",
-                    "mobile": "13922223333", "source": "referral", "product": "Touareg"}, "B", "intent"),
-    ("刘洋", {"company": "洋洋餐饮", "mobile": "13533334444", "source": "repeat",
-             "source_detail": "老客户续购", "product": "宝来"}, "C", "interested"),
-    ("陈静", {"mobile": "13644445555", "source": "showroom", "source_detail": "路过",
-             "district": "海淀区"}, "E", "contacted"),
-    ("孙伟", {"company": "伟业地产", "mobile": "13755556666", "source": "outbound",
-             "source_detail": "市场活动", "product": "辉昂"}, "D", "prospect"),
-    ("周婷", {"company": "婷美服饰", "mobile": "13866667777", "source": "referral",
-             "product": "探岳", "expected": "2026-06-30"}, "B", "contacted"),
-    ("Michael Brown", {"company": "Brown & Sons", "email": "mbrown@brownsons.example",
-                       "source": "showroom", "product": "Tiguan"}, "C", "prospect"),
-    ("吴刚", {"company": "刚强机械", "mobile": "13977778888", "source": "outbound",
-             "product": "迈腾", "industry": "机械"}, "B", "won"),
+    (
+        "张三",
+        {
+            "company": "华信科技",
+            "title": "采购经理",
+            "mobile": "13800138000",
+            "source": "showroom",
+            "source_detail": "来店",
+            "product": "途观L",
+            "budget": "25万",
+            "expected": "2026-04-10",
+            "payment": "instalment",
+            "birthday": "1985-03-18",
+            "tags": "VIP,试驾",
+        },
+        "A",
+        "intent",
+    ),
+    (
+        "李娜",
+        {
+            "company": "北京远航物流",
+            "mobile": "+86 139-1111-2222",
+            "source": "referral",
+            "source_detail": "老客户介绍",
+            "product": "帕萨特",
+            "expected": "2026-05-20",
+            "gender": "female",
+        },
+        "B",
+        "interested",
+    ),
+    (
+        "王建国",
+        {
+            "company": "建国建材",
+            "phone": "010-62345678",
+            "mobile": "13600001111",
+            "source": "outbound",
+            "source_detail": "展会",
+            "product": "商务车 x3",
+            "budget": "60万",
+            "industry": "建材",
+            "expected": "2026-08-01",
+        },
+        "C",
+        "contacted",
+    ),
+    (
+        "赵敏",
+        {
+            "mobile": "13711112222",
+            "source": "showroom",
+            "source_detail": "来电",
+            "product": "朗逸",
+            "birthday": "03-20",
+        },
+        "D",
+        "prospect",
+    ),
+    (
+        "Emily Carter",
+        {
+            "company": "Brightside Trading",
+            "email": "emily@brightside.example",
+            "mobile": "+1 650 253 0000",
+            "source": "outbound",
+            "source_detail": "web",
+            "product": "fleet lease",
+            "expected": "2026-04-05",
+        },
+        "A",
+        "ready",
+    ),
+    (
+        "David Chen",
+        {
+            "company": "Pacific Rim Imports",
+            "email": "david.chen@pacrim.example",
+            "mobile": "13922223333",
+            "source": "referral",
+            "product": "Touareg",
+        },
+        "B",
+        "intent",
+    ),
+    (
+        "刘洋",
+        {
+            "company": "洋洋餐饮",
+            "mobile": "13533334444",
+            "source": "repeat",
+            "source_detail": "老客户续购",
+            "product": "宝来",
+        },
+        "C",
+        "interested",
+    ),
+    (
+        "陈静",
+        {
+            "mobile": "13644445555",
+            "source": "showroom",
+            "source_detail": "路过",
+            "district": "海淀区",
+        },
+        "E",
+        "contacted",
+    ),
+    (
+        "孙伟",
+        {
+            "company": "伟业地产",
+            "mobile": "13755556666",
+            "source": "outbound",
+            "source_detail": "市场活动",
+            "product": "辉昂",
+        },
+        "D",
+        "prospect",
+    ),
+    (
+        "周婷",
+        {
+            "company": "婷美服饰",
+            "mobile": "13866667777",
+            "source": "referral",
+            "product": "探岳",
+            "expected": "2026-06-30",
+        },
+        "B",
+        "contacted",
+    ),
+    (
+        "Michael Brown",
+        {
+            "company": "Brown & Sons",
+            "email": "mbrown@brownsons.example",
+            "source": "showroom",
+            "product": "Tiguan",
+        },
+        "C",
+        "prospect",
+    ),
+    (
+        "吴刚",
+        {
+            "company": "刚强机械",
+            "mobile": "13977778888",
+            "source": "outbound",
+            "product": "迈腾",
+            "industry": "机械",
+        },
+        "B",
+        "won",
+    ),
     ("郑爽", {"mobile": "13588889999", "source": "showroom", "product": "Polo"}, "C", "lost"),
-    ("黄磊", {"company": "磊石资本", "mobile": "13699990000", "source": "repeat",
-             "product": "辉昂"}, "A", "won"),
-    ("Sarah Lee", {"email": "sarah.lee@example.com", "mobile": "13711223344",
-                   "source": "referral", "product": "ID.4"}, "D", "contacted"),
-    ("马丽", {"company": "丽人美容", "mobile": "13822334455", "source": "showroom",
-             "source_detail": "来店", "product": "T-Roc", "expected": "2026-03-30"}, "A", "interested"),
-]  # fmt: skip
+    (
+        "黄磊",
+        {"company": "磊石资本", "mobile": "13699990000", "source": "repeat", "product": "辉昂"},
+        "A",
+        "won",
+    ),
+    (
+        "Sarah Lee",
+        {
+            "email": "sarah.lee@example.com",
+            "mobile": "13711223344",
+            "source": "referral",
+            "product": "ID.4",
+        },
+        "D",
+        "contacted",
+    ),
+    (
+        "马丽",
+        {
+            "company": "丽人美容",
+            "mobile": "13822334455",
+            "source": "showroom",
+            "source_detail": "来店",
+            "product": "T-Roc",
+            "expected": "2026-03-30",
+        },
+        "A",
+        "interested",
+    ),
+]
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -60,7 +212,7 @@ def _at(day: date, hour: int) -> datetime:
 def build(path: Path) -> Path:
     """Write the sample book at ``path`` (replacing it)."""
     from leadbook import cards, contacts, deals
-    from leadbook.cards import Clock
+    from leadbook.clock import Clock
     from leadbook.db import Book
 
     path = Path(path)
@@ -88,10 +240,14 @@ def build(path: Path) -> Path:
             while day < TODAY - timedelta(days=1):
                 clock = Clock(today=day, now=_at(day, 10 + contacts_made % 7))
                 contacts.log_contact(
-                    conn, number, clock=clock, by=SALES, via=vias[(i + contacts_made) % len(vias)],
+                    conn,
+                    number,
+                    clock=clock,
+                    by=SALES,
+                    via=vias[(i + contacts_made) % len(vias)],
                     note=_NOTES[(i + contacts_made) % len(_NOTES)],
                     grade=grade if contacts_made == 0 else None,
-                )  # fmt: skip
+                )
                 contacts_made += 1
                 day += timedelta(days=step)
                 if contacts_made >= 2 and stage in ("won", "lost"):
@@ -99,12 +255,24 @@ def build(path: Path) -> Path:
             clock = Clock(today=day, now=_at(min(day, TODAY - timedelta(days=1)), 16))
             if stage == "won":
                 deals.record_deal(
-                    conn, number, Decimal("168000") if name == "吴刚" else Decimal("356000"),
-                    clock=clock, by=SALES, contract=f"HT-2026-{i:03d}", payment="full",
-                )  # fmt: skip
+                    conn,
+                    number,
+                    Decimal("168000") if name == "吴刚" else Decimal("356000"),
+                    clock=clock,
+                    by=SALES,
+                    contract=f"HT-2026-{i:03d}",
+                    payment="full",
+                )
             elif stage == "lost":
-                cards.set_stage(conn, number, "lost", reason="买了竞品", lost_reason="买了竞品",
-                                clock=clock, by=SALES)  # fmt: skip
+                cards.set_stage(
+                    conn,
+                    number,
+                    "lost",
+                    reason="买了竞品",
+                    lost_reason="买了竞品",
+                    clock=clock,
+                    by=SALES,
+                )
             else:
                 row = conn.execute(_select_stage(number)).scalar_one()
                 if row != stage:
@@ -113,22 +281,36 @@ def build(path: Path) -> Path:
         old = TODAY - timedelta(days=200)
         clock = Clock(today=old, now=_at(old, 11))
         values = cards.parse_fields(
-            {"name": "钱多多", "company": "多多超市", "mobile": "13900001234", "source": "repeat",
-             "product": "速腾"}, old)  # fmt: skip
+            {
+                "name": "钱多多",
+                "company": "多多超市",
+                "mobile": "13900001234",
+                "source": "repeat",
+                "product": "速腾",
+            },
+            old,
+        )
         n = cards.add_card(conn, values, clock=clock, by=SALES, grade="C")
         contacts.log_contact(conn, n, clock=clock, by=SALES, via="showroom", note="提车")
         deals.record_deal(conn, n, Decimal("132000"), clock=clock, by=SALES, contract="HT-2025-117")
         # Today's first calls are already made.
         clock = Clock(today=TODAY, now=_at(TODAY, 9))
         contacts.log_contact(
-            conn, numbers["张三"], clock=clock, by=SALES, via="phone", note="确认周六试驾",
-            outcome="同意", next_date=TODAY + timedelta(days=3), purpose="试驾后报价",
-        )  # fmt: skip
+            conn,
+            numbers["张三"],
+            clock=clock,
+            by=SALES,
+            via="phone",
+            note="确认周六试驾",
+            outcome="同意",
+            next_date=TODAY + timedelta(days=3),
+            purpose="试驾后报价",
+        )
     book.close()
     return path
 
 
-def _select_stage(number: str):  # type: ignore[no-untyped-def]
+def _select_stage(number: str):
     from sqlalchemy import select
 
     from leadbook.schema import customers
@@ -137,6 +319,12 @@ def _select_stage(number: str):  # type: ignore[no-untyped-def]
 
 
 _NOTES = [
-    "介绍新款配置", "发了报价单", "约了试驾", "客户在比较竞品", "问了按揭政策",
-    "sent the brochure", "discussed trade-in", "客户出差，下周再联系",
-]  # fmt: skip
+    "介绍新款配置",
+    "发了报价单",
+    "约了试驾",
+    "客户在比较竞品",
+    "问了按揭政策",
+    "sent the brochure",
+    "discussed trade-in",
+    "客户出差，下周再联系",
+]

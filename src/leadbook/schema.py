@@ -33,10 +33,31 @@ metadata = MetaData(naming_convention=NAMING)
 
 # The card fields a user can set with `add`/`edit`, in the order `show` lists them.
 CARD_FIELDS = (
-    "name", "company", "title", "gender", "birthday", "mobile", "phone", "fax", "email",
-    "wechat", "address", "district", "postcode", "industry", "source", "source_detail",
-    "referrer", "owner", "product", "budget", "expected", "payment", "tags", "note",
-)  # fmt: skip
+    "name",
+    "company",
+    "title",
+    "gender",
+    "birthday",
+    "mobile",
+    "phone",
+    "fax",
+    "email",
+    "wechat",
+    "address",
+    "district",
+    "postcode",
+    "industry",
+    "source",
+    "source_detail",
+    "referrer",
+    "owner",
+    "product",
+    "budget",
+    "expected",
+    "payment",
+    "tags",
+    "note",
+)
 
 customers = Table(
     "customers",

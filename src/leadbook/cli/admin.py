@@ -15,22 +15,28 @@ from leadbook.i18n import _
 
 db_app = typer.Typer(help=_("Where the book is and its schema version."), no_args_is_help=True)
 config_app = typer.Typer(
-    help=_("Settings stored in the book and shared by everyone who uses it: the follow-up interval "
-           "of each grade, care days, currency."),  # fmt: skip
+    help=_(
+        "Settings stored in the book and shared by everyone who uses it: the follow-up interval "
+        "of each grade, care days, currency."
+    ),
     invoke_without_command=True,
 )
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 
 
-@db_app.command("path", help=_("Print where the book is (a file, or a database URL without its password)."))
+@db_app.command(
+    "path", help=_("Print where the book is (a file, or a database URL without its password).")
+)
 def db_path(ctx: typer.Context) -> None:
     from leadbook.db import display_url, resolve_url
 
     print(display_url(resolve_url(state(ctx).db)))
 
 
-@db_app.command("upgrade", help=_("Bring the book's schema up to date (leadbook also does this on first use)."))
+@db_app.command(
+    "upgrade", help=_("Bring the book's schema up to date (leadbook also does this on first use).")
+)
 def db_upgrade(ctx: typer.Context) -> None:
     from leadbook.db import SCHEMA_HEAD
 
@@ -81,12 +87,14 @@ def config_show(
 
 @config_app.command(
     "set",
-    help=_("Change a setting for everyone using this book.\n\nExample: leadbook config set interval.B 5"),
+    help=_(
+        "Change a setting for everyone using this book.\n\nExample: leadbook config set interval.B 5"
+    ),
 )
 def config_set(
     ctx: typer.Context,
     key: str = typer.Argument(..., help=_("interval.A ... interval.E, care_days or currency.")),
-    value: str = typer.Argument(..., help=_("The new value (\"none\" for no rhythm).")),
+    value: str = typer.Argument(..., help=_('The new value ("none" for no rhythm).')),
 ) -> None:
     from leadbook.repository import settings as settings_repo
 
@@ -116,12 +124,18 @@ def demo(ctx: typer.Context) -> None:
             from leadbook.render import out, reset
 
             reset()
-            out().rule(_("leadbook due (sample book, {date})").format(date=sample.TODAY.isoformat()))
+            out().rule(
+                _("leadbook due (sample book, {date})").format(date=sample.TODAY.isoformat())
+            )
             _run(run, ["--db", str(path), "due"])
             out().rule(_("leadbook journal --week (sample book)"))
             _run(run, ["--db", str(path), "journal", "--week", sample.TODAY.isoformat()])
-            done(_("That was a sample book, now deleted; your own book is untouched. "
-                   "Start yours with: leadbook add NAME --mobile ... --grade B"))  # fmt: skip
+            done(
+                _(
+                    "That was a sample book, now deleted; your own book is untouched. "
+                    "Start yours with: leadbook add NAME --mobile ... --grade B"
+                )
+            )
         finally:
             for k, v in old.items():
                 if v is None:
@@ -132,9 +146,9 @@ def demo(ctx: typer.Context) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _run(run, args: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _run(run, args: list[str]) -> None:
     try:
-        run(args + [])
+        run([*args])
     except SystemExit as exc:
         if exc.code not in (0, None):
             raise

@@ -8,11 +8,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import (
+    TyperGroup,
+    _click,  # typer vendors click; its exceptions live here
+)
 
 from leadbook import __version__
 from leadbook.errors import LeadbookError
 from leadbook.i18n import _
+
+_ClickException = _click.exceptions.ClickException
 
 if TYPE_CHECKING:
     from leadbook.db import Book
@@ -24,8 +29,8 @@ class LeadbookGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
+        except (typer.Exit, typer.Abort, SystemExit, _ClickException):
+            raise  # usage errors keep click's message and exit code 2
         except Exception as exc:
             if _debug(ctx):
                 raise
@@ -61,13 +66,19 @@ def describe(exc: BaseException) -> tuple[int, str]:
     first = text[0] if text else exc.__class__.__name__
     lowered = first.lower()
     if "database is locked" in lowered or "database table is locked" in lowered:
-        return 1, _("the book is busy in another program: try again in a moment (nothing was written)")
+        return 1, _(
+            "the book is busy in another program: try again in a moment (nothing was written)"
+        )
     if "disk is full" in lowered or "no space left" in lowered:
         return 1, _("the disk is full: free some space and try again (nothing was written)")
     if "readonly database" in lowered or "read-only" in lowered or "permission denied" in lowered:
-        return 1, _("the book cannot be written (read-only file or folder): {reason}").format(reason=first)
+        return 1, _("the book cannot be written (read-only file or folder): {reason}").format(
+            reason=first
+        )
     if "file is not a database" in lowered or "malformed" in lowered:
-        return 1, _("the book file is not a leadbook database or is damaged: {reason}").format(reason=first)
+        return 1, _("the book file is not a leadbook database or is damaged: {reason}").format(
+            reason=first
+        )
     if "unable to open database" in lowered:
         return 1, _("cannot open the book: {reason}").format(reason=first)
     if isinstance(exc, OSError):
@@ -105,7 +116,7 @@ app = typer.Typer(
         "leadbook: your prospect book. Capture prospects on cards, grade them A-E by how soon "
         "they can close, log every contact, and see who is due today."
     ),
-    epilog=_("Start with: leadbook add \"张三\" --mobile 13800138000 --grade B, then leadbook due."),
+    epilog=_('Start with: leadbook add "张三" --mobile 13800138000 --grade B, then leadbook due.'),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -123,12 +134,19 @@ def _version(value: bool) -> None:
 def _main(
     ctx: typer.Context,
     db: str = typer.Option(
-        None, "--db", metavar="PATH_OR_URL",
-        help=_("The book: a file path or a database URL. Default: $LEADBOOK_DB, then your data folder."),
-    ),  # fmt: skip
+        None,
+        "--db",
+        metavar="PATH_OR_URL",
+        help=_(
+            "The book: a file path or a database URL. Default: $LEADBOOK_DB, then your data folder."
+        ),
+    ),
     lang: str = typer.Option(None, "--lang", help=_("Interface language: en or zh.")),
     as_user: str = typer.Option(
-        None, "--as", metavar="NAME", help=_("Act as this salesperson (default: $LEADBOOK_USER or you).")
+        None,
+        "--as",
+        metavar="NAME",
+        help=_("Act as this salesperson (default: $LEADBOOK_USER or you)."),
     ),
     debug: bool = typer.Option(False, "--debug", help=_("Show full tracebacks.")),
     version: bool = typer.Option(

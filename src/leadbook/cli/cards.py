@@ -39,11 +39,16 @@ def _prompt_fields() -> dict[str, str | None]:
     today = clock().today
     answers: dict[str, str | None] = {}
     questions = [
-        ("name", _("Name")), ("company", _("Company")), ("mobile", _("Mobile")),
-        ("email", _("E-mail")), ("product", _("Product or need")),
-        ("expected", _("Expected purchase date")), ("source", _("Source (showroom/repeat/referral/outbound)")),
-        ("grade", _("Grade A-E (empty: suggested)")), ("note", _("Note")),
-    ]  # fmt: skip
+        ("name", _("Name")),
+        ("company", _("Company")),
+        ("mobile", _("Mobile")),
+        ("email", _("E-mail")),
+        ("product", _("Product or need")),
+        ("expected", _("Expected purchase date")),
+        ("source", _("Source (showroom/repeat/referral/outbound)")),
+        ("grade", _("Grade A-E (empty: suggested)")),
+        ("note", _("Note")),
+    ]
     for field, label in questions:
         while True:
             value = typer.prompt(label, default="", show_default=False).strip()
@@ -69,18 +74,26 @@ def _prompt_fields() -> dict[str, str | None]:
 
 @app.command(
     "add",
-    help=_("Add a prospect on a new card and print its customer number.\n\n"
-           "Example: leadbook add 张三 --company 华信科技 --mobile 13800138000 --grade B"),  # fmt: skip
+    help=_(
+        "Add a prospect on a new card and print its customer number.\n\n"
+        "Example: leadbook add 张三 --company 华信科技 --mobile 13800138000 --grade B"
+    ),
 )
 @with_card_options
 def add(
     ctx: typer.Context,
-    name: str = typer.Argument(None, help=_("Customer name (asked for on a terminal if left out).")),
-    grade: str = typer.Option(None, "--grade", help=_("A-E; default: suggested from --expected, else D.")),
+    name: str = typer.Argument(
+        None, help=_("Customer name (asked for on a terminal if left out).")
+    ),
+    grade: str = typer.Option(
+        None, "--grade", help=_("A-E; default: suggested from --expected, else D.")
+    ),
     stage: str = typer.Option(None, "--stage", help=_("Funnel stage (default prospect).")),
     next_: str = typer.Option(None, "--next", help=_("First contact date (default today).")),
     purpose: str = typer.Option(None, "--purpose", help=_("Purpose of the first contact.")),
-    force: bool = typer.Option(False, "--force", help=_("Add even if a card looks like a duplicate.")),
+    force: bool = typer.Option(
+        False, "--force", help=_("Add even if a card looks like a duplicate.")
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     **fields: str | None,
 ) -> None:
@@ -105,9 +118,16 @@ def add(
     book = st.book()
     with book.write() as conn:
         number = cards.add_card(
-            conn, values, clock=c, by=book.user, grade=grade_value, stage=stage_value,
-            next_date=next_date, purpose=purpose, force=force,
-        )  # fmt: skip
+            conn,
+            values,
+            clock=c,
+            by=book.user,
+            grade=grade_value,
+            stage=stage_value,
+            next_date=next_date,
+            purpose=purpose,
+            force=force,
+        )
         card = cards.card_model(conn, _row(conn, number))
     if as_json:
         print_json(dump(card))
@@ -119,11 +139,16 @@ def add(
     if grade_value is None:
         suggested = suggest_grade(card.expected, c.today)
         hint = (
-            _(" (suggested from the expected purchase date)") if suggested else _(" (default; set it with leadbook grade)")
+            _(" (suggested from the expected purchase date)")
+            if suggested
+            else _(" (default; set it with leadbook grade)")
         )
     due = card.next_due.isoformat() if card.next_due else _("none")
-    done(_("Added {number} {name}: grade {grade}{hint}, next contact {due}.").format(
-        number=number, name=card.name, grade=card.grade, hint=hint, due=due))  # fmt: skip
+    done(
+        _("Added {number} {name}: grade {grade}{hint}, next contact {due}.").format(
+            number=number, name=card.name, grade=card.grade, hint=hint, due=due
+        )
+    )
 
 
 def _row(conn: Any, number: str) -> Any:
@@ -135,8 +160,12 @@ def _row(conn: Any, number: str) -> Any:
 @app.command("show", help=_("Show a card and its timeline.\n\nExample: leadbook show C00042"))
 def show(
     ctx: typer.Context,
-    number: str = typer.Argument(..., help=_("Customer number, e.g. C00042 (any case; c42 works).")),
-    audit: bool = typer.Option(False, "--audit", help=_("Include every edit of the card's fields.")),
+    number: str = typer.Argument(
+        ..., help=_("Customer number, e.g. C00042 (any case; c42 works).")
+    ),
+    audit: bool = typer.Option(
+        False, "--audit", help=_("Include every edit of the card's fields.")
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     from leadbook.cards import card_model
@@ -154,8 +183,10 @@ def show(
 
 @app.command(
     "edit",
-    help=_("Change fields of a card; each change is kept in the audit trail. An empty value "
-           "clears a field.\n\nExample: leadbook edit C00042 --mobile 13900139000 --company \"\""),  # fmt: skip
+    help=_(
+        "Change fields of a card; each change is kept in the audit trail. An empty value "
+        'clears a field.\n\nExample: leadbook edit C00042 --mobile 13900139000 --company ""'
+    ),
 )
 @with_card_options
 def edit(
@@ -195,17 +226,19 @@ def edit(
         print_json(dump(card))
         return
     if changed:
-        done(_("{number} {name}: changed {fields}.").format(
-            number=card.number, name=card.name, fields=", ".join(changed)))  # fmt: skip
+        done(
+            _("{number} {name}: changed {fields}.").format(
+                number=card.number, name=card.name, fields=", ".join(changed)
+            )
+        )
     else:
         done(_("{number} {name}: nothing changed.").format(number=card.number, name=card.name))
 
 
 def _lines(rows: list[Any]) -> list[Any]:
-    from leadbook.cards import split_tags
-    from leadbook.models import CardLine
+    from leadbook.repository.customers import card_line
 
-    return [CardLine.model_validate({**r, "tags": split_tags(r["tags"])}) for r in rows]
+    return [card_line(r) for r in rows]
 
 
 def _print_lines(lines: list[Any], total: int, as_json: bool, empty: str) -> None:
@@ -215,18 +248,23 @@ def _print_lines(lines: list[Any], total: int, as_json: bool, empty: str) -> Non
     if not lines:
         done(empty)
         return
-    from leadbook.render import out
-    from leadbook.render.cards import cards_table
+    from leadbook.render.cards import print_cards
 
-    out().print(cards_table(lines))
+    print_cards(lines)
     if total > len(lines):
-        done(_("{shown} of {total} shown: use --limit 0 for all").format(shown=len(lines), total=total))
+        done(
+            _("{shown} of {total} shown: use --limit 0 for all").format(
+                shown=len(lines), total=total
+            )
+        )
 
 
 @app.command(
     "list",
-    help=_("List cards, with filters and a sort.\n\n"
-           "Example: leadbook list --grade A --grade B --sort next"),  # fmt: skip
+    help=_(
+        "List cards, with filters and a sort.\n\n"
+        "Example: leadbook list --grade A --grade B --sort next"
+    ),
 )
 def list_(
     ctx: typer.Context,
@@ -236,8 +274,12 @@ def list_(
     mine: bool = typer.Option(False, "--mine", help=_("Only your own cards.")),
     tag: str = typer.Option(None, "--tag", help=_("Only cards with this tag.")),
     source: str = typer.Option(None, "--source", help=_("Only this source channel or detail.")),
-    overdue: bool = typer.Option(False, "--overdue", help=_("Only cards whose follow-up is overdue.")),
-    sort: str = typer.Option("number", "--sort", help=_("number, name, company, grade, stage, next, created or last.")),
+    overdue: bool = typer.Option(
+        False, "--overdue", help=_("Only cards whose follow-up is overdue.")
+    ),
+    sort: str = typer.Option(
+        "number", "--sort", help=_("number, name, company, grade, stage, next, created or last.")
+    ),
     limit: int = typer.Option(100, "--limit", help=_("At most this many (0: all).")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -245,8 +287,11 @@ def list_(
     from leadbook.repository import customers
 
     if sort not in customers.SORTS:
-        raise InvalidValue(_("cannot sort by {sort!r}: use one of {choices}").format(
-            sort=sort, choices=", ".join(customers.SORTS)))  # fmt: skip
+        raise InvalidValue(
+            _("cannot sort by {sort!r}: use one of {choices}").format(
+                sort=sort, choices=", ".join(customers.SORTS)
+            )
+        )
     grades = [parse_grade(g) for g in split_multi(grade)]
     stages = [parse_stage(s) for s in split_multi(stage)]
     src = None
@@ -262,16 +307,25 @@ def list_(
         owner = book.user
     with book.read() as conn:
         rows, total = customers.list_cards(
-            conn, grades=grades, stages=stages, owner=owner, tag=tag, source=src,
-            overdue_on=c.today if overdue else None, sort=sort, limit=limit or None,
-        )  # fmt: skip
+            conn,
+            grades=grades,
+            stages=stages,
+            owner=owner,
+            tag=tag,
+            source=src,
+            overdue_on=c.today if overdue else None,
+            sort=sort,
+            limit=limit or None,
+        )
     _print_lines(_lines(rows), total, as_json, _("No cards match."))
 
 
 @app.command(
     "search",
-    help=_("Find cards by name, company, phone digits in any format, e-mail, or the pinyin of a "
-           "Chinese name (zhangsan or zs finds 张三).\n\nExample: leadbook search zs"),  # fmt: skip
+    help=_(
+        "Find cards by name, company, phone digits in any format, e-mail, or the pinyin of a "
+        "Chinese name (zhangsan or zs finds 张三).\n\nExample: leadbook search zs"
+    ),
 )
 def search(
     ctx: typer.Context,
@@ -289,8 +343,10 @@ def search(
 
 @app.command(
     "grade",
-    help=_("Set a card's grade A-E (A: closes within a month ... E: no chance). The change is kept "
-           "with its date and reason.\n\nExample: leadbook grade C00042 A --why \"test drive booked\""),  # fmt: skip
+    help=_(
+        "Set a card's grade A-E (A: closes within a month ... E: no chance). The change is kept "
+        'with its date and reason.\n\nExample: leadbook grade C00042 A --why "test drive booked"'
+    ),
 )
 def grade(
     ctx: typer.Context,
@@ -309,13 +365,24 @@ def grade(
             row = _row(conn, number)
         suggested = suggest_grade(row["expected"], c.today)
         if suggested is None:
-            done(_("{number} is grade {grade}; give --expected on the card for a suggestion.").format(
-                number=row["number"], grade=row["grade"]))  # fmt: skip
+            done(
+                _(
+                    "{number} is grade {grade}; give --expected on the card for a suggestion."
+                ).format(number=row["number"], grade=row["grade"])
+            )
         else:
-            done(_("{number} is grade {grade}; its expected purchase date {date} suggests {suggested} "
-                   "({meaning}).").format(number=row["number"], grade=row["grade"],
-                   date=row["expected"].isoformat(), suggested=suggested,
-                   meaning=_(GRADE_MEANING[suggested])))  # fmt: skip
+            done(
+                _(
+                    "{number} is grade {grade}; its expected purchase date {date} suggests {suggested} "
+                    "({meaning})."
+                ).format(
+                    number=row["number"],
+                    grade=row["grade"],
+                    date=row["expected"].isoformat(),
+                    suggested=suggested,
+                    meaning=_(GRADE_MEANING[suggested]),
+                )
+            )
         return
     value = parse_grade(grade)
     with book.write() as conn:
@@ -331,17 +398,25 @@ def _report_status(row: Any, what: str, old: str, new: str) -> None:
         old, new = stage_label(old), stage_label(new)
     due = row["next_due"].isoformat() if row["next_due"] else _("none")
     if old == new:
-        done(_("{number} {name}: {what} is already {new}.").format(
-            number=row["number"], name=row["name"], what=what, new=new))  # fmt: skip
+        done(
+            _("{number} {name}: {what} is already {new}.").format(
+                number=row["number"], name=row["name"], what=what, new=new
+            )
+        )
     else:
-        done(_("{number} {name}: {what} {old} → {new}; next contact {due}.").format(
-            number=row["number"], name=row["name"], what=what, old=old, new=new, due=due))  # fmt: skip
+        done(
+            _("{number} {name}: {what} {old} → {new}; next contact {due}.").format(
+                number=row["number"], name=row["name"], what=what, old=old, new=new, due=due
+            )
+        )
 
 
 @app.command(
     "stage",
-    help=_("Move a card to a funnel stage: prospect, contacted, interested, intent, ready, won, "
-           "lost (潜在/联系/认同/意向/准备购买/成交/流失).\n\nExample: leadbook stage C00042 intent --why \"asked for a quote\""),  # fmt: skip
+    help=_(
+        "Move a card to a funnel stage: prospect, contacted, interested, intent, ready, won, "
+        'lost (潜在/联系/认同/意向/准备购买/成交/流失).\n\nExample: leadbook stage C00042 intent --why "asked for a quote"'
+    ),
 )
 def stage(
     ctx: typer.Context,
@@ -363,8 +438,10 @@ def stage(
 
 @app.command(
     "lost",
-    help=_("Mark a customer lost (流失/战败), with the reason. The card is kept; `reopen` brings it "
-           "back.\n\nExample: leadbook lost C00042 --reason \"bought from a competitor\""),  # fmt: skip
+    help=_(
+        "Mark a customer lost (流失/战败), with the reason. The card is kept; `reopen` brings it "
+        'back.\n\nExample: leadbook lost C00042 --reason "bought from a competitor"'
+    ),
 )
 def lost(
     ctx: typer.Context,
@@ -374,7 +451,7 @@ def lost(
     from leadbook import cards
 
     if not reason.strip():
-        raise InvalidValue(_("say why the customer was lost: --reason \"...\""))
+        raise InvalidValue(_('say why the customer was lost: --reason "..."'))
     c = clock()
     book = state(ctx).book()
     with book.write() as conn:
@@ -387,8 +464,10 @@ def lost(
 
 @app.command(
     "reopen",
-    help=_("Bring a lost customer back to the stage they were in, due for a contact today.\n\n"
-           "Example: leadbook reopen C00042 --why \"called back\""),  # fmt: skip
+    help=_(
+        "Bring a lost customer back to the stage they were in, due for a contact today.\n\n"
+        'Example: leadbook reopen C00042 --why "called back"'
+    ),
 )
 def reopen(
     ctx: typer.Context,

@@ -26,7 +26,11 @@ CARD_OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("district", "--district", N_("County or district (县/区).")),
     ("postcode", "--postcode", N_("Postcode (邮编).")),
     ("industry", "--industry", N_("Industry (行业).")),
-    ("source", "--source", N_("Channel: showroom, repeat, referral or outbound (展厅/续购/介绍/外拓).")),
+    (
+        "source",
+        "--source",
+        N_("Channel: showroom, repeat, referral or outbound (展厅/续购/介绍/外拓)."),
+    ),
     ("source_detail", "--source-detail", N_("Source detail: 来电, 展会, web, a campaign ...")),
     ("referrer", "--referrer", N_("Who referred them: a customer number or name.")),
     ("owner", "--owner", N_("Salesperson who holds the card (default: you).")),
@@ -48,7 +52,9 @@ def with_card_options(func: Callable[..., Any]) -> Callable[..., Any]:
             inspect.Parameter(
                 field,
                 inspect.Parameter.KEYWORD_ONLY,
-                default=typer.Option(None, flag, help=_(help_text), rich_help_panel=_("Card fields")),
+                default=typer.Option(
+                    None, flag, help=_(help_text), rich_help_panel=_("Card fields")
+                ),
                 annotation=str | None,
             )
         )
@@ -57,11 +63,9 @@ def with_card_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def clock() -> Any:
-    from leadbook import clock as real
-    from leadbook.cards import Clock
+    from leadbook.clock import current
 
-    now = real.now()
-    return Clock(today=now.date(), now=now)
+    return current()
 
 
 def parse_day(text: str | None, today: date, prefer: Any = None) -> date:
@@ -77,9 +81,14 @@ def print_json(data: Any) -> None:
 
 
 def dump(model: Any) -> Any:
+    """JSON-ready data from a pydantic model, a light dataclass, or a list of either."""
     if isinstance(model, list):
-        return [m.model_dump(mode="json") for m in model]
-    return model.model_dump(mode="json")
+        return [dump(m) for m in model]
+    if hasattr(model, "model_dump"):
+        return model.model_dump(mode="json")
+    from leadbook.models.lines import to_json
+
+    return to_json(model)
 
 
 def done(text: str) -> None:

@@ -14,19 +14,27 @@ JSON_HELP = _("Print JSON only, for scripts.")
 
 @app.command(
     "log",
-    help=_("Record a contact with a customer. Without --next, the next follow-up is set by the "
-           "grade's rhythm (A 1 day, B 7, C 15, D 30, E none; see `leadbook config`).\n\n"
-           "Example: leadbook log C00042 --via visit --note \"test drive\" --next 下周一 "
-           "--purpose \"bring the quote\""),  # fmt: skip
+    help=_(
+        "Record a contact with a customer. Without --next, the next follow-up is set by the "
+        "grade's rhythm (A 1 day, B 7, C 15, D 30, E none; see `leadbook config`).\n\n"
+        'Example: leadbook log C00042 --via visit --note "test drive" --next 下周一 '
+        '--purpose "bring the quote"'
+    ),
 )
 def log(
     ctx: typer.Context,
     number: str = typer.Argument(..., help=_("Customer number.")),
-    via: str = typer.Option("phone", "--via", help=_("phone, visit, showroom, email, sms, wechat, fax or other.")),
+    via: str = typer.Option(
+        "phone", "--via", help=_("phone, visit, showroom, email, sms, wechat, fax or other.")
+    ),
     note: str = typer.Option(None, "--note", help=_("What was said.")),
     outcome: str = typer.Option(None, "--outcome", help=_("The result of the contact.")),
-    at: str = typer.Option(None, "--at", help=_("When it happened (default now): 2026-03-05, yesterday, 昨天 14:30.")),
-    next_: str = typer.Option(None, "--next", help=_("When to contact next; wins over the rhythm.")),
+    at: str = typer.Option(
+        None, "--at", help=_("When it happened (default now): 2026-03-05, yesterday, 昨天 14:30.")
+    ),
+    next_: str = typer.Option(
+        None, "--next", help=_("When to contact next; wins over the rhythm.")
+    ),
     purpose: str = typer.Option(None, "--purpose", help=_("Purpose of the next contact.")),
     grade: str = typer.Option(None, "--grade", help=_("New grade after this contact.")),
     stage: str = typer.Option(None, "--stage", help=_("New stage after this contact.")),
@@ -44,10 +52,19 @@ def log(
     book = state(ctx).book()
     with book.write() as conn:
         logged = log_contact(
-            conn, number, clock=c, by=book.user, via=via_value, at=at_value, note=note,
-            outcome=outcome, next_date=next_date, purpose=purpose, grade=grade_value,
+            conn,
+            number,
+            clock=c,
+            by=book.user,
+            via=via_value,
+            at=at_value,
+            note=note,
+            outcome=outcome,
+            next_date=next_date,
+            purpose=purpose,
+            grade=grade_value,
             stage=stage_value,
-        )  # fmt: skip
+        )
     if as_json:
         print_json(
             {
@@ -62,18 +79,28 @@ def log(
         )
         return
     if logged.next_date:
-        done(_("Logged {number} {name}. Next contact {date}{purpose}.").format(
-            number=logged.number, name=logged.name, date=logged.next_date.isoformat(),
-            purpose=f" ({logged.next_purpose})" if logged.next_purpose else ""))  # fmt: skip
+        done(
+            _("Logged {number} {name}. Next contact {date}{purpose}.").format(
+                number=logged.number,
+                name=logged.name,
+                date=logged.next_date.isoformat(),
+                purpose=f" ({logged.next_purpose})" if logged.next_purpose else "",
+            )
+        )
     else:
-        done(_("Logged {number} {name}. No next contact planned.").format(
-            number=logged.number, name=logged.name))  # fmt: skip
+        done(
+            _("Logged {number} {name}. No next contact planned.").format(
+                number=logged.number, name=logged.name
+            )
+        )
 
 
 @app.command(
     "due",
-    help=_("Who to contact: follow-ups due today and overdue (overdue first, then by grade), "
-           "birthdays, and won customers gone quiet.\n\nExample: leadbook due --date tomorrow"),  # fmt: skip
+    help=_(
+        "Who to contact: follow-ups due today and overdue (overdue first, then by grade), "
+        "birthdays, and won customers gone quiet.\n\nExample: leadbook due --date tomorrow"
+    ),
 )
 def due(
     ctx: typer.Context,
@@ -81,7 +108,11 @@ def due(
     days: int = typer.Option(0, "--days", help=_("Also show what falls due in the next N days.")),
     owner: str = typer.Option(None, "--owner", help=_("Only this salesperson's cards.")),
     mine: bool = typer.Option(False, "--mine", help=_("Only your own cards.")),
-    limit: int = typer.Option(None, "--limit", help=_("At most this many follow-ups (default 100 on screen, all in JSON; 0: all).")),
+    limit: int = typer.Option(
+        None,
+        "--limit",
+        help=_("At most this many follow-ups (default 100 on screen, all in JSON; 0: all)."),
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     from leadbook.due import due_list
@@ -99,9 +130,13 @@ def due(
     with book.read() as conn:
         values = settings_repo.load(conn)
         result = due_list(
-            conn, day, days=days, owner=owner, limit=limit or None,
+            conn,
+            day,
+            days=days,
+            owner=owner,
+            limit=limit or None,
             care_days=int(values["care_days"]),
-        )  # fmt: skip
+        )
     if as_json:
         print_json(dump(result.items))
         return
@@ -112,14 +147,20 @@ def due(
 
 @app.command(
     "journal",
-    help=_("The follow-up journal: contacts made (by channel), grade and stage changes, new cards, "
-           "and what was due against what was done.\n\n"
-           "Example: leadbook journal --week today"),  # fmt: skip
+    help=_(
+        "The follow-up journal: contacts made (by channel), grade and stage changes, new cards, "
+        "and what was due against what was done.\n\n"
+        "Example: leadbook journal --week today"
+    ),
 )
 def journal(
     ctx: typer.Context,
-    day: str = typer.Option(None, "--day", help=_("The daily journal of this day (default today).")),
-    week: str = typer.Option(None, "--week", help=_("The weekly journal of the week holding this day.")),
+    day: str = typer.Option(
+        None, "--day", help=_("The daily journal of this day (default today).")
+    ),
+    week: str = typer.Option(
+        None, "--week", help=_("The weekly journal of the week holding this day.")
+    ),
     owner: str = typer.Option(None, "--owner", help=_("Only this salesperson's work.")),
     mine: bool = typer.Option(False, "--mine", help=_("Only your own work.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),

@@ -56,6 +56,15 @@ def message(text: str) -> None:
     err().print(text)
 
 
+GRADE_STYLE = {"A": "bold red", "B": "bold yellow", "C": "green", "D": "cyan", "E": "dim"}
+
+
+def grade_text(grade: str) -> Any:
+    from rich.text import Text
+
+    return Text(grade, style=GRADE_STYLE.get(grade, ""))
+
+
 def escape(text: object) -> str:
     from rich.markup import escape as _escape
 

@@ -4,25 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from rich import box
-from rich.console import Group
-from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from leadbook import domain
 from leadbook.i18n import _
-from leadbook.models import Card, CardLine
 from leadbook.parsing import display_phone
-from leadbook.render import escape, out
+from leadbook.render import escape, grade_text, out
 from leadbook.render import table as make_table
 
-GRADE_STYLE = {"A": "bold red", "B": "bold yellow", "C": "green", "D": "cyan", "E": "dim"}
+if TYPE_CHECKING:  # the panel's imports stay out of `list` and `search`
+    from rich.panel import Panel
+    from rich.table import Table
 
-
-def grade_text(grade: str) -> Text:
-    return Text(grade, style=GRADE_STYLE.get(grade, ""))
+    from leadbook.models.card import Card
+    from leadbook.models.lines import CardLine
 
 
 def _when(value: datetime | None) -> str:
@@ -30,6 +27,11 @@ def _when(value: datetime | None) -> str:
 
 
 def card_panel(card: Card) -> Panel:
+    from rich import box
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+
     fields = Table.grid(padding=(0, 1))
     fields.add_column(style="bold", no_wrap=True)
     fields.add_column(overflow="fold")
@@ -41,28 +43,39 @@ def card_panel(card: Card) -> Panel:
         source = f"{source} / {card.source_detail}" if source else card.source_detail
     referrer = f"{card.referrer} {card.referrer_name}" if card.referrer else ""
     pairs = [
-        (_("Company"), card.company), (_("Title"), card.title),
-        (_("Mobile"), display_phone(card.mobile)), (_("Phone"), display_phone(card.phone)),
-        (_("E-mail"), card.email), (_("WeChat"), card.wechat),
+        (_("Company"), card.company),
+        (_("Title"), card.title),
+        (_("Mobile"), display_phone(card.mobile)),
+        (_("Phone"), display_phone(card.phone)),
+        (_("E-mail"), card.email),
+        (_("WeChat"), card.wechat),
         (_("Gender"), _(domain.GENDER_LABELS[card.gender]) if card.gender else ""),
         (_("Birthday"), card.birthday),
-        (_("Address"), card.address), (_("District"), card.district),
-        (_("Industry"), card.industry), (_("Source"), source),
-        (_("Referrer"), referrer), (_("Owner"), card.owner),
-        (_("Product"), card.product), (_("Budget"), amount),
+        (_("Address"), card.address),
+        (_("District"), card.district),
+        (_("Industry"), card.industry),
+        (_("Source"), source),
+        (_("Referrer"), referrer),
+        (_("Owner"), card.owner),
+        (_("Product"), card.product),
+        (_("Budget"), amount),
         (_("Expected"), card.expected.isoformat() if card.expected else ""),
         (_("Payment"), _(domain.PAYMENT_LABELS[card.payment]) if card.payment else ""),
-        (_("Fax"), display_phone(card.fax)), (_("Postcode"), card.postcode),
-    ]  # fmt: skip
+        (_("Fax"), display_phone(card.fax)),
+        (_("Postcode"), card.postcode),
+    ]
     shown = [(k, v) for k, v in pairs if v]
     for i in range(0, len(shown), 2):
         left = shown[i]
         right = shown[i + 1] if i + 1 < len(shown) else ("", "")
         fields.add_row(left[0], escape(left[1]), right[0], escape(right[1]))
     status = Text.assemble(
-        (_("Grade") + " ", "bold"), grade_text(card.grade),
-        "  ", (_("Stage") + " ", "bold"), domain.stage_label(card.stage),
-    )  # fmt: skip
+        (_("Grade") + " ", "bold"),
+        grade_text(card.grade),
+        "  ",
+        (_("Stage") + " ", "bold"),
+        domain.stage_label(card.stage),
+    )
     if card.lost_reason:
         status.append(f" ({card.lost_reason})", style="dim")
     if card.next_due:
@@ -89,7 +102,9 @@ def card_panel(card: Card) -> Panel:
         deals.add_column(_("Amount"), justify="right")
         deals.add_column(_("Contract"))
         for d in card.deals:
-            deals.add_row(d.date.isoformat(), escape(d.product), f"{d.amount:,.2f}", escape(d.contract))
+            deals.add_row(
+                d.date.isoformat(), escape(d.product), f"{d.amount:,.2f}", escape(d.contract)
+            )
         parts.append(deals)
     title = Text.assemble((card.number, "bold cyan"), "  ", (card.name, "bold"))
     return Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED)  # type: ignore[arg-type]
@@ -134,25 +149,39 @@ def print_card(card: Card) -> None:
     out().print(card_panel(card))
 
 
-def cards_table(rows: Sequence[CardLine], title: str | None = None) -> Table:
+def cards_text(rows: Sequence[CardLine], width: int, title: str | None = None) -> Text:
+    """Cards as aligned lines (list, search, new cards in a journal)."""
+    from leadbook.render.grid import Column, grid
+
     owners = {r.owner for r in rows}
-    table = make_table(title)
-    table.add_column(_("No."), style="cyan", no_wrap=True)
-    table.add_column(_("Name"), overflow="fold", min_width=6)
-    table.add_column(_("Company"), overflow="fold", min_width=8)
-    table.add_column(_("Mobile"), no_wrap=True)
-    table.add_column(_("Gr."), no_wrap=True)
-    table.add_column(_("Stage"), no_wrap=True)
-    table.add_column(_("Next"), no_wrap=True)
+    columns = [
+        Column(_("No."), style="cyan"),
+        Column(_("Name"), min_width=6),
+        Column(_("Company"), min_width=8),
+        Column(_("Mobile")),
+        Column(_("Gr.")),
+        Column(_("Stage")),
+        Column(_("Next")),
+    ]
     if len(owners) > 1:  # a one-person book needs no owner column
-        table.add_column(_("Owner"), overflow="fold", min_width=5)
+        columns.append(Column(_("Owner"), min_width=5))
+    lines: list[list[str | Text]] = []
     for r in rows:
-        cells = [
-            r.number, escape(r.name), escape(r.company), display_phone(r.mobile),
-            grade_text(r.grade), domain.stage_label(r.stage),
+        cells: list[str | Text] = [
+            r.number,
+            r.name,
+            r.company or "",
+            display_phone(r.mobile),
+            grade_text(r.grade),
+            domain.stage_label(r.stage),
             r.next_due.isoformat() if r.next_due else "",
-        ]  # fmt: skip
+        ]
         if len(owners) > 1:
-            cells.append(escape(r.owner))
-        table.add_row(*cells)
-    return table
+            cells.append(r.owner or "")
+        lines.append(cells)
+    return grid(columns, lines, width, title=title)
+
+
+def print_cards(rows: Sequence[CardLine], title: str | None = None) -> None:
+    console = out()
+    console.print(cards_text(rows, console.width, title), overflow="ignore", crop=False)

@@ -9,10 +9,13 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.sql.elements import ColumnElement
 
 from leadbook.errors import NotFound
 from leadbook.i18n import _
+from leadbook.models.lines import CardLine
 from leadbook.parsing import format_number, parse_number
+from leadbook.repository import inserted_id
 from leadbook.schema import audit, customers
 from leadbook.searchkeys import pinyin_keys, query_terms, search_key
 
@@ -38,7 +41,7 @@ def insert(conn: Connection, values: dict[str, Any], now: datetime, by: str) -> 
     values.setdefault("created_by", by)
     values["number"] = number or "new-" + uuid.uuid4().hex
     with_keys(values)
-    cid = int(conn.execute(customers.insert().values(**values)).inserted_primary_key[0])
+    cid = inserted_id(conn.execute(customers.insert().values(**values)))
     if number is None:
         number = format_number(cid)
         key = values["search_key"].replace(values["number"].lower(), number.lower())
@@ -54,9 +57,9 @@ def get(conn: Connection, number: str) -> RowMapping:
     row = conn.execute(select(customers).where(customers.c.number == canonical)).mappings().first()
     if row is None:
         raise NotFound(
-            _("no customer numbered {number}: `leadbook search` finds a card by name or phone").format(
-                number=canonical
-            )
+            _(
+                "no customer numbered {number}: `leadbook search` finds a card by name or phone"
+            ).format(number=canonical)
         )
     return row
 
@@ -66,9 +69,7 @@ def get_by_id(conn: Connection, cid: int) -> RowMapping:
 
 
 def find_by_name(conn: Connection, name: str) -> list[RowMapping]:
-    return list(
-        conn.execute(select(customers).where(customers.c.name == name).limit(5)).mappings()
-    )
+    return list(conn.execute(select(customers).where(customers.c.name == name).limit(5)).mappings())
 
 
 def update_fields(
@@ -132,7 +133,10 @@ def duplicates(
         tests.append(("email", func.lower(customers.c.email) == email.lower()))
     if name and company:
         tests.append(
-            ("name", and_(customers.c.name == name, func.lower(customers.c.company) == company.lower()))
+            (
+                "name",
+                and_(customers.c.name == name, func.lower(customers.c.company) == company.lower()),
+            )
         )
     found: list[tuple[str, RowMapping]] = []
     for reason, test in tests:
@@ -184,7 +188,7 @@ def list_cards(
     limit: int | None = None,
 ) -> tuple[list[RowMapping], int]:
     """Cards matching the filters, and how many match in all."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if grades:
         conditions.append(customers.c.grade.in_(grades))
     if stages:
@@ -194,9 +198,7 @@ def list_cards(
     if tag:
         conditions.append(customers.c.tags.like(f"%,{_escape(tag)},%", escape="\\"))
     if source:
-        conditions.append(
-            or_(customers.c.source == source, customers.c.source_detail == source)
-        )
+        conditions.append(or_(customers.c.source == source, customers.c.source_detail == source))
     if overdue_on is not None:
         conditions.append(customers.c.next_due < overdue_on)
     where = and_(*conditions) if conditions else None
@@ -210,6 +212,23 @@ def list_cards(
     rows = list(conn.execute(query).mappings())
     total = len(rows) if not limit or len(rows) < limit else conn.execute(count).scalar_one()
     return rows, total
+
+
+def card_line(row: RowMapping) -> CardLine:
+    return CardLine(
+        number=row["number"],
+        name=row["name"],
+        grade=row["grade"],
+        stage=row["stage"],
+        created_at=row["created_at"],
+        company=row["company"],
+        mobile=row["mobile"],
+        owner=row["owner"],
+        source=row["source"],
+        tags=[t for t in (row["tags"] or "").split(",") if t],
+        next_due=row["next_due"],
+        last_contact_at=row["last_contact_at"],
+    )
 
 
 def _escape(text: str) -> str:

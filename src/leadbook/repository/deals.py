@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from leadbook.models import Deal
+from leadbook.models.card import Deal
 from leadbook.schema import customers, deals
 
 

@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, RowMapping
 
+from leadbook.repository import inserted_id
 from leadbook.schema import followups, plans
 
 
 def insert_followup(conn: Connection, values: dict[str, Any]) -> int:
-    return int(conn.execute(followups.insert().values(**values)).inserted_primary_key[0])
+    return inserted_id(conn.execute(followups.insert().values(**values)))
 
 
 def for_customer(conn: Connection, cid: int, limit: int | None = None) -> list[RowMapping]:
@@ -47,7 +48,7 @@ def add_plan(
     auto: bool,
     created_on: date,
 ) -> int:
-    return int(
+    return inserted_id(
         conn.execute(
             plans.insert().values(
                 customer_id=cid,
@@ -58,7 +59,7 @@ def add_plan(
                 status="open",
                 created_on=created_on,
             )
-        ).inserted_primary_key[0]
+        )
     )
 
 

@@ -65,4 +65,7 @@ def store(conn: Connection, key: str, value: str) -> None:
 
 
 def intervals(values: dict[str, str]) -> dict[str, int | None]:
-    return {g: (int(values[f"interval.{g}"]) if values[f"interval.{g}"] else None) for g in domain.GRADES}
+    return {
+        g: (int(values[f"interval.{g}"]) if values[f"interval.{g}"] else None)
+        for g in domain.GRADES
+    }

@@ -1,0 +1,79 @@
+"""Light models for the hot paths (due, list, search): stdlib dataclasses, not pydantic.
+
+`leadbook due` runs dozens of times a day; importing pydantic and building models costs about
+100 ms, a third of its whole budget. These carry no validation (the values come from the
+book) and ``to_json`` gives the same JSON a pydantic model would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+
+def to_json(value: Any) -> Any:
+    """Dataclasses (and lists of them) as JSON-ready dicts: ISO dates, decimals as strings."""
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: _plain(v) for k, v in asdict(value).items()}
+    return _plain(value)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+@dataclass
+class CardLine:
+    """One card in a list or search result."""
+
+    number: str
+    name: str
+    grade: str
+    stage: str
+    created_at: datetime
+    company: str | None = None
+    mobile: str | None = None
+    owner: str | None = None
+    source: str | None = None
+    tags: list[str] = field(default_factory=list)
+    next_due: date | None = None
+    last_contact_at: datetime | None = None
+
+
+@dataclass
+class DueItem:
+    kind: Literal["follow-up", "birthday", "care"]
+    number: str
+    name: str
+    grade: str
+    stage: str
+    due: date
+    overdue_days: int
+    company: str | None = None
+    purpose: str | None = None
+    last_contact: date | None = None
+    last_via: str | None = None
+    owner: str | None = None
+    mobile: str | None = None
+    age: int | None = None  # birthdays with a known year
+    silent_days: int | None = None  # care reminders: days since the last contact
+
+
+@dataclass
+class DueList:
+    date: date
+    items: list[DueItem]
+    total_followups: int
+    shown_followups: int

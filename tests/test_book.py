@@ -1,0 +1,153 @@
+"""Where the book lives, how it opens and upgrades, and what start-up costs."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from leadbook import __version__
+from leadbook.db import SCHEMA_HEAD, display_url, migrations_dir, resolve_url
+
+HEAVY = ("sqlalchemy.orm", "alembic", "openpyxl", "pypinyin", "dateparser")
+
+
+def run_leadbook(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "leadbook", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_version(ok):
+    assert ok("--version").stdout.strip() == f"leadbook {__version__}"
+
+
+def test_python_dash_m_runs_leadbook(tmp_path):
+    result = run_leadbook("--version")
+    assert result.returncode == 0 and __version__ in result.stdout
+
+
+def test_help_imports_none_of_the_heavy_modules(tmp_path):
+    code = (
+        "import sys, json\n"
+        "from leadbook.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_due_and_search_import_no_orm_alembic_or_pinyin(tmp_path):
+    book = tmp_path / "b.db"
+    assert run_leadbook("--db", str(book), "add", "张三").returncode == 0
+    for command in (["due"], ["search", "zs"]):
+        code = (
+            "import sys, json\n"
+            "from leadbook.cli import main\n"
+            f"try:\n    main(['--db', {str(book)!r}, *{command!r}])\nexcept SystemExit:\n    pass\n"
+            f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+        )
+        assert json.loads(result.stdout.strip().splitlines()[-1]) == [], command
+
+
+def test_db_path_default_env_and_option(ok, tmp_path, monkeypatch):
+    assert ok("db", "path").stdout.strip() == str(tmp_path / "book.db")
+    assert ok("--db", str(tmp_path / "x.db"), "db", "path").stdout.strip() == str(tmp_path / "x.db")
+    monkeypatch.delenv("LEADBOOK_DB")
+    default = Path(ok("db", "path").stdout.strip())
+    assert default.name == "book.db" and "leadbook" in str(default)
+
+
+def test_a_password_in_a_database_url_is_never_printed():
+    url = "postgresql+psycopg://sales:s3cret@db.example/leadbook"
+    assert "s3cret" not in display_url(url)
+    assert resolve_url(url) == url
+
+
+def test_schema_is_created_on_first_use_and_reported(ok, db_path):
+    assert not db_path.exists()
+    ok("add", "张三")
+    assert ok("db", "current").stdout.strip() == SCHEMA_HEAD
+    assert "schema" in ok("db", "upgrade").stderr
+
+
+def test_new_book_directory_and_file_are_private(ok, tmp_path):
+    target = tmp_path / "deep" / "dir" / "book.db"
+    ok("--db", str(target), "add", "张三")
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_foreign_keys_and_busy_timeout_are_on(ok, db_path):
+    from leadbook.db import Book
+
+    ok("add", "张三")
+    book = Book(resolve_url(str(db_path)), "t")
+    with book.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+    book.close()
+
+
+def test_a_file_that_is_not_a_book_is_one_clear_line(cli, tmp_path):
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("just some text, not a database\n" * 50)
+    result = cli("--db", str(bogus), "due")
+    assert result.exit_code == 1
+    assert "not a leadbook database" in result.stderr
+    assert bogus.read_text().startswith("just some text")
+
+
+def test_a_book_from_a_newer_leadbook_is_refused(ok, cli, db_path):
+    ok("add", "张三")
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.commit()
+    conn.close()
+    result = cli("due")
+    assert result.exit_code == 1 and "newer leadbook" in result.stderr
+
+
+def test_migrations_have_one_head_matching_schema_head_and_the_models():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    heads = ScriptDirectory.from_config(cfg).get_heads()
+    assert heads == [SCHEMA_HEAD]
+
+
+def test_migrated_schema_matches_schema_py(ok, db_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from leadbook.schema import metadata
+
+    ok("add", "张三")
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    engine.dispose()
+    assert diff == []
+
+
+@pytest.mark.parametrize("args", [["nonsense"], ["add", "--no-such-option"]])
+def test_usage_errors_exit_2(cli, args):
+    assert cli(*args).exit_code == 2
