@@ -57,8 +57,9 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
     """Run a leadbook command in-process, as `leadbook ARGS` would."""
-    from leadbook.cli.app import app
+    from leadbook.cli.app import load
 
+    app = load()
     runner = CliRunner()
 
     def run(

@@ -151,3 +151,18 @@ def test_migrated_schema_matches_schema_py(ok, db_path):
 @pytest.mark.parametrize("args", [["nonsense"], ["add", "--no-such-option"]])
 def test_usage_errors_exit_2(cli, args):
     assert cli(*args).exit_code == 2
+
+
+def test_every_command_is_mapped_to_its_module():
+    from leadbook.cli.app import COMMANDS, load
+
+    app = load()
+    names = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
+    assert names == set(COMMANDS)
+
+
+def test_a_command_after_global_options_is_found():
+    from leadbook.cli.app import requested_command
+
+    assert requested_command(["--db", "x.db", "--lang", "zh", "--debug", "due", "--days", "3"]) == "due"
+    assert requested_command(["--help"]) is None

@@ -167,5 +167,33 @@ def state(ctx: typer.Context) -> State:
 
 
 # The command modules register their commands on import, in the order `--help` lists them.
-for _module in ("cards", "contacts", "admin"):
-    importlib.import_module(f"leadbook.cli.{_module}")
+MODULES = ("cards", "contacts", "admin")
+COMMANDS = {
+    "add": "cards", "show": "cards", "edit": "cards", "list": "cards", "search": "cards",
+    "grade": "cards", "stage": "cards", "lost": "cards", "reopen": "cards",
+    "log": "contacts", "due": "contacts", "journal": "contacts",
+    "db": "admin", "config": "admin", "demo": "admin",
+}  # fmt: skip
+_VALUE_OPTIONS = {"--db", "--lang", "--as"}
+
+
+def requested_command(args: list[str]) -> str | None:
+    """The command word in ``args``, skipping the global options before it."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _VALUE_OPTIONS:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def load(args: list[str] | None = None) -> typer.Typer:
+    """The app with its commands. A known command loads only its own module (typer builds a
+    click command for every registered one on each run); anything else loads them all."""
+    module = COMMANDS.get(requested_command(args) or "") if args is not None else None
+    for name in (module,) if module else MODULES:
+        importlib.import_module(f"leadbook.cli.{name}")
+    return app

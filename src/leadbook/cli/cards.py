@@ -248,7 +248,7 @@ def _print_lines(lines: list[Any], total: int, as_json: bool, empty: str) -> Non
     if not lines:
         done(empty)
         return
-    from leadbook.render.cards import print_cards
+    from leadbook.render.lines import print_cards
 
     print_cards(lines)
     if total > len(lines):

@@ -6,9 +6,10 @@ import json
 import os
 import sys
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _width() -> int | None:
@@ -16,13 +17,24 @@ def _width() -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
+def width() -> int:
+    """The terminal's width in columns ($COLUMNS wins), without building a Rich console."""
+    import shutil
+
+    return _width() or shutil.get_terminal_size((100, 24)).columns
+
+
 @cache
 def out() -> Console:
+    from rich.console import Console
+
     return Console(width=_width(), highlight=False, soft_wrap=False)
 
 
 @cache
 def err() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True, width=_width(), highlight=False, soft_wrap=True)
 
 
@@ -60,6 +72,7 @@ GRADE_STYLE = {"A": "bold red", "B": "bold yellow", "C": "green", "D": "cyan", "
 
 
 def grade_text(grade: str) -> Any:
+    """The grade as a Rich Text in its colour (panels and Rich tables)."""
     from rich.text import Text
 
     return Text(grade, style=GRADE_STYLE.get(grade, ""))

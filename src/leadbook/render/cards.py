@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -19,7 +18,6 @@ if TYPE_CHECKING:  # the panel's imports stay out of `list` and `search`
     from rich.table import Table
 
     from leadbook.models.card import Card
-    from leadbook.models.lines import CardLine
 
 
 def _when(value: datetime | None) -> str:
@@ -147,41 +145,3 @@ def timeline_table(card: Card) -> Table | None:
 
 def print_card(card: Card) -> None:
     out().print(card_panel(card))
-
-
-def cards_text(rows: Sequence[CardLine], width: int, title: str | None = None) -> Text:
-    """Cards as aligned lines (list, search, new cards in a journal)."""
-    from leadbook.render.grid import Column, grid
-
-    owners = {r.owner for r in rows}
-    columns = [
-        Column(_("No."), style="cyan"),
-        Column(_("Name"), min_width=6),
-        Column(_("Company"), min_width=8),
-        Column(_("Mobile")),
-        Column(_("Gr.")),
-        Column(_("Stage")),
-        Column(_("Next")),
-    ]
-    if len(owners) > 1:  # a one-person book needs no owner column
-        columns.append(Column(_("Owner"), min_width=5))
-    lines: list[list[str | Text]] = []
-    for r in rows:
-        cells: list[str | Text] = [
-            r.number,
-            r.name,
-            r.company or "",
-            display_phone(r.mobile),
-            grade_text(r.grade),
-            domain.stage_label(r.stage),
-            r.next_due.isoformat() if r.next_due else "",
-        ]
-        if len(owners) > 1:
-            cells.append(r.owner or "")
-        lines.append(cells)
-    return grid(columns, lines, width, title=title)
-
-
-def print_cards(rows: Sequence[CardLine], title: str | None = None) -> None:
-    console = out()
-    console.print(cards_text(rows, console.width, title), overflow="ignore", crop=False)

@@ -2,35 +2,27 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-
 from leadbook import domain
 from leadbook.i18n import _, ngettext
 from leadbook.models.lines import DueItem, DueList
-from leadbook.render import grade_text, out
-from leadbook.render.grid import Column, grid
+from leadbook.render import GRADE_STYLE, width
+from leadbook.render.grid import Cell, Column, Seg, grid, write
 
 # On screen, birthdays and care reminders after this many say how many more there are.
 SCREEN_EXTRAS = 20
 
 
-def _overdue(item: DueItem) -> Text:
+def _overdue(item: DueItem) -> Seg:
     if item.kind == "care":
-        return Text(_("{n} days quiet").format(n=item.silent_days), style="magenta")
+        return (_("{n} days quiet").format(n=item.silent_days), "magenta")
     if item.kind == "birthday":
-        return Text(
-            _("today") if item.overdue_days == 0 else item.due.strftime("%m-%d"), style="magenta"
-        )
+        return (_("today") if item.overdue_days == 0 else item.due.strftime("%m-%d"), "magenta")
     if item.overdue_days > 0:
-        return Text(
-            ngettext("{n} day late", "{n} days late", item.overdue_days).format(
-                n=item.overdue_days
-            ),
-            style="bold red",
-        )
+        late = ngettext("{n} day late", "{n} days late", item.overdue_days)
+        return (late.format(n=item.overdue_days), "bold red")
     if item.overdue_days == 0:
-        return Text(_("today"), style="bold")
-    return Text(_("in {n} days").format(n=-item.overdue_days), style="dim")
+        return (_("today"), "bold")
+    return (_("in {n} days").format(n=-item.overdue_days), "dim")
 
 
 def _purpose(item: DueItem) -> str:
@@ -43,7 +35,7 @@ def _purpose(item: DueItem) -> str:
     return item.purpose or ""
 
 
-def due_text(due: DueList, width: int) -> Text:
+def due_lines(due: DueList, columns_wide: int) -> list[list[Seg]]:
     columns = [
         Column(_("No."), style="cyan"),
         Column(_("Name"), min_width=8),
@@ -53,7 +45,7 @@ def due_text(due: DueList, width: int) -> Text:
         Column(_("Purpose"), min_width=8),
         Column(_("Last contact")),
     ]
-    rows: list[list[str | Text]] = []
+    rows: list[list[Cell]] = []
     sections: list[int] = []
     kind = None
     counts: dict[str, int] = {}
@@ -66,9 +58,9 @@ def due_text(due: DueList, width: int) -> Text:
         if kind is not None and item.kind != kind:
             sections.append(len(rows))
         kind = item.kind
-        who = Text(item.name)
+        who: list[Seg] = [(item.name, "")]
         if item.company:
-            who.append(" " + item.company, style="dim")
+            who.append((" " + item.company, "dim"))
         last = ""
         if item.last_contact:
             last = f"{item.last_contact.strftime('%m-%d')} {domain.via_label(item.last_via)}"
@@ -76,47 +68,64 @@ def due_text(due: DueList, width: int) -> Text:
             [
                 item.number,
                 who,
-                grade_text(item.grade),
+                (item.grade, GRADE_STYLE.get(item.grade, "")),
                 domain.stage_label(item.stage),
                 _overdue(item),
                 _purpose(item),
                 last,
             ]
         )
-    text = grid(
-        columns,
-        rows,
-        width,
-        title=_("Due on {date}").format(date=due.date.isoformat()),
-        sections=sections,
-    )
-    notes = []
+    title = _("Due on {date}").format(date=due.date.isoformat())
+    lines = grid(columns, rows, columns_wide, title=title, sections=sections)
     if due.total_followups > due.shown_followups:
-        notes.append(
-            _("… and {n} more follow-ups: `leadbook due --limit 0` shows all").format(
-                n=due.total_followups - due.shown_followups
-            )
+        more = due.total_followups - due.shown_followups
+        lines.append(
+            [
+                (
+                    _("… and {n} more follow-ups: `leadbook due --limit 0` shows all").format(
+                        n=more
+                    ),
+                    "dim",
+                )
+            ]
         )
     if hidden.get("birthday"):
-        notes.append(
-            _("… and {n} more birthdays (`--json` lists all)").format(n=hidden["birthday"])
+        lines.append(
+            [
+                (
+                    _("… and {n} more birthdays (`--json` lists all)").format(n=hidden["birthday"]),
+                    "dim",
+                )
+            ]
         )
     if hidden.get("care"):
-        notes.append(
-            _("… and {n} more quiet customers (`--json` lists all)").format(n=hidden["care"])
+        lines.append(
+            [
+                (
+                    _("… and {n} more quiet customers (`--json` lists all)").format(
+                        n=hidden["care"]
+                    ),
+                    "dim",
+                )
+            ]
         )
-    for note in notes:
-        text.append("\n" + note, style="dim")
-    return text
+    return lines
 
 
 def print_due(due: DueList) -> None:
-    console = out()
     if not due.items:
-        console.print(
-            _("Nothing due on {date}. Add prospects with `leadbook add`.").format(
-                date=due.date.isoformat()
-            )
+        date = due.date.isoformat()
+        write(
+            [
+                [
+                    (
+                        _("Nothing due on {date}. Add prospects with `leadbook add`.").format(
+                            date=date
+                        ),
+                        "",
+                    )
+                ]
+            ]
         )
         return
-    console.print(due_text(due, console.width), overflow="ignore", crop=False)
+    write(due_lines(due, width()))

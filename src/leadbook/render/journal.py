@@ -10,7 +10,7 @@ from leadbook.i18n import N_, _
 from leadbook.models.journal import JournalDay, JournalWeek
 from leadbook.render import escape, out
 from leadbook.render import table as make_table
-from leadbook.render.cards import print_cards
+from leadbook.render.lines import print_cards
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
