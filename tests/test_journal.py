@@ -42,7 +42,7 @@ def test_day_journal_on_screen(ok, add):
 
 def test_week_journal_day_by_day(ok, add):
     _week(ok, add)
-    week = ok("journal", "--week", "2026-03-18", "--json").json()
+    week = ok("journal", "--week", "2026-03-18", "--json", now="2026-03-22").json()
     assert week["start"] == "2026-03-16" and week["end"] == "2026-03-22"
     assert [d["contacts"] for d in week["days"]] == [1, 2, 0, 0, 0, 0, 0]
     assert week["contacts"] == 3 and week["by_channel"] == {"phone": 1, "visit": 1, "wechat": 1}
@@ -52,6 +52,15 @@ def test_week_journal_day_by_day(ok, add):
     assert (week["due"], week["done"]) == (4, 2)
     out = ok("journal", "--week", "2026-03-18").stdout
     assert "Mon 03-16" in out and "Sun 03-22" in out
+
+
+def test_week_journal_counts_due_only_up_to_today(ok, add):
+    _week(ok, add)
+    week = ok("journal", "--week", "2026-03-18", "--json", now="2026-03-17").json()
+    # Monday's two first contacts and Tuesday's call; Wednesday's call has not come yet.
+    assert (week["due"], week["done"]) == (3, 2)
+    assert week["days"][1]["completion"] == 0.5
+    assert [d["completion"] for d in week["days"][2:]] == [None] * 5
 
 
 def test_journal_day_and_week_together_is_refused(cli):

@@ -177,12 +177,24 @@ def week_bounds(day: date) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-def week_journal(conn: Connection, day: date, owner: str | None = None) -> JournalWeek:
-    """The week (Monday to Sunday) holding ``day``, day by day, with the week's totals."""
+def week_journal(
+    conn: Connection, day: date, owner: str | None = None, today: date | None = None
+) -> JournalWeek:
+    """The week (Monday to Sunday) holding ``day``, day by day, with the week's totals.
+
+    Days after ``today`` have not happened: they show what is planned, with no completion, and
+    the week's due-against-done stops at ``today``."""
     monday, sunday = week_bounds(day)
     days = [
         JournalDay(**_counts_for_day(conn, monday + timedelta(days=i), owner)) for i in range(7)
     ]
+    if today is not None:
+        for d in days:
+            if d.date > today:
+                d.completion = None
+        sunday_so_far = min(sunday, max(today, monday - timedelta(days=1)))
+    else:
+        sunday_so_far = sunday
     by_channel: dict[str, int] = {}
     for d in days:
         for via, n in d.by_channel.items():
@@ -190,14 +202,14 @@ def week_journal(conn: Connection, day: date, owner: str | None = None) -> Journ
     # Distinct plans due at some point in the week, and those of them done in the week.
     first = _greatest(conn, plans.c.due, plans.c.created_on, monday)
     due_in_week = and_(
-        first <= sunday,
+        first <= sunday_so_far,
         or_(
             plans.c.closed_on.is_(None),
             plans.c.closed_on > first,
             and_(plans.c.closed_on == first, plans.c.status == "done"),
         ),
     )
-    done_in_week = and_(due_in_week, plans.c.status == "done", plans.c.closed_on <= sunday)
+    done_in_week = and_(due_in_week, plans.c.status == "done", plans.c.closed_on <= sunday_so_far)
     plan_owner = [plans.c.owner == owner] if owner else []
     due = conn.execute(
         select(func.count()).select_from(plans).where(due_in_week, *plan_owner)

@@ -205,109 +205,103 @@ PEOPLE: list[tuple[str, dict[str, str], str, str]] = [
 ]
 
 
-def _at(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour, 0))
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute))
 
 
 def build(path: Path) -> Path:
-    """Write the sample book at ``path`` (replacing it)."""
+    """Write the sample book at ``path`` (replacing it): six weeks worked day by day."""
+    import random
+
+    from sqlalchemy import select
+
     from leadbook import cards, contacts, deals
     from leadbook.clock import Clock
     from leadbook.db import Book
+    from leadbook.domain import STAGES
+    from leadbook.schema import customers
 
+    rng = random.Random(2026)
     path = Path(path)
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
     book = Book("sqlite:///" + str(path.absolute()), SALES)
     start = TODAY - timedelta(days=42)
+    created: dict[str, date] = {}
     numbers: dict[str, str] = {}
     with book.write() as conn:
-        for i, (name, raw, _grade, _stage) in enumerate(PEOPLE):
-            created = start + timedelta(days=i * 2)
-            clock = Clock(today=created, now=_at(created, 9 + i % 8))
-            values = cards.parse_fields({"name": name, **raw}, created)
-            if name == "李娜":
-                values["referrer"] = numbers["张三"]
-                cards.resolve_referrer(conn, values)
-            numbers[name] = cards.add_card(conn, values, clock=clock, by=SALES, grade="D")
-        # Six weeks of contacts: each card is worked at its grade's rhythm until TODAY.
-        vias = ["phone", "wechat", "showroom", "phone", "visit", "email"]
-        for i, (name, _raw, grade, stage) in enumerate(PEOPLE):
-            number = numbers[name]
-            day = start + timedelta(days=i * 2)
-            step = {"A": 3, "B": 6, "C": 10, "D": 14, "E": 14}[grade]
-            contacts_made = 0
-            while day < TODAY - timedelta(days=1):
-                clock = Clock(today=day, now=_at(day, 10 + contacts_made % 7))
-                contacts.log_contact(
-                    conn,
-                    number,
-                    clock=clock,
-                    by=SALES,
-                    via=vias[(i + contacts_made) % len(vias)],
-                    note=_NOTES[(i + contacts_made) % len(_NOTES)],
-                    grade=grade if contacts_made == 0 else None,
-                )
-                contacts_made += 1
-                day += timedelta(days=step)
-                if contacts_made >= 2 and stage in ("won", "lost"):
-                    break
-            clock = Clock(today=day, now=_at(min(day, TODAY - timedelta(days=1)), 16))
-            if stage == "won":
-                deals.record_deal(
-                    conn,
-                    number,
-                    Decimal("168000") if name == "吴刚" else Decimal("356000"),
-                    clock=clock,
-                    by=SALES,
-                    contract=f"HT-2026-{i:03d}",
-                    payment="full",
-                )
-            elif stage == "lost":
-                cards.set_stage(
-                    conn,
-                    number,
-                    "lost",
-                    reason="买了竞品",
-                    lost_reason="买了竞品",
-                    clock=clock,
-                    by=SALES,
-                )
-            else:
-                row = conn.execute(_select_stage(number)).scalar_one()
-                if row != stage:
-                    cards.set_stage(conn, number, stage, reason=None, clock=clock, by=SALES)
         # A repeat buyer from last year who has gone quiet: a care reminder.
         old = TODAY - timedelta(days=200)
         clock = Clock(today=old, now=_at(old, 11))
         values = cards.parse_fields(
-            {
-                "name": "钱多多",
-                "company": "多多超市",
-                "mobile": "13900001234",
-                "source": "repeat",
-                "product": "速腾",
-            },
-            old,
-        )
+            {"name": "钱多多", "company": "多多超市", "mobile": "13900001234", "source": "repeat",
+             "product": "速腾"}, old)  # fmt: skip
         n = cards.add_card(conn, values, clock=clock, by=SALES, grade="C")
         contacts.log_contact(conn, n, clock=clock, by=SALES, via="showroom", note="提车")
         deals.record_deal(conn, n, Decimal("132000"), clock=clock, by=SALES, contract="HT-2025-117")
-        # Today's first calls are already made.
-        clock = Clock(today=TODAY, now=_at(TODAY, 9))
+
+        day = start
+        while day <= TODAY:
+            # New cards come in over the first four weeks.
+            for i, (name, raw, _grade, _stage) in enumerate(PEOPLE):
+                if name not in numbers and start + timedelta(days=i * 2) == day:
+                    clock = Clock(today=day, now=_at(day, 9, 10 + i))
+                    values = cards.parse_fields({"name": name, **raw}, day)
+                    if name == "李娜":
+                        values["referrer"] = numbers["张三"]
+                        cards.resolve_referrer(conn, values)
+                    numbers[name] = cards.add_card(conn, values, clock=clock, by=SALES, grade="D")
+                    created[name] = day
+            # Work what is due, mostly on time; today only the first calls are made.
+            hour = 10
+            for name, _raw, grade, target in PEOPLE:
+                if name not in numbers or target == "prospect":
+                    continue
+                number = numbers[name]
+                row = conn.execute(
+                    select(customers.c.stage, customers.c.next_due).where(
+                        customers.c.number == number
+                    )
+                ).one()
+                if row.stage in ("won", "lost") or row.next_due is None or row.next_due > day:
+                    continue
+                if rng.random() > (0.3 if day == TODAY else 0.8) or (day == TODAY and hour > 11):
+                    continue
+                path_ = STAGES[: STAGES.index(target) + 1] if target != "lost" else STAGES[:3]
+                stage = None
+                if row.stage in path_ and row.stage != path_[-1] and rng.random() < 0.45:
+                    stage = path_[path_.index(row.stage) + 1]
+                clock = Clock(today=day, now=_at(day, hour, rng.randrange(60)))
+                hour = min(hour + 1, 18)
+                note = _NOTES[rng.randrange(len(_NOTES))]
+                if stage == "won":
+                    contacts.log_contact(conn, number, clock=clock, by=SALES, via="showroom",
+                                         note="签合同", grade=grade)  # fmt: skip
+                    amount = Decimal("356000") if name == "黄磊" else Decimal("168000")
+                    deals.record_deal(conn, number, amount, clock=clock, by=SALES,
+                                      contract=f"HT-2026-{len(created):03d}", payment="full")  # fmt: skip
+                    continue
+                if target == "lost" and row.stage == path_[-1]:
+                    contacts.log_contact(conn, number, clock=clock, by=SALES, via="phone",
+                                         note="客户说已经在别家订车", stage="lost")  # fmt: skip
+                    continue
+                contacts.log_contact(
+                    conn, number, clock=clock, by=SALES, via=rng.choice(_VIAS), note=note,
+                    grade=grade if row.stage in ("prospect", "contacted") else None, stage=stage,
+                )  # fmt: skip
+            day += timedelta(days=1)
+        # A grade change with its reason, and a promise made this morning.
+        clock = Clock(today=TODAY, now=_at(TODAY, 9, 30))
         contacts.log_contact(
-            conn,
-            numbers["张三"],
-            clock=clock,
-            by=SALES,
-            via="phone",
-            note="确认周六试驾",
-            outcome="同意",
-            next_date=TODAY + timedelta(days=3),
-            purpose="试驾后报价",
-        )
+            conn, numbers["张三"], clock=clock, by=SALES, via="phone", note="确认周六试驾",
+            outcome="同意", next_date=TODAY + timedelta(days=3), purpose="试驾后报价",
+        )  # fmt: skip
+        cards.set_grade(conn, numbers["周婷"], "A", reason="预算批下来了", clock=clock, by=SALES)
     book.close()
     return path
+
+
+_VIAS = ["phone", "phone", "phone", "wechat", "wechat", "visit", "showroom", "sms", "email"]
 
 
 def _select_stage(number: str):

@@ -175,7 +175,7 @@ def journal(
         owner = book.user
     with book.read() as conn:
         if week:
-            result = jr.week_journal(conn, parse_day(week, c.today), owner)
+            result = jr.week_journal(conn, parse_day(week, c.today), owner, today=c.today)
         else:
             daily = jr.day_journal(conn, parse_day(day, c.today), owner)
     if as_json:

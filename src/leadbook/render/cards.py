@@ -116,7 +116,7 @@ def timeline_table(card: Card) -> Table | None:
             text += ("  " if text else "") + _("next {date}").format(date=f.next_date.isoformat())
             if f.next_purpose:
                 text += f" {f.next_purpose}"
-        events.append((f.at, 1, domain.via_label(f.via), text))
+        events.append((f.at, 1, domain.via_label(f.via), text))  # the contact, then its effects
     for c in card.history:
         label = _("grade") if c.field == "grade" else _("stage")
         new = c.new if c.field == "grade" else domain.stage_label(c.new)
@@ -127,10 +127,10 @@ def timeline_table(card: Card) -> Table | None:
             text = f"{label} {old} → {new}"
         if c.reason:
             text += f" ({c.reason})"
-        events.append((c.at, 0, "·", text))
+        events.append((c.at, 0 if c.old is None else 2, "·", text))
     for e in card.edits:
         if e.action == "edit":
-            events.append((e.at, 2, _("edit"), f"{e.field}: {e.old or ''} → {e.new or ''}"))
+            events.append((e.at, 3, _("edit"), f"{e.field}: {e.old or ''} → {e.new or ''}"))
     if not events:
         return None
     events.sort(key=lambda e: (e[0], e[1]))

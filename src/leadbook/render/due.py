@@ -22,7 +22,8 @@ def _overdue(item: DueItem) -> Seg:
         return (late.format(n=item.overdue_days), "bold red")
     if item.overdue_days == 0:
         return (_("today"), "bold")
-    return (_("in {n} days").format(n=-item.overdue_days), "dim")
+    ahead = -item.overdue_days
+    return (ngettext("in {n} day", "in {n} days", ahead).format(n=ahead), "dim")
 
 
 def _purpose(item: DueItem) -> str:

@@ -146,7 +146,7 @@ def print_week(journal: JournalWeek) -> None:
             _channels(d.by_channel),
             str(d.new_cards),
             str(d.due),
-            str(d.done),
+            str(d.done) if d.completion is not None or d.done else "-",
             _ratio(d.completion),
         )
     console.print(table)

@@ -7,7 +7,7 @@ from sqlalchemy.engine import Connection
 
 from leadbook import domain
 from leadbook.errors import InvalidValue
-from leadbook.i18n import _
+from leadbook.i18n import N_, _
 from leadbook.schema import settings
 
 DEFAULTS: dict[str, str] = {
@@ -16,13 +16,13 @@ DEFAULTS: dict[str, str] = {
     "currency": "CNY",
 }
 DESCRIPTIONS = {
-    "interval.A": "days between follow-ups of a grade-A card (empty: no rhythm)",
-    "interval.B": "days between follow-ups of a grade-B card",
-    "interval.C": "days between follow-ups of a grade-C card",
-    "interval.D": "days between follow-ups of a grade-D card",
-    "interval.E": "days between follow-ups of a grade-E card (empty: none)",
-    "care_days": "a won customer silent this many days shows in `due` as a care reminder",
-    "currency": "currency code shown with amounts (CNY, USD, EUR ...)",
+    "interval.A": N_("days between follow-ups of a grade-A card (empty: no rhythm)"),
+    "interval.B": N_("days between follow-ups of a grade-B card"),
+    "interval.C": N_("days between follow-ups of a grade-C card"),
+    "interval.D": N_("days between follow-ups of a grade-D card"),
+    "interval.E": N_("days between follow-ups of a grade-E card (empty: none)"),
+    "care_days": N_("a won customer silent this many days shows in `due` as a care reminder"),
+    "currency": N_("currency code shown with amounts (CNY, USD, EUR ...)"),
 }
 
 
