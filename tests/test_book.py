@@ -164,5 +164,8 @@ def test_every_command_is_mapped_to_its_module():
 def test_a_command_after_global_options_is_found():
     from leadbook.cli.app import requested_command
 
-    assert requested_command(["--db", "x.db", "--lang", "zh", "--debug", "due", "--days", "3"]) == "due"
+    assert (
+        requested_command(["--db", "x.db", "--lang", "zh", "--debug", "due", "--days", "3"])
+        == "due"
+    )
     assert requested_command(["--help"]) is None
