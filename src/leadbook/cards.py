@@ -179,7 +179,7 @@ def add_card(
     if due is None and grade != "E" and stage not in ("won", "lost"):
         due = clock.today
     if due is not None:
-        first = purpose or (_("first contact") if next_date is None else None)
+        first = purpose  # None: the due list shows it as the first contact
         fu_repo.add_plan(conn, cid, due, first, values["owner"], next_date is None, clock.today)
         repo.update_fields(
             conn,

@@ -43,10 +43,16 @@ def set_language(lang: str) -> None:
     _current = normalise(lang)
     if _current == "en":
         _translation = _gettext.NullTranslations()
+        _gettext.textdomain("messages")
     else:
         _translation = _gettext.translation(
             "leadbook", localedir=_LOCALE_DIR, languages=[_current], fallback=True
         )
+        # Typer's panel titles and errors call gettext.gettext in the default domain, with the
+        # language from the environment (see leadbook/i18n_typer.py).
+        os.environ["LANGUAGE"] = _current
+        _gettext.bindtextdomain("leadbook", str(_LOCALE_DIR))
+        _gettext.textdomain("leadbook")
 
 
 def language() -> str:

@@ -207,3 +207,81 @@ settings = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# A reverse plan (倒推法): a deal target by a date, the conversion rates it was planned with,
+# and the weekly new-prospect quota; `plan check` compares the weeks with what happened.
+sales_plans = Table(
+    "sales_plans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("owner", String(100)),
+    Column("target", Integer, nullable=False),
+    Column("start", Date, nullable=False),
+    Column("end", Date, nullable=False),
+    Column("rates", Text, nullable=False),  # JSON: {"prospect": 0.6, ...} stage -> next
+    Column("rates_source", String(20), nullable=False),  # observed, given or default
+    Column("weekly", Text, nullable=False),  # JSON: [{"week": "2026-03-16", "new": 12}, ...]
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(100)),
+    Index("ix_sales_plans_owner", "owner"),
+)
+
+# Complaints (DOMAIN section 7): recorded, solved, and checked again a week after.
+complaints = Table(
+    "complaints",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("opened_at", DateTime, nullable=False),
+    Column("opened_by", String(100)),
+    Column("resolved_at", DateTime),
+    Column("resolution", Text),
+    Column("resolved_by", String(100)),
+    Column("checked_at", DateTime),
+    Index("ix_complaints_customer_id", "customer_id"),
+    Index("ix_complaints_resolved_at", "resolved_at"),
+)
+
+# Key accounts (大客户): SWOT entries, financial indicators, planned visits (走访计划).
+swot = Table(
+    "swot",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(1), nullable=False),  # s, w, o, t
+    Column("text", Text, nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("by", String(100)),
+    Index("ix_swot_customer_id", "customer_id"),
+)
+
+financials = Table(
+    "financials",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("indicator", String(32), nullable=False),
+    Column("value", String(40), nullable=False),  # a decimal, kept exact as text
+    Column("as_of", Date),
+    Column("at", DateTime, nullable=False),
+    Column("by", String(100)),
+    Index("ix_financials_customer_id", "customer_id"),
+)
+
+visits = Table(
+    "visits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("preparation", Text),
+    Column("expected", Text),
+    Column("followup", Text),
+    Column("done_at", DateTime),
+    Column("at", DateTime, nullable=False),
+    Column("by", String(100)),
+    Index("ix_visits_day", "day"),
+    Index("ix_visits_customer_id", "customer_id"),
+)

@@ -33,6 +33,8 @@ def _purpose(item: DueItem) -> str:
         return _("birthday")
     if item.kind == "care":
         return _("care call: a won customer gone quiet")
+    if not item.purpose and item.last_contact is None:
+        return _("first contact")
     return item.purpose or ""
 
 

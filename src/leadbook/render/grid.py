@@ -51,6 +51,26 @@ def truncate(text: str, width: int) -> str:
     return "".join(out) + "…"
 
 
+def wrap(text: str, width: int, indent: str = "") -> list[str]:
+    """``text`` broken into lines of at most ``width`` columns, at spaces where it can (Chinese
+    text breaks between any two characters); lines after the first start with ``indent``."""
+    lines: list[str] = []
+    line, used, room = "", 0, width
+    for word in text.replace("\n", " ").split(" "):
+        pieces = [word] if cell_width(word) <= room or word.isascii() else list(word)
+        for n, piece in enumerate(pieces):
+            sep = " " if line and (n == 0 or piece.isascii()) else ""
+            w = cell_width(sep + piece)
+            if used + w > room and line:
+                lines.append(line)
+                line, used, room = indent + piece, cell_width(indent + piece), width
+                continue
+            line, used = line + sep + piece, used + w
+    if line:
+        lines.append(line)
+    return lines or [""]
+
+
 @dataclass
 class Column:
     header: str

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 
 from leadbook.models.card import Deal
 from leadbook.schema import customers, deals
@@ -18,17 +19,43 @@ def for_customer(conn: Connection, cid: int) -> list[Deal]:
         .where(deals.c.customer_id == cid)
         .order_by(deals.c.date, deals.c.id)
     ).mappings()
-    return [
-        Deal(
-            id=r["id"],
-            number=r["number"],
-            name=r["name"],
-            amount=Decimal(r["amount_cents"]).scaleb(-2),
-            product=r["product"],
-            date=r["date"],
-            contract=r["contract"],
-            payment=r["payment"],
-            note=r["note"],
-        )
-        for r in rows
-    ]
+    return [_deal(r) for r in rows]
+
+
+def list_deals(
+    conn: Connection,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    owner: str | None = None,
+    number: str | None = None,
+) -> list[Deal]:
+    query = select(deals, customers.c.number, customers.c.name).join(
+        customers, customers.c.id == deals.c.customer_id
+    )
+    if since:
+        query = query.where(deals.c.date >= since)
+    if until:
+        query = query.where(deals.c.date <= until)
+    if owner:
+        query = query.where(customers.c.owner == owner)
+    if number:
+        from leadbook.repository.customers import get
+
+        query = query.where(deals.c.customer_id == get(conn, number)["id"])
+    rows = conn.execute(query.order_by(deals.c.date.desc(), deals.c.id.desc())).mappings()
+    return [_deal(r) for r in rows]
+
+
+def _deal(r: RowMapping) -> Deal:
+    return Deal(
+        id=r["id"],
+        number=r["number"],
+        name=r["name"],
+        amount=Decimal(r["amount_cents"]).scaleb(-2),
+        product=r["product"],
+        date=r["date"],
+        contract=r["contract"],
+        payment=r["payment"],
+        note=r["note"],
+    )

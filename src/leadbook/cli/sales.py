@@ -1,0 +1,267 @@
+"""Deals, the funnel, reverse planning and reports: the manager's half of the method."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from leadbook.cli.app import app, state
+from leadbook.cli.common import clock, done, dump, parse_day, print_json
+from leadbook.errors import InvalidValue
+from leadbook.i18n import _
+
+JSON_HELP = _("Print JSON only, for scripts.")
+
+
+@app.command(
+    "deal",
+    help=_(
+        "Record a purchase; the card becomes won (its stage history is kept). A repeat purchase "
+        "is another deal on the same card. Amounts: 12000, ¥12,000, 1.2万.\n\n"
+        "Example: leadbook deal C00042 --amount 25.8万 --product 途观L --contract HT-2026-001"
+    ),
+)
+def deal(
+    ctx: typer.Context,
+    number: str = typer.Argument(..., help=_("Customer number.")),
+    amount: str = typer.Option(..., "--amount", help=_("What the customer paid.")),
+    product: str = typer.Option(
+        None, "--product", help=_("What they bought (default: the card's product).")
+    ),
+    on: str = typer.Option(None, "--date", help=_("When (default today).")),
+    contract: str = typer.Option(None, "--contract", help=_("Contract number.")),
+    payment: str = typer.Option(None, "--payment", help=_("full or instalment (全款/按揭).")),
+    note: str = typer.Option(None, "--note", help=_("Anything to remember.")),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    from leadbook.deals import record_deal
+    from leadbook.parsing import parse_amount, parse_payment
+    from leadbook.repository.customers import get
+    from leadbook.repository.deals import for_customer
+
+    c = clock()
+    value = parse_amount(amount)
+    if value <= 0:
+        raise InvalidValue(_("a deal's amount must be more than zero"))
+    day = parse_day(on, c.today, "past") if on else c.today
+    if day > c.today:
+        raise InvalidValue(_("a deal cannot be dated in the future ({date})").format(date=day))
+    pay = parse_payment(payment) if payment else None
+    book = state(ctx).book()
+    with book.write() as conn:
+        deal_id = record_deal(
+            conn, number, value, clock=c, by=book.user, product=product, on=day,
+            contract=contract, payment=pay, note=note,
+        )  # fmt: skip
+        row = get(conn, number)
+        recorded = next(d for d in for_customer(conn, row["id"]) if d.id == deal_id)
+    if as_json:
+        print_json(dump(recorded))
+        return
+    done(_("Deal recorded for {number} {name}: {amount} on {date}; stage won.").format(
+        number=row["number"], name=row["name"], amount=f"{value:,.2f}", date=day.isoformat()))  # fmt: skip
+
+
+@app.command(
+    "deals",
+    help=_(
+        "List purchases, newest first.\n\nExample: leadbook deals --since 2026-01-01 --owner 王丽"
+    ),
+)
+def deals_(
+    ctx: typer.Context,
+    since: str = typer.Option(None, "--since", help=_("From this day.")),
+    until: str = typer.Option(None, "--until", help=_("Up to this day.")),
+    owner: str = typer.Option(None, "--owner", help=_("Only this salesperson's customers.")),
+    number: str = typer.Option(None, "--customer", help=_("Only this customer.")),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    from leadbook.repository.deals import list_deals
+    from leadbook.repository.settings import load
+
+    c = clock()
+    start = parse_day(since, c.today) if since else None
+    end = parse_day(until, c.today) if until else None
+    book = state(ctx).book()
+    with book.read() as conn:
+        rows = list_deals(conn, since=start, until=end, owner=owner, number=number)
+        currency = load(conn)["currency"]
+    if as_json:
+        print_json(dump(rows))
+        return
+    if not rows:
+        done(_("No deals match."))
+        return
+    from leadbook.render import width
+    from leadbook.render.grid import Column, grid, write
+
+    columns = [
+        Column(_("Date")), Column(_("No."), style="cyan"), Column(_("Name"), min_width=6),
+        Column(_("Product"), min_width=6), Column(_("Amount"), justify="right"),
+        Column(_("Contract"), min_width=6),
+    ]  # fmt: skip
+    lines = [
+        [
+            d.date.isoformat(),
+            d.number,
+            d.name,
+            d.product or "",
+            f"{d.amount:,.2f}",
+            d.contract or "",
+        ]
+        for d in rows
+    ]
+    total = sum((d.amount for d in rows), start=rows[0].amount * 0)
+    out = grid(columns, lines, width())
+    out.append(
+        [
+            (
+                _("{n} deals, total {total} {currency}").format(
+                    n=len(rows), total=f"{total:,.2f}", currency=currency
+                ),
+                "bold",
+            )
+        ]
+    )
+    write(out)
+
+
+def _by_label(by: str) -> str:
+    labels = {
+        "source": _("Source"), "source_detail": _("Source detail"), "industry": _("Industry"),
+        "district": _("District"), "owner": _("Owner"),
+    }  # fmt: skip
+    return labels[by]
+
+
+@app.command(
+    "funnel",
+    help=_(
+        "The sales funnel: cards at each stage now, how many reached each stage in the period "
+        "and went on to the next (a card that jumped stages passed through them), lost reasons, "
+        "and what the shape means.\n\nExample: leadbook funnel --since 2026-01-01 --by source"
+    ),
+)
+def funnel_(
+    ctx: typer.Context,
+    since: str = typer.Option(
+        None, "--since", help=_("Start of the period (default: the whole book).")
+    ),
+    until: str = typer.Option(None, "--until", help=_("End of the period (default today).")),
+    owner: str = typer.Option(None, "--owner", help=_("Only this salesperson's cards.")),
+    mine: bool = typer.Option(False, "--mine", help=_("Only your own cards.")),
+    by: str = typer.Option(
+        None, "--by", help=_("Split by source, source_detail, industry, district or owner.")
+    ),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    from leadbook import funnel as fn
+
+    c = clock()
+    start = parse_day(since, c.today) if since else None
+    end = parse_day(until, c.today) if until else c.today
+    if start and start > end:
+        raise InvalidValue(
+            _("--since ({since}) is after --until ({until})").format(since=start, until=end)
+        )
+    if by is not None:
+        by = by.replace("-", "_").lower()
+        if by not in fn.BY_FIELDS:
+            raise InvalidValue(_("cannot split by {by!r}: use one of {choices}").format(
+                by=by, choices=", ".join(fn.BY_FIELDS)))  # fmt: skip
+    book = state(ctx).book()
+    if mine:
+        owner = book.user
+    with book.read() as conn:
+        if by:
+            result: Any = fn.split(conn, by, c.today, start, end, owner)
+        else:
+            result = fn.funnel(conn, c.today, start, end, owner)
+    if as_json:
+        print_json(dump(result))
+        return
+    from leadbook.render import funnel as render
+
+    if by:
+        render.print_split(result, _by_label(by))
+    else:
+        render.print_funnel(result)
+
+
+@app.command(
+    "report",
+    help=_(
+        "How each salesperson is doing in a period: new cards, contacts per working day, "
+        "follow-ups done against due, stage advances, won, lost, win rate = won / (won + lost), "
+        "won value, days from first contact to won. Missed rules of thumb are flagged (5 calls a "
+        "day to new prospects, 5 new customers a month).\n\n"
+        "Example: leadbook report --period week"
+    ),
+)
+def report_(
+    ctx: typer.Context,
+    period: str = typer.Option(
+        "month", "--period", help=_("week or month holding --until (default month).")
+    ),
+    since: str = typer.Option(None, "--since", help=_("Start of the period (overrides --period).")),
+    until: str = typer.Option(None, "--until", help=_("End of the period (default today).")),
+    by: str = typer.Option("owner", "--by", help=_("Group by: owner (the only grouping so far).")),
+    owner: str = typer.Option(None, "--owner", help=_("Only this salesperson.")),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    from leadbook.report import period_bounds, report
+
+    if by != "owner":
+        raise InvalidValue(_("reports are grouped by owner (--by owner)"))
+    if period not in ("week", "month"):
+        raise InvalidValue(_("--period is week or month, not {value!r}").format(value=period))
+    c = clock()
+    end = parse_day(until, c.today) if until else c.today
+    start, period_end = period_bounds(period, end)
+    if since:
+        start, period_end = parse_day(since, c.today), end
+    elif until:
+        period_end = end
+    if start > period_end:
+        raise InvalidValue(
+            _("--since ({since}) is after --until ({until})").format(since=start, until=period_end)
+        )
+    book = state(ctx).book()
+    with book.read() as conn:
+        result = report(conn, start, period_end, c.today, owner)
+    if as_json:
+        print_json(dump(result.rows))
+        return
+    from leadbook.render import width
+    from leadbook.render.grid import Column, grid, write
+
+    def pct(v: float | None) -> str:
+        return "-" if v is None else f"{v:.0%}"
+
+    columns = [
+        Column(_("Owner"), min_width=6), Column(_("New"), justify="right"),
+        Column(_("Calls/day"), justify="right"), Column(_("Done/due"), justify="right"),
+        Column(_("Adv."), justify="right"), Column(_("Won"), justify="right"),
+        Column(_("Lost"), justify="right"), Column(_("Win rate"), justify="right"),
+        Column(_("Won value"), justify="right"), Column(_("Days to win"), justify="right"),
+    ]  # fmt: skip
+    rows = [
+        [
+            r.owner, str(r.new_cards), f"{r.contacts_per_day:.1f}",
+            f"{r.done}/{r.due} {pct(r.discipline)}", str(r.advances), str(r.won), str(r.lost),
+            pct(r.win_rate), f"{r.won_value:,.2f}",
+            "-" if r.avg_days_to_win is None else f"{r.avg_days_to_win:.0f}",
+        ]
+        for r in result.rows
+    ]  # fmt: skip
+    title = _("Report {since} to {until} ({days} working days)").format(
+        since=result.since, until=result.until, days=result.working_days
+    )
+    lines = grid(columns, rows, width(), title=title)
+    flagged = [r for r in result.rows if r.flags]
+    if flagged:
+        lines.append([])
+        for r in flagged:
+            lines.append([(f"⚑ {r.owner}: " + "; ".join(r.flags), "yellow")])
+    write(lines)

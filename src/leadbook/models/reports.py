@@ -1,0 +1,74 @@
+"""Funnel, plan and report results: dataclasses (these commands have a start-up budget too;
+pydantic's import and model build would cost a third of it). ``models.lines.to_json`` dumps them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+
+@dataclass
+class StageFlow:
+    stage: str
+    count: int  # cards at this stage now
+    reached: int  # cards that reached it in the period (a jump passes through)
+    went_on: int  # of those, how many reached the next stage by the period's end
+    conversion: float | None  # went_on / reached; None for won/lost or nothing reached
+    avg_days: float | None = None  # open cards: average days in this stage so far
+    usual_days: float | None = None  # how long cards usually stayed in it
+
+
+@dataclass
+class Diagnosis:
+    code: str
+    message: str
+    advice: str
+    stage: str | None = None
+
+
+@dataclass
+class Funnel:
+    since: date | None
+    until: date
+    owner: str | None
+    stages: list[StageFlow]
+    lost_reasons: dict[str, int]
+    won_value: Decimal
+    diagnosis: list[Diagnosis] = field(default_factory=list)
+    group: str | None = None  # the value of --by this funnel is for
+
+
+@dataclass
+class FunnelSplit:
+    by: str
+    since: date | None
+    until: date
+    groups: list[Funnel]
+
+
+@dataclass
+class OwnerReport:
+    owner: str
+    new_cards: int
+    contacts: int
+    contacts_per_day: float
+    by_channel: dict[str, int]
+    due: int
+    done: int
+    discipline: float | None  # done / due
+    advances: int
+    won: int
+    lost: int
+    win_rate: float | None  # won / (won + lost)
+    won_value: Decimal
+    avg_days_to_win: float | None
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    since: date
+    until: date
+    working_days: int
+    rows: list[OwnerReport]

@@ -1,0 +1,198 @@
+"""Per-salesperson reports (DOMAIN section 8): new cards, contacts, follow-up discipline,
+stage advances, won and lost, win rate, won value, days to close; the method's rules of thumb
+flagged where missed. Each figure is one GROUP BY query."""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.engine import Connection
+
+from leadbook.funnel import INDEX, _days_between, _index
+from leadbook.i18n import _
+from leadbook.models.reports import OwnerReport, Report
+from leadbook.schema import changes, customers, deals, followups, plans
+
+MIN_NEW_CALLS_A_DAY = 5
+MIN_NEW_CUSTOMERS_A_MONTH = 5
+
+
+def period_bounds(period: str, until: date) -> tuple[date, date]:
+    if period == "week":
+        monday = until - timedelta(days=until.weekday())
+        return monday, monday + timedelta(days=6)
+    first = until.replace(day=1)
+    return first, until.replace(day=calendar.monthrange(until.year, until.month)[1])
+
+
+def working_days(since: date, until: date) -> int:
+    days = (until - since).days + 1
+    return sum(1 for i in range(days) if (since + timedelta(days=i)).weekday() < 5) or 1
+
+
+def report(
+    conn: Connection, since: date, until: date, today: date, owner: str | None = None
+) -> Report:
+    start = datetime.combine(since, time.min)
+    end = datetime.combine(until + timedelta(days=1), time.min)
+    # Days not yet lived do not count against anyone.
+    lived_until = min(until, today)
+    workdays = working_days(since, lived_until) if lived_until >= since else 1
+    rows: dict[str, dict[str, Any]] = defaultdict(lambda: defaultdict(int))
+    who = customers.c.owner
+    owner_filter = [who == owner] if owner else []
+
+    def grouped(query: Any) -> Any:
+        return conn.execute(query)
+
+    for o, n in grouped(
+        select(who, func.count())
+        .where(customers.c.created_at >= start, customers.c.created_at < end, *owner_filter)
+        .group_by(who)
+    ):
+        rows[o]["new_cards"] = n
+    # Contacts made by each salesperson, by channel; and of them, to new prospects.
+    fu_owner = [followups.c.by == owner] if owner else []
+    for o, via, n in grouped(
+        select(followups.c.by, followups.c.via, func.count())
+        .where(followups.c.at >= start, followups.c.at < end, *fu_owner)
+        .group_by(followups.c.by, followups.c.via)
+    ):
+        rows[o]["contacts"] += n
+        rows[o].setdefault("by_channel", {})[via] = n
+    first_contact = (
+        select(followups.c.customer_id, func.min(followups.c.at).label("first"))
+        .group_by(followups.c.customer_id)
+        .subquery()
+    )
+    for o, n in grouped(
+        select(followups.c.by, func.count())
+        .join(
+            first_contact,
+            and_(
+                first_contact.c.customer_id == followups.c.customer_id,
+                first_contact.c.first == followups.c.at,
+            ),
+        )
+        .where(followups.c.at >= start, followups.c.at < end, *fu_owner)
+        .group_by(followups.c.by)
+    ):
+        rows[o]["new_calls"] = n
+    # Follow-up discipline: planned contacts due in the period, and how many were done by
+    # their day's end or later in the period.
+    plan_owner = [plans.c.owner == owner] if owner else []
+    lived = min(until, today)
+    for o, due, done in grouped(
+        select(
+            plans.c.owner,
+            func.count(),
+            func.count(case((plans.c.status == "done", 1))),
+        )
+        .where(
+            plans.c.due >= since,
+            plans.c.due <= lived,
+            or_(plans.c.status != "cancelled", plans.c.closed_on > plans.c.due),
+            *plan_owner,
+        )
+        .group_by(plans.c.owner)
+    ):
+        rows[o]["due"] = due
+        rows[o]["done"] = done
+    # Stage changes in the period, on each salesperson's cards.
+    stage_in = and_(
+        changes.c.field == "stage", changes.c.at >= start, changes.c.at < end, *owner_filter
+    )
+    advanced = and_(
+        changes.c.old.is_not(None),
+        changes.c.old != "lost",
+        _index(changes.c.new) > _index(changes.c.old),
+    )
+    for o, adv, won, lost in grouped(
+        select(
+            who,
+            func.count(func.nullif(advanced, False)),
+            func.count(
+                func.distinct(func.nullif(changes.c.customer_id * (changes.c.new == "won"), 0))
+            ),
+            func.count(
+                func.distinct(func.nullif(changes.c.customer_id * (changes.c.new == "lost"), 0))
+            ),
+        )
+        .join(customers, customers.c.id == changes.c.customer_id)
+        .where(stage_in)
+        .group_by(who)
+    ):
+        rows[o]["advances"] = adv
+        rows[o]["won"] = won
+        rows[o]["lost"] = lost
+    for o, cents in grouped(
+        select(who, func.sum(deals.c.amount_cents))
+        .join(customers, customers.c.id == deals.c.customer_id)
+        .where(deals.c.date >= since, deals.c.date <= until, *owner_filter)
+        .group_by(who)
+    ):
+        rows[o]["won_value"] = Decimal(int(cents or 0)).scaleb(-2)
+    # Days from first contact (or the card's creation) to won, for cards won in the period.
+    won_at = (
+        select(changes.c.customer_id, func.min(changes.c.at).label("won_at"))
+        .where(
+            changes.c.field == "stage",
+            changes.c.new == "won",
+            changes.c.at >= start,
+            changes.c.at < end,
+        )
+        .group_by(changes.c.customer_id)
+        .subquery()
+    )
+    began = func.coalesce(first_contact.c.first, customers.c.created_at)
+    for o, days in grouped(
+        select(who, func.avg(_days_between(conn, began, won_at.c.won_at)))
+        .join(customers, customers.c.id == won_at.c.customer_id)
+        .outerjoin(first_contact, first_contact.c.customer_id == won_at.c.customer_id)
+        .where(*owner_filter)
+        .group_by(who)
+    ):
+        rows[o]["avg_days"] = float(days) if days is not None else None
+    months = max((lived_until - since).days + 1, 1) / 30.4
+    result = []
+    for o in sorted(rows, key=lambda x: (x is None, str(x))):
+        r = rows[o]
+        won, lost = r.get("won", 0), r.get("lost", 0)
+        due, done = r.get("due", 0), r.get("done", 0)
+        flags = []
+        if r.get("new_calls", 0) / workdays < MIN_NEW_CALLS_A_DAY:
+            flags.append(
+                _("fewer than {n} calls a day to new prospects").format(n=MIN_NEW_CALLS_A_DAY)
+            )
+        if r.get("new_cards", 0) / months < MIN_NEW_CUSTOMERS_A_MONTH:
+            flags.append(
+                _("fewer than {n} new customers a month").format(n=MIN_NEW_CUSTOMERS_A_MONTH)
+            )
+        result.append(
+            OwnerReport(
+                owner=o or _("(nobody)"),
+                new_cards=r.get("new_cards", 0),
+                contacts=r.get("contacts", 0),
+                contacts_per_day=round(r.get("contacts", 0) / workdays, 2),
+                by_channel=dict(r.get("by_channel", {})),
+                due=due,
+                done=done,
+                discipline=round(done / due, 4) if due else None,
+                advances=r.get("advances", 0),
+                won=won,
+                lost=lost,
+                win_rate=round(won / (won + lost), 4) if won + lost else None,
+                won_value=r.get("won_value", Decimal("0.00")),
+                avg_days_to_win=round(r["avg_days"], 1) if r.get("avg_days") is not None else None,
+                flags=flags,
+            )
+        )
+    return Report(since=since, until=until, working_days=workdays, rows=result)
+
+
+__all__ = ["INDEX", "period_bounds", "report", "working_days"]
