@@ -121,6 +121,8 @@ def build(path: Path, cards: int, followups_per_card: int = 10, seed: int = 7) -
             "company": company,
             "mobile": mobile,
         }
+        top = STAGES.index(stage) if stage != "lost" else rng.randrange(0, 4)
+        first_contact = created + timedelta(hours=rng.randrange(9, 18))
         cust_rows.append(
             (
                 cid,
@@ -143,12 +145,16 @@ def build(path: Path, cards: int, followups_per_card: int = 10, seed: int = 7) -
                 created,
                 owner,
                 created,
+                top,
+                last,
+                first_contact,
             )
         )
-        change_rows.append((cid, "grade", None, grade, created, None, owner))
-        change_rows.append((cid, "stage", None, "prospect", created, None, owner))
+        change_rows.append((cid, "grade", None, grade, created, None, owner, None))
+        change_rows.append((cid, "stage", None, "prospect", created, None, owner, None))
         if stage != "prospect":
-            change_rows.append((cid, "stage", "prospect", stage, last, None, owner))
+            dwell = (last - created).total_seconds() / 86400
+            change_rows.append((cid, "stage", "prospect", stage, last, None, owner, dwell))
         if len(fu_rows) >= 200_000 or cid == cards:
             _flush(conn, cust_rows, fu_rows, plan_rows, change_rows)
     conn.execute("ANALYZE")
@@ -161,8 +167,8 @@ def _flush(conn, cust_rows, fu_rows, plan_rows, change_rows) -> None:  # type: i
     conn.executemany(
         "INSERT INTO customers (id, number, name, pinyin, initials, search_key, company, mobile, "
         "birthday, birthday_md, owner, grade, stage, next_due, next_purpose, last_contact_at, "
-        "last_contact_via, created_at, created_by, updated_at) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "last_contact_via, created_at, created_by, updated_at, top_stage, stage_since, "
+        "first_contact_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         cust_rows,
     )
     conn.executemany(
@@ -176,7 +182,8 @@ def _flush(conn, cust_rows, fu_rows, plan_rows, change_rows) -> None:  # type: i
         plan_rows,
     )
     conn.executemany(
-        "INSERT INTO changes (customer_id, field, old, new, at, reason, by) VALUES (?,?,?,?,?,?,?)",
+        "INSERT INTO changes (customer_id, field, old, new, at, reason, by, dwell_days) "
+        "VALUES (?,?,?,?,?,?,?,?)",
         change_rows,
     )
     conn.commit()

@@ -64,6 +64,10 @@ def main() -> None:
         "show": ["show", "C04242"],
         "list": ["list", "--grade", "A", "--sort", "next"],
         "journal": ["journal", "--week", TODAY],
+        "funnel": ["funnel"],
+        "funnel-90d": ["funnel", "--since", "2025-12-18"],
+        "report": ["report"],
+        "report-quarter": ["report", "--since", "2026-01-01"],
         "help": ["--help"],
     }
     print(f"book: {args.book} ({args.book.stat().st_size / 2**20:.0f} MiB), runs: {args.runs}")

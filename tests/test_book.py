@@ -169,3 +169,47 @@ def test_a_command_after_global_options_is_found():
         == "due"
     )
     assert requested_command(["--help"]) is None
+
+
+def test_a_book_from_the_first_schema_upgrades_with_its_data_and_summaries(ok, db_path):
+    """A book written at revision 0001 (the first schema) opens in this leadbook: the data is
+    kept and the funnel summaries added later are filled from its history."""
+    from alembic import command
+    from alembic.config import Config
+
+    from leadbook.db import create_engine
+
+    engine = create_engine(f"sqlite:///{db_path}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.exec_driver_sql(
+            "INSERT INTO customers (id, number, name, search_key, grade, stage, created_at, updated_at)"
+            " VALUES (1, 'C00001', '张三', '|c00001|张三|', 'B', 'intent', '2026-03-01 09:00:00',"
+            " '2026-03-01 09:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO changes (customer_id, field, old, new, at) VALUES "
+            "(1, 'stage', NULL, 'prospect', '2026-03-01 09:00:00'),"
+            "(1, 'stage', 'prospect', 'intent', '2026-03-05 09:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO followups (customer_id, at, via, created_at) VALUES "
+            "(1, '2026-03-02 10:00:00', 'phone', '2026-03-02 10:00:00')"
+        )
+    engine.dispose()
+    card = ok("show", "C00001", "--json").json()
+    assert card["name"] == "张三" and card["stage"] == "intent"
+    assert ok("db", "current").stdout.strip() == SCHEMA_HEAD
+    reached = {s["stage"]: s["reached"] for s in ok("funnel", "--json").json()["stages"]}
+    assert reached["intent"] == 1 and reached["ready"] == 0
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT dwell_days FROM changes WHERE old = 'prospect'").fetchone()[0] == 4
+    assert (
+        conn.execute("SELECT first_contact_at FROM customers")
+        .fetchone()[0]
+        .startswith("2026-03-02")
+    )
+    conn.close()

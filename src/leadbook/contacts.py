@@ -95,6 +95,8 @@ def log_contact(
         },
     )
     values: dict[str, object] = {}
+    if row["first_contact_at"] is None or at < row["first_contact_at"]:
+        values["first_contact_at"] = at
     if latest:
         values.update(last_contact_at=at, last_contact_via=via)
         fu_repo.close_plans(conn, row["id"], "done", at.date(), followup_id)

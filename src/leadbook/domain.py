@@ -25,6 +25,7 @@ DEFAULT_CARE_DAYS = 90
 
 STAGES = ("prospect", "contacted", "interested", "intent", "ready", "won", "lost")
 FUNNEL_STAGES = STAGES[:-1]
+STAGE_INDEX = {s: i for i, s in enumerate(FUNNEL_STAGES)}  # prospect 0 ... won 5; lost has none
 STAGE_LABELS = {
     "prospect": N_("prospect"),
     "contacted": N_("contacted"),

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, func, literal, select, union_all
+from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -51,51 +51,78 @@ def flows(
     until: date,
     owner: str | None = None,
     by: str | None = None,
+    today: date | None = None,
 ) -> dict[tuple[str | None, int], tuple[int, int]]:
-    """{(group, stage index): (reached, went on)} in one query."""
+    """{(group, stage index): (reached, went on)}.
+
+    Over the whole book up to today this reads the cards' summaries alone: every card reached
+    the stages up to the furthest it ever got (``top_stage``). For a period, the stage changes
+    in it give each card the range of stages it moved through; whether it went further is its
+    furthest stage by the period's end."""
+    group_col = customers.c[by] if by else literal(None)
+    scoped = _scope(owner, None, None)
+    current = today is None or until >= today
+    if since is None and current:
+        rows = conn.execute(
+            select(group_col, customers.c.top_stage, func.count())
+            .where(customers.c.top_stage.is_not(None), *scoped)
+            .group_by(group_col, customers.c.top_stage)
+        )
+        tops: dict[str | None, dict[int, int]] = {}
+        for g, top, n in rows:
+            tops.setdefault(g, {})[int(top)] = int(n)
+        result = {}
+        for g, by_top in tops.items():
+            for i in range(len(FUNNEL_STAGES)):
+                reached = sum(n for t, n in by_top.items() if t >= i)
+                went_on = sum(n for t, n in by_top.items() if t > i)
+                result[(g, i)] = (reached, went_on)
+        return result
     hi = _index(changes.c.new)
     lo = case(
         (changes.c.old.is_(None), literal(0)),
         (changes.c.old == "lost", hi),
         else_=_index(changes.c.old) + 1,
     )
-    scoped = _scope(owner, None, None)
-    group_col = customers.c[by] if by else literal(None)
-    history = (
+    moved = and_(lo <= hi, hi >= 0)
+    period = [changes.c.field == "stage", changes.c.at < _end(until)]
+    if since:
+        period.append(changes.c.at >= datetime.combine(since, time.min))
+    per_card = (
         select(
             changes.c.customer_id.label("cid"),
-            changes.c.at.label("at"),
-            lo.label("lo"),
-            hi.label("hi"),
-            group_col.label("grp"),
+            func.min(case((moved, lo))).label("lo"),
+            func.max(case((moved, hi))).label("hi"),
         )
-        .join(customers, customers.c.id == changes.c.customer_id)
-        .where(changes.c.field == "stage", changes.c.at < _end(until), *scoped)
-        .cte("history")
+        .where(*period)
+        .group_by(changes.c.customer_id)
+        .subquery()
     )
-    top = (
-        select(history.c.cid, func.max(history.c.hi).label("top"))
-        .group_by(history.c.cid)
-        .cte("top")
-    )
-    stages = union_all(
-        *[select(literal(i, Integer).label("idx")) for i in range(len(FUNNEL_STAGES))]
-    ).cte("stages")
-    in_period = [history.c.at >= datetime.combine(since, time.min)] if since else []
-    query = (
-        select(
-            history.c.grp,
-            stages.c.idx,
-            func.count(func.distinct(history.c.cid)),
-            func.count(func.distinct(case((top.c.top > stages.c.idx, history.c.cid)))),
+    if current:
+        top_col: Any = customers.c.top_stage
+        source: Any = per_card.join(customers, customers.c.id == per_card.c.cid)
+    else:  # the furthest stage as it stood at the end of a past period
+        tops_then = (
+            select(changes.c.customer_id.label("cid"), func.max(hi).label("top"))
+            .where(changes.c.field == "stage", changes.c.at < _end(until))
+            .group_by(changes.c.customer_id)
+            .subquery()
         )
-        .select_from(history)
-        .join(stages, and_(stages.c.idx >= history.c.lo, stages.c.idx <= history.c.hi))
-        .join(top, top.c.cid == history.c.cid)
-        .where(*in_period)
-        .group_by(history.c.grp, stages.c.idx)
-    )
-    return {(g, int(i)): (int(r), int(w)) for g, i, r, w in conn.execute(query)}
+        top_col = tops_then.c.top
+        source = per_card.join(customers, customers.c.id == per_card.c.cid).join(
+            tops_then, tops_then.c.cid == per_card.c.cid
+        )
+    columns: list[Any] = [group_col]
+    for i in range(len(FUNNEL_STAGES)):
+        inside = and_(per_card.c.lo <= i, per_card.c.hi >= i)
+        columns.append(func.sum(case((inside, 1), else_=0)))
+        columns.append(func.sum(case((and_(inside, top_col > i), 1), else_=0)))
+    query = select(*columns).select_from(source).where(*scoped).group_by(group_col)
+    result = {}
+    for row in conn.execute(query):
+        for i in range(len(FUNNEL_STAGES)):
+            result[(row[0], i)] = (int(row[1 + 2 * i] or 0), int(row[2 + 2 * i] or 0))
+    return result
 
 
 def current_counts(
@@ -110,37 +137,35 @@ def current_counts(
     return {(g, s): int(n) for g, s, n in conn.execute(query)}
 
 
-def dwell(
+def stage_now(
     conn: Connection, today: date, owner: str | None = None
-) -> dict[str, tuple[float | None, float | None]]:
-    """{stage: (average days open cards have sat in it, average days cards stayed in it)}."""
-    nxt = func.lead(changes.c.at).over(
-        partition_by=changes.c.customer_id, order_by=(changes.c.at, changes.c.id)
-    )
-    steps = (
-        select(changes.c.customer_id, changes.c.new, changes.c.at, nxt.label("left_at"))
-        .join(customers, customers.c.id == changes.c.customer_id)
-        .where(changes.c.field == "stage", *_scope(owner, None, None))
-        .subquery()
-    )
-    days = _days_between(conn, steps.c.at, steps.c.left_at)
-    rows = conn.execute(
-        select(steps.c.new, func.avg(days))
-        .where(steps.c.left_at.is_not(None))
-        .group_by(steps.c.new)
-    )
-    usual = {s: float(v) for s, v in rows if v is not None}
+) -> dict[str, tuple[int, float | None]]:
+    """{stage: (cards in it now, their average days in it so far)}: one pass over an index."""
     now = datetime.combine(today, time.max)
-    open_rows = conn.execute(
-        select(steps.c.new, func.avg(_days_between(conn, steps.c.at, literal(now))))
-        .join(
-            customers, and_(customers.c.id == steps.c.customer_id, customers.c.stage == steps.c.new)
+    days = _days_between(conn, customers.c.stage_since, literal(now))
+    query = select(customers.c.stage, func.count(), func.avg(days)).group_by(customers.c.stage)
+    if owner:
+        query = query.where(customers.c.owner == owner)
+    return {s: (int(n), float(d) if d is not None else None) for s, n, d in conn.execute(query)}
+
+
+def usual_dwell(conn: Connection, today: date, owner: str | None = None) -> dict[str, float]:
+    """{stage: average days cards stayed in it before moving, over the last year}."""
+    year_ago = datetime.combine(today - timedelta(days=365), time.min)
+    query = (
+        select(changes.c.old, func.avg(changes.c.dwell_days))
+        .where(
+            changes.c.field == "stage",
+            changes.c.at >= year_ago,
+            changes.c.dwell_days.is_not(None),
         )
-        .where(steps.c.left_at.is_(None))
-        .group_by(steps.c.new)
+        .group_by(changes.c.old)
     )
-    current = {s: float(v) for s, v in open_rows if v is not None}
-    return {s: (current.get(s), usual.get(s)) for s in STAGES}
+    if owner:
+        query = query.join(customers, customers.c.id == changes.c.customer_id).where(
+            customers.c.owner == owner
+        )
+    return {s: float(v) for s, v in conn.execute(query) if s is not None and v is not None}
 
 
 def _days_between(conn: Connection, start: Any, end: Any) -> ColumnElement[Any]:
@@ -213,16 +238,16 @@ def funnel(
     owner: str | None = None,
 ) -> Funnel:
     until = until or today
-    flow = flows(conn, since, until, owner)
-    counts = current_counts(conn, owner)
+    flow = flows(conn, since, until, owner, today=today)
+    now = stage_now(conn, today, owner)
+    counts: dict[tuple[str | None, str], int] = {(None, st): n for st, (n, _d) in now.items()}
     stages = _stage_rows(None, flow, counts)
+    usual = usual_dwell(conn, today, owner)
     for row in stages:
-        row.avg_days, row.usual_days = None, None
-    for stage, (current, usual) in dwell(conn, today, owner).items():
-        row = next(r for r in stages if r.stage == stage)
-        if stage not in ("won", "lost"):
+        if row.stage not in ("won", "lost"):
+            current = now.get(row.stage, (0, None))[1]
             row.avg_days = round(current, 1) if current is not None else None
-            row.usual_days = round(usual, 1) if usual is not None else None
+            row.usual_days = round(usual[row.stage], 1) if row.stage in usual else None
     result = Funnel(
         since=since,
         until=until,
@@ -245,7 +270,7 @@ def split(
 ) -> FunnelSplit:
     """The funnel per value of a card field (source, industry, district, owner)."""
     until = until or today
-    flow = flows(conn, since, until, owner, by=by)
+    flow = flows(conn, since, until, owner, by=by, today=today)
     counts = current_counts(conn, owner, by=by)
     groups = sorted(
         {g for g, _ in flow} | {g for g, _ in counts},

@@ -65,22 +65,15 @@ def report(
     ):
         rows[o]["contacts"] += n
         rows[o].setdefault("by_channel", {})[via] = n
-    first_contact = (
-        select(followups.c.customer_id, func.min(followups.c.at).label("first"))
-        .group_by(followups.c.customer_id)
-        .subquery()
-    )
+    # Calls to new prospects: first contacts made in the period, on each salesperson's cards.
     for o, n in grouped(
-        select(followups.c.by, func.count())
-        .join(
-            first_contact,
-            and_(
-                first_contact.c.customer_id == followups.c.customer_id,
-                first_contact.c.first == followups.c.at,
-            ),
+        select(who, func.count())
+        .where(
+            customers.c.first_contact_at >= start,
+            customers.c.first_contact_at < end,
+            *owner_filter,
         )
-        .where(followups.c.at >= start, followups.c.at < end, *fu_owner)
-        .group_by(followups.c.by)
+        .group_by(who)
     ):
         rows[o]["new_calls"] = n
     # Follow-up discipline: planned contacts due in the period, and how many were done by
@@ -115,13 +108,9 @@ def report(
     for o, adv, won, lost in grouped(
         select(
             who,
-            func.count(func.nullif(advanced, False)),
-            func.count(
-                func.distinct(func.nullif(changes.c.customer_id * (changes.c.new == "won"), 0))
-            ),
-            func.count(
-                func.distinct(func.nullif(changes.c.customer_id * (changes.c.new == "lost"), 0))
-            ),
+            func.count(case((advanced, 1))),
+            func.count(func.distinct(case((changes.c.new == "won", changes.c.customer_id)))),
+            func.count(func.distinct(case((changes.c.new == "lost", changes.c.customer_id)))),
         )
         .join(customers, customers.c.id == changes.c.customer_id)
         .where(stage_in)
@@ -149,11 +138,10 @@ def report(
         .group_by(changes.c.customer_id)
         .subquery()
     )
-    began = func.coalesce(first_contact.c.first, customers.c.created_at)
+    began = func.coalesce(customers.c.first_contact_at, customers.c.created_at)
     for o, days in grouped(
         select(who, func.avg(_days_between(conn, began, won_at.c.won_at)))
         .join(customers, customers.c.id == won_at.c.customer_id)
-        .outerjoin(first_contact, first_contact.c.customer_id == won_at.c.customer_id)
         .where(*owner_filter)
         .group_by(who)
     ):

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -103,6 +104,12 @@ customers = Table(
     Column("created_at", DateTime, nullable=False),
     Column("created_by", String(100)),
     Column("updated_at", DateTime, nullable=False),
+    # Funnel summaries kept as the history is written, so the funnel and reports need not
+    # scan it: the furthest funnel stage ever reached (0 prospect ... 5 won), since when the
+    # card is in its stage, and its first contact.
+    Column("top_stage", Integer),
+    Column("stage_since", DateTime),
+    Column("first_contact_at", DateTime),
     Index("ix_customers_next_due", "next_due"),
     Index("ix_customers_grade_next_due", "grade", "next_due"),
     Index("ix_customers_owner_grade_next_due", "owner", "grade", "next_due"),
@@ -113,6 +120,9 @@ customers = Table(
     Index("ix_customers_name_company", "name", "company"),
     Index("ix_customers_referrer_id", "referrer_id"),
     Index("ix_customers_created_at", "created_at"),
+    Index("ix_customers_top_stage", "top_stage"),
+    Index("ix_customers_first_contact_at", "first_contact_at"),
+    Index("ix_customers_stage_since", "stage", "stage_since"),
 )
 
 followups = Table(
@@ -131,6 +141,7 @@ followups = Table(
     Column("created_at", DateTime, nullable=False),
     Index("ix_followups_customer_at", "customer_id", "at"),
     Index("ix_followups_at", "at"),
+    Index("ix_followups_at_by_via", "at", "by", "via"),
 )
 
 # A planned next contact (DOMAIN section 4): opened when a contact sets the next one, closed by
@@ -151,6 +162,7 @@ plans = Table(
     Index("ix_plans_customer_status", "customer_id", "status"),
     Index("ix_plans_due", "due"),
     Index("ix_plans_closed_on", "closed_on"),
+    Index("ix_plans_due_owner_status", "due", "owner", "status", "closed_on"),
 )
 
 # Every change of grade or stage, with its date and reason (DOMAIN sections 2 and 5).
@@ -165,8 +177,11 @@ changes = Table(
     Column("at", DateTime, nullable=False),
     Column("reason", Text),
     Column("by", String(100)),
+    Column("dwell_days", Float),  # stage changes: days the card spent in the stage it left
     Index("ix_changes_customer_at", "customer_id", "at"),
     Index("ix_changes_field_at", "field", "at"),
+    Index("ix_changes_field_new_at", "field", "new", "at"),
+    Index("ix_changes_field_at_old_dwell", "field", "at", "old", "dwell_days"),
 )
 
 # Edits of other card fields: field, old, new, when, by whom.

@@ -10,6 +10,7 @@ terminal, and writes ANSI styles itself when stdout is a colour terminal.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -55,13 +56,16 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
     """``text`` broken into lines of at most ``width`` columns, at spaces where it can (Chinese
     text breaks between any two characters); lines after the first start with ``indent``."""
     lines: list[str] = []
-    line, used, room = "", 0, width
-    for word in text.replace("\n", " ").split(" "):
-        pieces = [word] if cell_width(word) <= room or word.isascii() else list(word)
+    body = text.replace("\n", " ").lstrip(" ")
+    lead = text[: len(text) - len(text.lstrip(" "))]
+    line, used, room = lead, len(lead), width
+    for word in body.split(" "):
+        # Latin words stay whole; Chinese may break between any two characters.
+        pieces = [word] if word.isascii() else re.findall(r"[A-Za-z0-9.,:%/+\-]+|.", word)
         for n, piece in enumerate(pieces):
-            sep = " " if line and (n == 0 or piece.isascii()) else ""
+            sep = " " if line.strip() and (n == 0 or piece.isascii()) else ""
             w = cell_width(sep + piece)
-            if used + w > room and line:
+            if used + w > room and line.strip():
                 lines.append(line)
                 line, used, room = indent + piece, cell_width(indent + piece), width
                 continue

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from leadbook.schema import audit, changes
+from leadbook.domain import STAGE_INDEX
+from leadbook.schema import audit, changes, customers
 
 
 def record_change(
@@ -20,9 +21,33 @@ def record_change(
     reason: str | None,
     by: str,
 ) -> None:
+    """Keep a grade or stage change. A stage change also keeps the card's funnel summaries
+    (furthest stage reached, since when in the stage) and how long the old stage lasted."""
+    dwell = None
+    if field == "stage":
+        summary = conn.execute(
+            select(customers.c.top_stage, customers.c.stage_since).where(customers.c.id == cid)
+        ).one()
+        if old is not None and summary.stage_since is not None and at >= summary.stage_since:
+            dwell = (at - summary.stage_since).total_seconds() / 86400
+        top = max(
+            summary.top_stage if summary.top_stage is not None else -1, STAGE_INDEX.get(new, -1)
+        )
+        conn.execute(
+            update(customers)
+            .where(customers.c.id == cid)
+            .values(top_stage=top if top >= 0 else None, stage_since=at)
+        )
     conn.execute(
         changes.insert().values(
-            customer_id=cid, field=field, old=old, new=new, at=at, reason=reason, by=by
+            customer_id=cid,
+            field=field,
+            old=old,
+            new=new,
+            at=at,
+            reason=reason,
+            by=by,
+            dwell_days=dwell,
         )
     )
 
