@@ -84,8 +84,11 @@ def _run(args: list[str], env: dict[str, str]) -> str:
     }
     result = subprocess.run(
         [sys.executable, "-m", "leadbook", *args],
-        capture_output=True, text=True, env={**clean, **env}, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env={**clean, **env},
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 

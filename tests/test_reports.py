@@ -55,11 +55,23 @@ def test_funnel_counts_a_jump_as_passing_through(ok, add):
     ok("stage", b, "contacted")
     s = stages(ok)
     assert {k: v["reached"] for k, v in s.items()} == {
-        "prospect": 3, "contacted": 2, "interested": 1, "intent": 1, "ready": 1, "won": 1, "lost": 0,
-    }  # fmt: skip
+        "prospect": 3,
+        "contacted": 2,
+        "interested": 1,
+        "intent": 1,
+        "ready": 1,
+        "won": 1,
+        "lost": 0,
+    }
     assert {k: v["count"] for k, v in s.items()} == {
-        "prospect": 1, "contacted": 1, "interested": 0, "intent": 0, "ready": 0, "won": 1, "lost": 0,
-    }  # fmt: skip
+        "prospect": 1,
+        "contacted": 1,
+        "interested": 0,
+        "intent": 0,
+        "ready": 0,
+        "won": 1,
+        "lost": 0,
+    }
     assert s["prospect"]["conversion"] == pytest.approx(2 / 3, abs=1e-4)
     assert s["contacted"]["conversion"] == 0.5
     assert s["ready"]["conversion"] == 1.0

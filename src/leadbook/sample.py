@@ -234,8 +234,15 @@ def build(path: Path) -> Path:
         old = TODAY - timedelta(days=200)
         clock = Clock(today=old, now=_at(old, 11))
         values = cards.parse_fields(
-            {"name": "钱多多", "company": "多多超市", "mobile": "13900001234", "source": "repeat",
-             "product": "速腾"}, old)  # fmt: skip
+            {
+                "name": "钱多多",
+                "company": "多多超市",
+                "mobile": "13900001234",
+                "source": "repeat",
+                "product": "速腾",
+            },
+            old,
+        )
         n = cards.add_card(conn, values, clock=clock, by=SALES, grade="C")
         contacts.log_contact(conn, n, clock=clock, by=SALES, via="showroom", note="提车")
         deals.record_deal(conn, n, Decimal("132000"), clock=clock, by=SALES, contract="HT-2025-117")
@@ -275,27 +282,61 @@ def build(path: Path) -> Path:
                 hour = min(hour + 1, 18)
                 note = _NOTES[rng.randrange(len(_NOTES))]
                 if stage == "won":
-                    contacts.log_contact(conn, number, clock=clock, by=SALES, via="showroom",
-                                         note="签合同", grade=grade)  # fmt: skip
+                    contacts.log_contact(
+                        conn,
+                        number,
+                        clock=clock,
+                        by=SALES,
+                        via="showroom",
+                        note="签合同",
+                        grade=grade,
+                    )
                     amount = Decimal("356000") if name == "黄磊" else Decimal("168000")
-                    deals.record_deal(conn, number, amount, clock=clock, by=SALES,
-                                      contract=f"HT-2026-{len(created):03d}", payment="full")  # fmt: skip
+                    deals.record_deal(
+                        conn,
+                        number,
+                        amount,
+                        clock=clock,
+                        by=SALES,
+                        contract=f"HT-2026-{len(created):03d}",
+                        payment="full",
+                    )
                     continue
                 if target == "lost" and row.stage == path_[-1]:
-                    contacts.log_contact(conn, number, clock=clock, by=SALES, via="phone",
-                                         note="客户说已经在别家订车", stage="lost")  # fmt: skip
+                    contacts.log_contact(
+                        conn,
+                        number,
+                        clock=clock,
+                        by=SALES,
+                        via="phone",
+                        note="客户说已经在别家订车",
+                        stage="lost",
+                    )
                     continue
                 contacts.log_contact(
-                    conn, number, clock=clock, by=SALES, via=rng.choice(_VIAS), note=note,
-                    grade=grade if row.stage in ("prospect", "contacted") else None, stage=stage,
-                )  # fmt: skip
+                    conn,
+                    number,
+                    clock=clock,
+                    by=SALES,
+                    via=rng.choice(_VIAS),
+                    note=note,
+                    grade=grade if row.stage in ("prospect", "contacted") else None,
+                    stage=stage,
+                )
             day += timedelta(days=1)
         # A grade change with its reason, and a promise made this morning.
         clock = Clock(today=TODAY, now=_at(TODAY, 9, 30))
         contacts.log_contact(
-            conn, numbers["张三"], clock=clock, by=SALES, via="phone", note="确认周六试驾",
-            outcome="同意", next_date=TODAY + timedelta(days=3), purpose="试驾后报价",
-        )  # fmt: skip
+            conn,
+            numbers["张三"],
+            clock=clock,
+            by=SALES,
+            via="phone",
+            note="确认周六试驾",
+            outcome="同意",
+            next_date=TODAY + timedelta(days=3),
+            purpose="试驾后报价",
+        )
         cards.set_grade(conn, numbers["周婷"], "A", reason="预算批下来了", clock=clock, by=SALES)
     book.close()
     return path

@@ -169,12 +169,26 @@ def state(ctx: typer.Context) -> State:
 # The command modules register their commands on import, in the order `--help` lists them.
 MODULES = ("cards", "contacts", "sales", "admin")
 COMMANDS = {
-    "add": "cards", "show": "cards", "edit": "cards", "list": "cards", "search": "cards",
-    "grade": "cards", "stage": "cards", "lost": "cards", "reopen": "cards",
-    "log": "contacts", "due": "contacts", "journal": "contacts",
-    "deal": "sales", "deals": "sales", "funnel": "sales", "report": "sales",
-    "db": "admin", "config": "admin", "demo": "admin",
-}  # fmt: skip
+    "add": "cards",
+    "show": "cards",
+    "edit": "cards",
+    "list": "cards",
+    "search": "cards",
+    "grade": "cards",
+    "stage": "cards",
+    "lost": "cards",
+    "reopen": "cards",
+    "log": "contacts",
+    "due": "contacts",
+    "journal": "contacts",
+    "deal": "sales",
+    "deals": "sales",
+    "funnel": "sales",
+    "report": "sales",
+    "db": "admin",
+    "config": "admin",
+    "demo": "admin",
+}
 _VALUE_OPTIONS = {"--db", "--lang", "--as"}
 
 

@@ -51,16 +51,27 @@ def deal(
     book = state(ctx).book()
     with book.write() as conn:
         deal_id = record_deal(
-            conn, number, value, clock=c, by=book.user, product=product, on=day,
-            contract=contract, payment=pay, note=note,
-        )  # fmt: skip
+            conn,
+            number,
+            value,
+            clock=c,
+            by=book.user,
+            product=product,
+            on=day,
+            contract=contract,
+            payment=pay,
+            note=note,
+        )
         row = get(conn, number)
         recorded = next(d for d in for_customer(conn, row["id"]) if d.id == deal_id)
     if as_json:
         print_json(dump(recorded))
         return
-    done(_("Deal recorded for {number} {name}: {amount} on {date}; stage won.").format(
-        number=row["number"], name=row["name"], amount=f"{value:,.2f}", date=day.isoformat()))  # fmt: skip
+    done(
+        _("Deal recorded for {number} {name}: {amount} on {date}; stage won.").format(
+            number=row["number"], name=row["name"], amount=f"{value:,.2f}", date=day.isoformat()
+        )
+    )
 
 
 @app.command(
@@ -97,10 +108,13 @@ def deals_(
     from leadbook.render.grid import Column, grid, write
 
     columns = [
-        Column(_("Date")), Column(_("No."), style="cyan"), Column(_("Name"), min_width=6),
-        Column(_("Product"), min_width=6), Column(_("Amount"), justify="right"),
+        Column(_("Date")),
+        Column(_("No."), style="cyan"),
+        Column(_("Name"), min_width=6),
+        Column(_("Product"), min_width=6),
+        Column(_("Amount"), justify="right"),
         Column(_("Contract"), min_width=6),
-    ]  # fmt: skip
+    ]
     lines = [
         [
             d.date.isoformat(),
@@ -129,9 +143,12 @@ def deals_(
 
 def _by_label(by: str) -> str:
     labels = {
-        "source": _("Source"), "source_detail": _("Source detail"), "industry": _("Industry"),
-        "district": _("District"), "owner": _("Owner"),
-    }  # fmt: skip
+        "source": _("Source"),
+        "source_detail": _("Source detail"),
+        "industry": _("Industry"),
+        "district": _("District"),
+        "owner": _("Owner"),
+    }
     return labels[by]
 
 
@@ -168,8 +185,11 @@ def funnel_(
     if by is not None:
         by = by.replace("-", "_").lower()
         if by not in fn.BY_FIELDS:
-            raise InvalidValue(_("cannot split by {by!r}: use one of {choices}").format(
-                by=by, choices=", ".join(fn.BY_FIELDS)))  # fmt: skip
+            raise InvalidValue(
+                _("cannot split by {by!r}: use one of {choices}").format(
+                    by=by, choices=", ".join(fn.BY_FIELDS)
+                )
+            )
     book = state(ctx).book()
     if mine:
         owner = book.user
@@ -240,21 +260,32 @@ def report_(
         return "-" if v is None else f"{v:.0%}"
 
     columns = [
-        Column(_("Owner"), min_width=6), Column(_("New"), justify="right"),
-        Column(_("Calls/day"), justify="right"), Column(_("Done/due"), justify="right"),
-        Column(_("Adv."), justify="right"), Column(_("Won"), justify="right"),
-        Column(_("Lost"), justify="right"), Column(_("Win rate"), justify="right"),
-        Column(_("Won value"), justify="right"), Column(_("Days to win"), justify="right"),
-    ]  # fmt: skip
+        Column(_("Owner"), min_width=6),
+        Column(_("New"), justify="right"),
+        Column(_("Calls/day"), justify="right"),
+        Column(_("Done/due"), justify="right"),
+        Column(_("Adv."), justify="right"),
+        Column(_("Won"), justify="right"),
+        Column(_("Lost"), justify="right"),
+        Column(_("Win rate"), justify="right"),
+        Column(_("Won value"), justify="right"),
+        Column(_("Days to win"), justify="right"),
+    ]
     rows = [
         [
-            r.owner, str(r.new_cards), f"{r.contacts_per_day:.1f}",
-            f"{r.done}/{r.due} {pct(r.discipline)}", str(r.advances), str(r.won), str(r.lost),
-            pct(r.win_rate), f"{r.won_value:,.2f}",
+            r.owner,
+            str(r.new_cards),
+            f"{r.contacts_per_day:.1f}",
+            f"{r.done}/{r.due} {pct(r.discipline)}",
+            str(r.advances),
+            str(r.won),
+            str(r.lost),
+            pct(r.win_rate),
+            f"{r.won_value:,.2f}",
             "-" if r.avg_days_to_win is None else f"{r.avg_days_to_win:.0f}",
         ]
         for r in result.rows
-    ]  # fmt: skip
+    ]
     title = _("Report {since} to {until} ({days} working days)").format(
         since=result.since, until=result.until, days=result.working_days
     )
@@ -265,3 +296,91 @@ def report_(
         for r in flagged:
             lines.append([(f"⚑ {r.owner}: " + "; ".join(r.flags), "yellow")])
     write(lines)
+
+
+plan_app = typer.Typer(
+    help=_(
+        "Reverse planning (倒推法): from a deal target and your conversion rates, how many cards "
+        "each stage needs and how many new prospects a week, until the date. The plan is saved; "
+        "`leadbook plan check` compares each week with it and re-plans the rest.\n\n"
+        "Example: leadbook plan --target 10 --by 2026-06-30"
+    ),
+    invoke_without_command=True,
+)
+app.add_typer(plan_app, name="plan")
+
+
+@plan_app.callback()
+def plan_(
+    ctx: typer.Context,
+    target: int = typer.Option(None, "--target", help=_("Deals to win by the date.")),
+    by: str = typer.Option(None, "--by", help=_("The date the target is for.")),
+    owner: str = typer.Option(None, "--owner", help=_("Whose plan (default: the whole book).")),
+    mine: bool = typer.Option(False, "--mine", help=_("Your own plan.")),
+    rates: str = typer.Option(
+        None,
+        "--rates",
+        help=_("Your own five rates prospect→contacted … ready→won, e.g. 0.6,0.5,0.5,0.6,0.7."),
+    ),
+    window: int = typer.Option(
+        180, "--window", help=_("Days of history the rates are measured over.")
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help=_("Show the plan without saving it.")),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
+    from leadbook import planning
+
+    if target is None or by is None:
+        raise InvalidValue(_("give --target N and --by DATE, or run leadbook plan check"))
+    if not 7 <= window <= 3650:
+        raise InvalidValue(_("--window is a number of days from 7 to 3650"))
+    c = clock()
+    end = parse_day(by, c.today, "future")
+    given = planning.parse_rates(rates) if rates else None
+    book = state(ctx).book()
+    if mine:
+        owner = book.user
+    with book.write() as conn:
+        plan = planning.make_plan(
+            conn, target=target, end=end, today=c.today, owner=owner, given=given, window=window
+        )
+        if not dry_run:
+            planning.save(conn, plan, c.now, book.user)
+    if as_json:
+        print_json(dump(plan))
+        return
+    from leadbook.render.plan import print_plan
+
+    print_plan(plan)
+
+
+@plan_app.command(
+    "check",
+    help=_(
+        "Compare the latest plan with what happened each week (new prospects against the quota, "
+        "deals won), re-plan the weeks left from the rates achieved, and at the end summarise "
+        "the average conversion rates and completion."
+    ),
+)
+def plan_check(
+    ctx: typer.Context,
+    owner: str = typer.Option(None, "--owner", help=_("Whose plan (default: the whole book).")),
+    mine: bool = typer.Option(False, "--mine", help=_("Your own plan.")),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    from leadbook import planning
+
+    c = clock()
+    book = state(ctx).book()
+    if mine:
+        owner = book.user
+    with book.read() as conn:
+        plan = planning.check(conn, c.today, owner)
+    if as_json:
+        print_json(dump(plan))
+        return
+    from leadbook.render.plan import print_plan
+
+    print_plan(plan, checking=True)

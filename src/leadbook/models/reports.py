@@ -72,3 +72,41 @@ class Report:
     until: date
     working_days: int
     rows: list[OwnerReport]
+
+
+@dataclass
+class StageNeed:
+    stage: str
+    rate: float | None  # conversion from this stage to the next
+    rate_source: str  # observed, given or default
+    to_won: float  # chance a card here becomes a deal
+    need: int  # cards needed at this stage or beyond to reach the target
+    have: int  # open cards at this stage or beyond now
+
+
+@dataclass
+class WeekPlan:
+    week: date  # its Monday
+    new_planned: int
+    new_actual: int | None = None
+    won_actual: int | None = None
+    completion: float | None = None
+
+
+@dataclass
+class Plan:
+    id: int | None
+    owner: str | None
+    target: int
+    start: date
+    end: date
+    won_so_far: int
+    expected_from_pipeline: float
+    new_needed: int
+    weeks: list[WeekPlan]
+    stages: list[StageNeed]
+    window_days: int
+    notes: list[str] = field(default_factory=list)
+    finished: bool = False
+    average_rates: dict[str, float | None] = field(default_factory=dict)
+    average_completion: float | None = None

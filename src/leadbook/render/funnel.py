@@ -10,9 +10,14 @@ from leadbook.render import width
 from leadbook.render.grid import Column, Seg, cell_width, grid, wrap, write
 
 BAR_STYLE = {
-    "prospect": "cyan", "contacted": "cyan", "interested": "green", "intent": "yellow",
-    "ready": "yellow", "won": "bold green", "lost": "dim",
-}  # fmt: skip
+    "prospect": "cyan",
+    "contacted": "cyan",
+    "interested": "green",
+    "intent": "yellow",
+    "ready": "yellow",
+    "won": "bold green",
+    "lost": "dim",
+}
 
 
 def _pct(value: float | None) -> str:

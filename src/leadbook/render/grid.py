@@ -21,9 +21,16 @@ Seg = tuple[str, str]  # text and a style such as "bold red"
 Cell = str | Seg | list[Seg]
 
 _SGR = {
-    "bold": "1", "dim": "2", "italic": "3", "red": "31", "green": "32", "yellow": "33",
-    "blue": "34", "magenta": "35", "cyan": "36",
-}  # fmt: skip
+    "bold": "1",
+    "dim": "2",
+    "italic": "3",
+    "red": "31",
+    "green": "32",
+    "yellow": "33",
+    "blue": "34",
+    "magenta": "35",
+    "cyan": "36",
+}
 
 
 def cell_width(text: str) -> int:
