@@ -107,6 +107,9 @@ def log_contact(
             fu_repo.add_plan(conn, row["id"], next_date, purpose, row["owner"], auto, clock.today)
         values.update(next_due=next_date, next_purpose=purpose if next_date else None)
     repo.update_fields(conn, row, values, clock.now, by, audited=False)
+    from leadbook.accounts import after_contact
+
+    after_contact(conn, row["id"], at, via)
     fresh = repo.get_by_id(conn, row["id"])
     return Logged(
         number=fresh["number"],

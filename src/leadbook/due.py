@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
 
 from leadbook.models.lines import DueItem, DueList
-from leadbook.schema import customers
+from leadbook.schema import changes, complaints, customers, deals, visits
 
 _COLUMNS = (
     customers.c.number,
@@ -83,8 +83,12 @@ def due_list(
         total = conn.execute(
             select(func.count()).select_from(customers).where(customers.c.next_due <= until, *owned)
         ).scalar_one()
+    items.extend(planned_visits(conn, day, until, owned))
+    items.extend(complaint_items(conn, day, until, owned))
     items.extend(birthdays(conn, day, until, owned))
+    items.extend(thank_yous(conn, day, owned))
     items.extend(care(conn, day, care_days, owned))
+    items.extend(repurchases(conn, day, until, owned))
     return DueList(date=day, items=items, total_followups=total, shown_followups=shown)
 
 
@@ -143,3 +147,119 @@ def care(conn: Connection, day: date, care_days: int, owned: list) -> list[DueIt
         item.silent_days = (day - last.date()).days
         items.append(item)
     return items
+
+
+def planned_visits(conn: Connection, day: date, until: date, owned: list) -> list[DueItem]:
+    """Planned visits (走访计划) on their day, and overdue until a visit is logged."""
+    rows = conn.execute(
+        select(*_COLUMNS, visits.c.id.label("visit_id"), visits.c.day, visits.c.purpose)
+        .join(customers, customers.c.id == visits.c.customer_id)
+        .where(visits.c.day <= until, visits.c.done_at.is_(None), *owned)
+        .order_by(visits.c.day, visits.c.id)
+        .limit(200)
+    ).mappings()
+    items = []
+    for r in rows:
+        item = _item(dict(r), "visit", r["day"], day, r["purpose"])
+        item.ref = r["visit_id"]
+        items.append(item)
+    return items
+
+
+def complaint_items(conn: Connection, day: date, until: date, owned: list) -> list[DueItem]:
+    """Open complaints, and resolved ones due for their check-back a week after."""
+    week_before = datetime.combine(until - timedelta(days=6), time.min)
+    rows = conn.execute(
+        select(
+            *_COLUMNS,
+            complaints.c.id.label("complaint_id"),
+            complaints.c.note.label("complaint"),
+            complaints.c.opened_at,
+            complaints.c.resolved_at,
+        )
+        .join(customers, customers.c.id == complaints.c.customer_id)
+        .where(
+            or_(
+                complaints.c.resolved_at.is_(None),
+                and_(complaints.c.checked_at.is_(None), complaints.c.resolved_at < week_before),
+            ),
+            *owned,
+        )
+        .order_by(complaints.c.opened_at, complaints.c.id)
+        .limit(200)
+    ).mappings()
+    items = []
+    for r in rows:
+        if r["resolved_at"] is None:
+            item = _item(dict(r), "complaint", r["opened_at"].date(), day)
+        else:
+            item = _item(dict(r), "check-back", r["resolved_at"].date() + timedelta(days=7), day)
+        item.about, item.ref = r["complaint"], r["complaint_id"]
+        items.append(item)
+    return items
+
+
+def thank_yous(conn: Connection, day: date, owned: list) -> list[DueItem]:
+    """A referrer whose referral bought in the last 30 days, not contacted since: say thanks."""
+    referred = customers.alias("referred")
+    since = datetime.combine(day - timedelta(days=30), time.min)
+    rows = conn.execute(
+        select(
+            *_COLUMNS,
+            referred.c.number.label("r_number"),
+            referred.c.name.label("r_name"),
+            changes.c.at.label("won_at"),
+        )
+        .select_from(changes)
+        .join(referred, referred.c.id == changes.c.customer_id)
+        .join(customers, customers.c.id == referred.c.referrer_id)
+        .where(
+            changes.c.field == "stage",
+            changes.c.new == "won",
+            changes.c.at >= since,
+            changes.c.at < datetime.combine(day + timedelta(days=1), time.min),
+            or_(customers.c.last_contact_at.is_(None), customers.c.last_contact_at < changes.c.at),
+            *owned,
+        )
+        .order_by(changes.c.at)
+        .limit(100)
+    ).mappings()
+    items = []
+    for r in rows:
+        item = _item(dict(r), "thank-you", r["won_at"].date(), day)
+        item.about = f"{r['r_number']} {r['r_name']}"
+        items.append(item)
+    return items
+
+
+def repurchases(conn: Connection, day: date, until: date, owned: list) -> list[DueItem]:
+    """Repeat buyers within two weeks of their next purchase (by their purchase cycle), with
+    nothing planned: a care call just before they run out."""
+    per = (
+        select(
+            deals.c.customer_id.label("cid"),
+            func.count().label("n"),
+            func.min(deals.c.date).label("first"),
+            func.max(deals.c.date).label("last"),
+        )
+        .group_by(deals.c.customer_id)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(*_COLUMNS, per.c.n, per.c.first, per.c.last)
+        .join(customers, customers.c.id == per.c.cid)
+        .where(customers.c.next_due.is_(None), *owned)
+    ).mappings()
+    items = []
+    for r in rows:
+        cycle = (r["last"] - r["first"]).days / (r["n"] - 1)
+        expected = r["last"] + timedelta(days=round(cycle))
+        if cycle >= 1 and expected - timedelta(days=14) <= until:
+            last = r["last_contact_at"]
+            if last is not None and last.date() >= expected - timedelta(days=14):
+                continue  # already called about it
+            item = _item(dict(r), "care", expected - timedelta(days=14), day)
+            item.expected_purchase = expected
+            items.append(item)
+    return sorted(items, key=lambda i: i.due)[:100]

@@ -9,7 +9,6 @@ cards that reached a stage in the period which reached the next one by the perio
 
 from __future__ import annotations
 
-import itertools
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -390,23 +389,7 @@ def diagnose(f: Funnel) -> list[Diagnosis]:
                 _("Healthy: keep topping up every level in proportion."),
             )
         )
-    elif _is_tapering(f) and not any(
-        d.code in ("pile-at-interested", "thin-interested") for d in found
-    ):
-        found.insert(
-            0,
-            Diagnosis(
-                "healthy",
-                _("Each level is smaller than the one above it by its conversion rate."),
-                _("Healthy: keep topping up every level in proportion."),
-            ),
-        )
     return found
-
-
-def _is_tapering(f: Funnel) -> bool:
-    reached = [r.reached for r in f.stages if r.stage in FUNNEL_STAGES]
-    return all(a >= b for a, b in itertools.pairwise(reached)) and reached[0] > 0
 
 
 def _stage(stage: str) -> str:

@@ -167,7 +167,7 @@ def state(ctx: typer.Context) -> State:
 
 
 # The command modules register their commands on import, in the order `--help` lists them.
-MODULES = ("cards", "contacts", "sales", "admin")
+MODULES = ("cards", "contacts", "sales", "accounts", "admin")
 COMMANDS = {
     "add": "cards",
     "show": "cards",
@@ -185,6 +185,13 @@ COMMANDS = {
     "deals": "sales",
     "funnel": "sales",
     "report": "sales",
+    "plan": "sales",
+    "value": "accounts",
+    "referrers": "accounts",
+    "complaint": "accounts",
+    "swot": "accounts",
+    "finance": "accounts",
+    "visit": "accounts",
     "db": "admin",
     "config": "admin",
     "demo": "admin",

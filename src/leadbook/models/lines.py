@@ -54,7 +54,7 @@ class CardLine:
 
 @dataclass
 class DueItem:
-    kind: Literal["follow-up", "birthday", "care"]
+    kind: Literal["follow-up", "birthday", "care", "visit", "complaint", "check-back", "thank-you"]
     number: str
     name: str
     grade: str
@@ -69,6 +69,9 @@ class DueItem:
     mobile: str | None = None
     age: int | None = None  # birthdays with a known year
     silent_days: int | None = None  # care reminders: days since the last contact
+    expected_purchase: date | None = None  # care for a repeat buyer: their next purchase
+    about: str | None = None  # thank-you: the referred customer who bought; complaints: the note
+    ref: int | None = None  # complaint id, visit id
 
 
 @dataclass

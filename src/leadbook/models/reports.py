@@ -110,3 +110,47 @@ class Plan:
     finished: bool = False
     average_rates: dict[str, float | None] = field(default_factory=dict)
     average_completion: float | None = None
+
+
+@dataclass
+class CustomerValue:
+    number: str
+    name: str
+    value: Decimal  # all purchases
+    value_12m: Decimal  # purchases in the last 12 months
+    purchases: int
+    first: date
+    last: date
+    cycle_days: float | None  # average days between purchases (repeat buyers)
+    next_expected: date | None
+    group: str  # strategic, retain, develop, relationship
+    share: float  # of all value
+    top: bool  # among the customers who make up 80% of value
+
+
+@dataclass
+class ValueGroup:
+    group: str
+    count: int
+    treatment: str
+
+
+@dataclass
+class ValueReport:
+    total: Decimal
+    total_12m: Decimal
+    customers: int
+    top_count: int  # how many customers make 80% of the value
+    top_share: float  # that many as a share of paying customers
+    value_threshold: Decimal  # 12-month value at or above which a customer counts as high value
+    groups: list[ValueGroup]
+    rows: list[CustomerValue]
+
+
+@dataclass
+class Referrer:
+    number: str
+    name: str
+    referred: int
+    won: int
+    referred_value: Decimal

@@ -13,6 +13,17 @@ SCREEN_EXTRAS = 20
 
 
 def _overdue(item: DueItem) -> Seg:
+    if item.kind == "care" and item.expected_purchase:
+        return (item.expected_purchase.strftime("%m-%d"), "magenta")
+    if item.kind == "complaint":
+        return (
+            ngettext("open {n} day", "open {n} days", item.overdue_days).format(
+                n=item.overdue_days
+            ),
+            "bold red",
+        )
+    if item.kind in ("thank-you", "check-back") and item.overdue_days <= 0:
+        return (_("today"), "magenta")
     if item.kind == "care":
         return (_("{n} days quiet").format(n=item.silent_days), "magenta")
     if item.kind == "birthday":
@@ -31,8 +42,20 @@ def _purpose(item: DueItem) -> str:
         if item.age:
             return _("birthday, turns {age}").format(age=item.age)
         return _("birthday")
+    if item.kind == "care" and item.expected_purchase:
+        return _("repeat buyer: next purchase expected around {date}").format(
+            date=item.expected_purchase.strftime("%m-%d")
+        )
     if item.kind == "care":
         return _("care call: a won customer gone quiet")
+    if item.kind == "visit":
+        return _("planned visit: {purpose}").format(purpose=item.purpose)
+    if item.kind == "complaint":
+        return _("open complaint #{id}: {note}").format(id=item.ref, note=item.about)
+    if item.kind == "check-back":
+        return _("check back on complaint #{id}: is it solved?").format(id=item.ref)
+    if item.kind == "thank-you":
+        return _("thank them: {who} bought").format(who=item.about)
     if not item.purpose and item.last_contact is None:
         return _("first contact")
     return item.purpose or ""
@@ -55,7 +78,7 @@ def due_lines(due: DueList, columns_wide: int) -> list[list[Seg]]:
     hidden: dict[str, int] = {}
     for item in due.items:
         counts[item.kind] = counts.get(item.kind, 0) + 1
-        if item.kind != "follow-up" and counts[item.kind] > SCREEN_EXTRAS:
+        if item.kind in ("birthday", "care") and counts[item.kind] > SCREEN_EXTRAS:
             hidden[item.kind] = hidden.get(item.kind, 0) + 1
             continue
         if kind is not None and item.kind != kind:

@@ -1,0 +1,325 @@
+"""Customer value and loyalty, referrers, complaints and key accounts (DOMAIN sections 6, 7).
+
+Value is what a customer bought; high value means 12-month purchases at or above the median
+of the customers who bought in those 12 months. Loyalty is high for a customer who bought more
+than once and whose last purchase is within the last 12 months. The four groups follow.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.engine import Connection
+
+from leadbook.errors import InvalidValue, NotFound
+from leadbook.i18n import N_, _
+from leadbook.models.reports import CustomerValue, Referrer, ValueGroup, ValueReport
+from leadbook.repository import customers as repo
+from leadbook.repository import inserted_id
+from leadbook.schema import complaints, customers, deals, financials, swot, visits
+
+GROUPS = {
+    "strategic": (
+        N_("strategic partner 战略伙伴"),
+        N_("High value, loyal: invest in the relationship, involve them early, ask for referrals."),
+    ),
+    "retain": (
+        N_("retain 客户保留"),
+        N_(
+            "High value, not loyal yet: contact often, solve problems fast, give them reasons to stay."
+        ),
+    ),
+    "develop": (
+        N_("develop 客户开发"),
+        N_("Loyal, small so far: offer more of what they need, bigger or added purchases."),
+    ),
+    "relationship": (
+        N_("build relationship 建立关系"),
+        N_("Low value, not loyal: keep in touch at low cost, look for a need."),
+    ),
+}
+
+
+def _cents(value: Any) -> Decimal:
+    return Decimal(int(value or 0)).scaleb(-2)
+
+
+def value_report(conn: Connection, today: date) -> ValueReport:
+    year_ago = today - timedelta(days=365)
+    per = (
+        select(
+            deals.c.customer_id.label("cid"),
+            func.sum(deals.c.amount_cents).label("total"),
+            func.sum(case((deals.c.date > year_ago, deals.c.amount_cents), else_=0)).label(
+                "recent"
+            ),
+            func.count().label("n"),
+            func.min(deals.c.date).label("first"),
+            func.max(deals.c.date).label("last"),
+        )
+        .group_by(deals.c.customer_id)
+        .subquery()
+    )
+    rows = list(
+        conn.execute(
+            select(per, customers.c.number, customers.c.name)
+            .join(customers, customers.c.id == per.c.cid)
+            .order_by(per.c.total.desc(), customers.c.id)
+        ).mappings()
+    )
+    total = sum((_cents(r["total"]) for r in rows), Decimal("0.00"))
+    recent_values = sorted(_cents(r["recent"]) for r in rows if r["recent"])
+    threshold = recent_values[len(recent_values) // 2] if recent_values else Decimal("0.00")
+    result: list[CustomerValue] = []
+    running = Decimal(0)
+    top_count = 0
+    for r in rows:
+        value, recent = _cents(r["total"]), _cents(r["recent"])
+        first, last, n = r["first"], r["last"], int(r["n"])
+        cycle = (last - first).days / (n - 1) if n > 1 else None
+        next_expected = last + timedelta(days=round(cycle)) if cycle else None
+        high_value = recent > 0 and recent >= threshold
+        loyal = n > 1 and last > year_ago
+        group = {(True, True): "strategic", (True, False): "retain", (False, True): "develop"}.get(
+            (high_value, loyal), "relationship"
+        )
+        share = float(value / total) if total else 0.0
+        top = running < total * Decimal("0.8")
+        if top:
+            top_count += 1
+        running += value
+        result.append(
+            CustomerValue(
+                number=r["number"],
+                name=r["name"],
+                value=value,
+                value_12m=recent,
+                purchases=n,
+                first=first,
+                last=last,
+                cycle_days=round(cycle, 1) if cycle else None,
+                next_expected=next_expected,
+                group=group,
+                share=round(share, 4),
+                top=top,
+            )
+        )
+    counts = {g: sum(1 for c in result if c.group == g) for g in GROUPS}
+    return ValueReport(
+        total=total,
+        total_12m=sum((c.value_12m for c in result), Decimal("0.00")),
+        customers=len(result),
+        top_count=top_count,
+        top_share=round(top_count / len(result), 4) if result else 0.0,
+        value_threshold=threshold,
+        groups=[ValueGroup(g, counts[g], _(GROUPS[g][1])) for g in GROUPS],
+        rows=result,
+    )
+
+
+def referrers(conn: Connection) -> list[Referrer]:
+    referred = customers.alias("referred")
+    value = (
+        select(deals.c.customer_id, func.sum(deals.c.amount_cents).label("cents"))
+        .group_by(deals.c.customer_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(
+            customers.c.number,
+            customers.c.name,
+            func.count(referred.c.id),
+            func.sum(case((referred.c.stage == "won", 1), else_=0)),
+            func.sum(func.coalesce(value.c.cents, 0)),
+        )
+        .join(referred, referred.c.referrer_id == customers.c.id)
+        .outerjoin(value, value.c.customer_id == referred.c.id)
+        .group_by(customers.c.id, customers.c.number, customers.c.name)
+        .order_by(
+            func.sum(case((referred.c.stage == "won", 1), else_=0)).desc(),
+            func.count(referred.c.id).desc(),
+        )
+    )
+    return [
+        Referrer(num, name, int(n), int(won or 0), _cents(cents))
+        for num, name, n, won, cents in rows
+    ]
+
+
+def add_complaint(conn: Connection, number: str, note: str, now: datetime, by: str) -> int:
+    if not note.strip():
+        raise InvalidValue(_('say what the complaint is: --note "..."'))
+    row = repo.get(conn, number)
+    return inserted_id(
+        conn.execute(
+            complaints.insert().values(
+                customer_id=row["id"], note=note.strip(), opened_at=now, opened_by=by
+            )
+        )
+    )
+
+
+def resolve_complaint(
+    conn: Connection, complaint_id: int, note: str, now: datetime, by: str
+) -> None:
+    row = conn.execute(select(complaints).where(complaints.c.id == complaint_id)).mappings().first()
+    if row is None:
+        raise NotFound(
+            _("no complaint numbered {id}: `leadbook complaint list` shows them").format(
+                id=complaint_id
+            )
+        )
+    if row["resolved_at"] is not None:
+        raise InvalidValue(
+            _("complaint {id} was already resolved on {date}").format(
+                id=complaint_id, date=row["resolved_at"].date()
+            )
+        )
+    conn.execute(
+        update(complaints)
+        .where(complaints.c.id == complaint_id)
+        .values(resolved_at=now, resolution=note, resolved_by=by)
+    )
+
+
+def list_complaints(conn: Connection, open_only: bool = False) -> list[dict[str, Any]]:
+    query = (
+        select(complaints, customers.c.number, customers.c.name)
+        .join(customers, customers.c.id == complaints.c.customer_id)
+        .order_by(complaints.c.opened_at.desc(), complaints.c.id.desc())
+    )
+    if open_only:
+        query = query.where(complaints.c.resolved_at.is_(None))
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def after_contact(conn: Connection, cid: int, at: datetime, via: str) -> None:
+    """A contact after a complaint's resolution is its check-back; a visit made on or after a
+    planned visit's day completes it."""
+    conn.execute(
+        update(complaints)
+        .where(
+            complaints.c.customer_id == cid,
+            complaints.c.resolved_at.is_not(None),
+            complaints.c.resolved_at < at,
+            complaints.c.checked_at.is_(None),
+        )
+        .values(checked_at=at)
+    )
+    if via == "visit":
+        conn.execute(
+            update(visits)
+            .where(
+                visits.c.customer_id == cid, visits.c.done_at.is_(None), visits.c.day <= at.date()
+            )
+            .values(done_at=at)
+        )
+
+
+SWOT_KINDS = {
+    "s": N_("Strengths"),
+    "w": N_("Weaknesses"),
+    "o": N_("Opportunities"),
+    "t": N_("Threats"),
+}
+INDICATORS = {
+    "current_ratio": N_("current ratio"),
+    "net_margin": N_("net margin"),
+    "roa": N_("return on assets"),
+    "receivable_days": N_("receivables days"),
+    "inventory_days": N_("inventory days"),
+}
+
+
+def add_swot(conn: Connection, number: str, kind: str, text: str, now: datetime, by: str) -> None:
+    kind = kind.strip().lower()[:1]
+    if kind not in SWOT_KINDS or not text.strip():
+        raise InvalidValue(_('use --add s|w|o|t "text" (strength, weakness, opportunity, threat)'))
+    row = repo.get(conn, number)
+    conn.execute(
+        swot.insert().values(customer_id=row["id"], kind=kind, text=text.strip(), at=now, by=by)
+    )
+
+
+def swot_of(conn: Connection, number: str) -> dict[str, list[str]]:
+    row = repo.get(conn, number)
+    result: dict[str, list[str]] = {k: [] for k in SWOT_KINDS}
+    for kind, text in conn.execute(
+        select(swot.c.kind, swot.c.text).where(swot.c.customer_id == row["id"]).order_by(swot.c.id)
+    ):
+        result[kind].append(text)
+    return result
+
+
+def set_financials(
+    conn: Connection,
+    number: str,
+    values: dict[str, Decimal],
+    as_of: date | None,
+    now: datetime,
+    by: str,
+) -> None:
+    row = repo.get(conn, number)
+    for key, value in values.items():
+        conn.execute(
+            financials.insert().values(
+                customer_id=row["id"], indicator=key, value=str(value), as_of=as_of, at=now, by=by
+            )
+        )
+
+
+def financials_of(conn: Connection, number: str) -> dict[str, dict[str, Any]]:
+    """The latest value of each indicator."""
+    row = repo.get(conn, number)
+    result: dict[str, dict[str, Any]] = {}
+    for key, value, as_of in conn.execute(
+        select(financials.c.indicator, financials.c.value, financials.c.as_of)
+        .where(financials.c.customer_id == row["id"])
+        .order_by(financials.c.id)
+    ):
+        result[key] = {"value": value, "as_of": as_of.isoformat() if as_of else None}
+    return result
+
+
+def plan_visit(
+    conn: Connection,
+    number: str,
+    day: date,
+    purpose: str,
+    *,
+    preparation: str | None,
+    expected: str | None,
+    followup: str | None,
+    now: datetime,
+    by: str,
+) -> int:
+    if not purpose.strip():
+        raise InvalidValue(_('a planned visit needs its purpose: --purpose "..."'))
+    row = repo.get(conn, number)
+    return inserted_id(
+        conn.execute(
+            visits.insert().values(
+                customer_id=row["id"],
+                day=day,
+                purpose=purpose.strip(),
+                preparation=preparation,
+                expected=expected,
+                followup=followup,
+                at=now,
+                by=by,
+            )
+        )
+    )
+
+
+def visits_of(conn: Connection, number: str) -> list[dict[str, Any]]:
+    row = repo.get(conn, number)
+    return [
+        dict(r)
+        for r in conn.execute(
+            select(visits).where(visits.c.customer_id == row["id"]).order_by(visits.c.day)
+        ).mappings()
+    ]
