@@ -167,7 +167,7 @@ def state(ctx: typer.Context) -> State:
 
 
 # The command modules register their commands on import, in the order `--help` lists them.
-MODULES = ("cards", "contacts", "sales", "accounts", "admin")
+MODULES = ("cards", "contacts", "sales", "accounts", "exchange", "admin")
 COMMANDS = {
     "add": "cards",
     "show": "cards",
@@ -192,6 +192,8 @@ COMMANDS = {
     "swot": "accounts",
     "finance": "accounts",
     "visit": "accounts",
+    "export": "exchange",
+    "import": "exchange",
     "db": "admin",
     "config": "admin",
     "demo": "admin",
