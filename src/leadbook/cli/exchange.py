@@ -92,3 +92,186 @@ def export(
             )
     counts = ", ".join(f"{k} {n}" for k, n in result.counts.items())
     done(_("Wrote {path} ({counts}).").format(path=file, counts=counts))
+
+
+@app.command(
+    "import",
+    help=_(
+        "Import customers from a spreadsheet or another CRM: .xlsx, .xls, .csv/.tsv (UTF-8, GBK, "
+        "UTF-16; the separator is sniffed) or vCard, told apart by content. Columns map to card "
+        "fields by their headers (Chinese, English, Salesforce, HubSpot, Zoho, Odoo, Google, "
+        "Outlook ...); --map overrides; other columns are kept on the card. One transaction: "
+        "with any bad row nothing is written unless --skip-bad.\n\n"
+        "Example: leadbook import 客户名单.xlsx --dry-run"
+    ),
+)
+def import_(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help=_("The file to import.")),
+    map_: list[str] = typer.Option(
+        None, "--map", help=_('COLUMN=field, e.g. "客户名称=name" (repeat).')
+    ),
+    sheet: str = typer.Option(
+        None, "--sheet", help=_("Which sheet of a workbook (default the first).")
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help=_("Show what would happen; write nothing.")
+    ),
+    on_duplicate: str = typer.Option(
+        "skip",
+        "--on-duplicate",
+        help=_(
+            "A row matching a card (number, mobile, e-mail, name+company): skip, update or new."
+        ),
+    ),
+    owner: str = typer.Option(
+        None, "--owner", help=_("Owner of the imported cards (default: the file's, else you).")
+    ),
+    skip_bad: bool = typer.Option(
+        False, "--skip-bad", help=_("Import the good rows even if some are bad.")
+    ),
+    as_json: bool = typer.Option(False, "--json", help=_("Print JSON only, for scripts.")),
+) -> None:
+    from leadbook.exchange import importer, readers
+
+    if on_duplicate not in ("skip", "update", "new"):
+        raise InvalidValue(
+            _("--on-duplicate is skip, update or new, not {value!r}").format(value=on_duplicate)
+        )
+    overrides = importer.parse_map(map_ or [])
+    table = readers.read(file, sheet)
+    c = clock()
+    book = state(ctx).book()
+    with book.engine.connect().execution_options(leadbook_write=True) as conn:
+        transaction = conn.begin()
+        try:
+            with progress_bar(_("Importing"), len(table.rows)) as advance:
+                report = importer.run_import(
+                    conn,
+                    table,
+                    clock=c,
+                    by=book.user,
+                    overrides=overrides,
+                    owner=owner,
+                    on_duplicate=on_duplicate,
+                    progress=advance,
+                )
+            keep = not dry_run and (not report.problems or skip_bad)
+            if keep:
+                transaction.commit()
+            else:
+                transaction.rollback()
+        except BaseException:
+            transaction.rollback()
+            raise
+    error_file = importer.write_errors(file, report.problems) if report.problems else None
+    if as_json:
+        from leadbook.cli.common import print_json
+        from leadbook.models.lines import to_json
+
+        print_json(
+            {
+                "written": keep,
+                "rows": report.rows,
+                "created": report.created,
+                "updated": report.updated,
+                "skipped": report.skipped,
+                "deals": report.deals,
+                "bad_rows": report.bad_rows,
+                "mapping": dict(report.mapping),
+                "problems": to_json(report.problems),
+                "error_file": str(error_file) if error_file else None,
+            }
+        )
+        if report.problems and not skip_bad and not dry_run:
+            raise typer.Exit(1)
+        return
+    _print_report(report, table, file, dry_run, keep, skip_bad, error_file)
+    if report.problems and not skip_bad and not dry_run:
+        raise typer.Exit(1)
+
+
+def _print_report(report, table, file, dry_run, keep, skip_bad, error_file):
+    from leadbook.render import width
+    from leadbook.render.grid import Column, grid, write
+
+    kind = (
+        table.kind
+        + (f" ({table.encoding})" if table.encoding else "")
+        + (f", {table.sheet}" if table.sheet else "")
+    )
+    lines = [
+        [
+            (
+                _("{file}: {rows} rows, {kind}").format(
+                    file=file.name, rows=report.rows, kind=kind
+                ),
+                "bold",
+            )
+        ]
+    ]
+    rows = [
+        [head, _("kept on the card") if target == "extra" else target]
+        for head, target in report.mapping
+    ]
+    lines += grid(
+        [Column(_("Column"), min_width=10), Column(_("Field"))], rows, width(), title=_("Columns")
+    )
+    lines.append([])
+    verb = _("would create") if not keep else _("created")
+    lines.append(
+        [
+            (
+                _(
+                    "{verb} {created} cards ({deals} with a deal), updated {updated}, skipped {skipped} "
+                    "duplicates, {bad} bad rows."
+                ).format(
+                    verb=verb,
+                    created=report.created,
+                    deals=report.deals,
+                    updated=report.updated,
+                    skipped=report.skipped,
+                    bad=report.bad_rows,
+                ),
+                "bold",
+            )
+        ]
+    )
+    for row, number, why in report.duplicates[:10]:
+        lines.append(
+            [
+                (
+                    _("row {row}: same {why} as {number}").format(row=row, why=why, number=number),
+                    "dim",
+                )
+            ]
+        )
+    for p in report.problems[:20]:
+        lines.append(
+            [
+                (
+                    _("row {row}, {column} {value!r}: {reason}").format(
+                        row=p.row, column=p.column, value=p.value, reason=p.reason
+                    ),
+                    "red",
+                )
+            ]
+        )
+    if len(report.problems) > 20:
+        lines.append([(_("… and {n} more problems").format(n=len(report.problems) - 20), "red")])
+    if error_file:
+        lines.append([(_("Problems written to {path}").format(path=error_file), "")])
+    if dry_run:
+        lines.append([(_("Dry run: nothing was written."), "bold")])
+    elif report.problems and not skip_bad:
+        lines.append(
+            [
+                (
+                    _(
+                        "Nothing was written: fix the rows above, or import the good ones with --skip-bad."
+                    ),
+                    "bold red",
+                )
+            ]
+        )
+    write(lines, sys.stderr)
