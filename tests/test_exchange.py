@@ -318,3 +318,47 @@ def test_no_generated_csv_crashes_the_importer_or_writes_half(cli, tmp_path, db_
     assert "Traceback" not in result.stderr
     if result.exit_code == 1:
         assert dump_book(db_path) == before
+
+
+def test_an_exported_workbook_imports_back_whole(ok, add, tmp_path, monkeypatch):
+    a, b = small_book(ok, add)
+    ok("grade", a, "A", "--why", "试驾满意", now="2026-03-19")
+    ok("lost", b, "--reason", "预算不够", now="2026-03-20")
+    ref = add("介绍人")
+    add("被介绍", "--referrer", ref)
+    target = tmp_path / "book.xlsx"
+    ok("export", str(target), "--lang", "zh")
+    before = {n: ok("show", n, "--json").json() for n in (a, b, ref, "C00004")}
+    monkeypatch.setenv("LEADBOOK_DB", str(tmp_path / "empty.db"))
+    result = ok("import", str(target))
+    assert "followups 1" in result.stderr and "deals 1" in result.stderr
+    for number, card in before.items():
+        again = ok("show", number, "--json").json()
+        for key in (
+            "name",
+            "company",
+            "mobile",
+            "grade",
+            "stage",
+            "lost_reason",
+            "tags",
+            "note",
+            "budget",
+            "referrer",
+            "next_due",
+            "created_at",
+            "birthday",
+            "email",
+        ):
+            assert again[key] == card[key], (number, key)
+        assert [(f["at"], f["via"], f["note"]) for f in again["followups"]] == [
+            (f["at"], f["via"], f["note"]) for f in card["followups"]
+        ]
+        assert [(d["date"], d["amount"], d["contract"]) for d in again["deals"]] == [
+            (d["date"], d["amount"], d["contract"]) for d in card["deals"]
+        ]
+        assert [
+            (h["field"], h["old"], h["new"], h["at"], h["reason"]) for h in again["history"]
+        ] == [(h["field"], h["old"], h["new"], h["at"], h["reason"]) for h in card["history"]]
+    stages = {s["stage"]: s["reached"] for s in ok("funnel", "--json").json()["stages"]}
+    assert stages["won"] == 1

@@ -156,6 +156,10 @@ def import_(
                     on_duplicate=on_duplicate,
                     progress=advance,
                 )
+            if importer.is_leadbook_workbook(table) and not report.problems:
+                report.related = importer.import_related_sheets(
+                    conn, file, table, report.created_ids, c, book.user
+                )
             keep = not dry_run and (not report.problems or skip_bad)
             if keep:
                 transaction.commit()
@@ -217,6 +221,9 @@ def _print_report(report, table, file, dry_run, keep, skip_bad, error_file):
     lines += grid(
         [Column(_("Column"), min_width=10), Column(_("Field"))], rows, width(), title=_("Columns")
     )
+    if report.related:
+        restored = ", ".join(f"{k} {n}" for k, n in report.related.items())
+        lines.append([(_("From the other sheets: {restored}").format(restored=restored), "")])
     lines.append([])
     verb = _("would create") if not keep else _("created")
     lines.append(

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
 
 from leadbook import parsing
@@ -67,6 +67,8 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     duplicates: list[tuple[int, str, str]] = field(default_factory=list)  # row, number, why
     bad_rows: int = 0
+    created_ids: dict[str, int] = field(default_factory=dict)  # number -> id of each new card
+    related: dict[str, int] = field(default_factory=dict)  # rows of other sheets restored
 
 
 def parse_map(items: list[str]) -> dict[str, str]:
@@ -201,8 +203,14 @@ def _value(target: str, raw: Any, clock: Clock) -> Any:
         )
     if target in ("expected", "next", "deal_date"):
         return mp.to_datetime(raw, clock.today).date()
-    if target == "created_at":
+    if target in ("created_at", "last_contact"):
         return mp.to_datetime(raw, clock.today)
+    if target == "other_fields":
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            raise InvalidValue(_("not the JSON leadbook writes for other fields")) from None
+        return parsed if isinstance(parsed, dict) else {}
     if target in ("budget", "amount"):
         return mp.to_amount(raw)
     if target == "grade":
@@ -252,6 +260,7 @@ def run_import(
     new_audit: list[dict[str, Any]] = []
     new_deals: list[dict[str, Any]] = []
     updates: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+    referrals: list[tuple[int, str]] = []
     now = clock.now
     for n, row in enumerate(table.rows, start=2):  # row 1 is the header
         if progress is not None and n % 5000 == 0:
@@ -305,6 +314,9 @@ def run_import(
             now,
         )
         keys.add(cid, number, card["mobile"], card["email"], card["name"], card["company"])
+        report.created_ids[number] = cid
+        if values.get("referrer"):
+            referrals.append((cid, str(values["referrer"])))
         new_cards.append(card)
         new_changes.append(_change(cid, "grade", grade, created, by))
         closed = values.get("deal_date")
@@ -355,6 +367,7 @@ def run_import(
         if new_deals:
             conn.execute(deals.insert(), new_deals)
             report.deals += len(new_deals)
+        _link_referrers(conn, referrals, keys)
     for cid, values, extra in updates:
         if _update(conn, cid, values, extra, clock, by):
             report.updated += 1
@@ -363,6 +376,25 @@ def run_import(
     if progress is not None:
         progress("rows", len(table.rows))
     return report
+
+
+def _link_referrers(conn: Connection, referrals: list[tuple[int, str]], keys: _Keys) -> None:
+    """Referrers named by customer number (as leadbook exports them) once every card exists."""
+    links = []
+    for cid, text in referrals:
+        try:
+            ref = keys.number.get(parsing.parse_number(text))
+        except InvalidValue:
+            ref = None
+        if ref is not None and ref != cid:
+            links.append({"cid": cid, "ref": ref})
+    if links:
+        conn.execute(
+            customers.update()
+            .where(customers.c.id == bindparam("cid"))
+            .values(referrer_id=bindparam("ref")),
+            links,
+        )
 
 
 def parsing_cjk(values: dict[str, Any]) -> bool:
@@ -409,13 +441,13 @@ def _card_row(
         "grade": grade,
         "stage": stage,
         "tags": ("," + v["tags"] + ",") if v.get("tags") else None,
-        "extra": json.dumps(extra, ensure_ascii=False) if extra else None,
+        "extra": _extra_json(v.get("other_fields"), extra),
         "next_due": None,
         "next_purpose": v.get("purpose"),
-        "last_contact_at": None,
+        "last_contact_at": v.get("last_contact"),
         "last_contact_via": None,
         "created_at": created,
-        "created_by": by,
+        "created_by": v.get("created_by") or by,
         "updated_at": now,
         "top_stage": STAGE_INDEX.get(stage, 0),
         "stage_since": created,
@@ -431,6 +463,11 @@ def _card_row(
         row["next_due"] = v["next"]
     row["search_key"] = search_key(row)
     return row
+
+
+def _extra_json(own: dict[str, Any] | None, extra: dict[str, str]) -> str | None:
+    merged = {**(own or {}), **extra}
+    return json.dumps(merged, ensure_ascii=False) if merged else None
 
 
 def _cents(amount: Decimal | None) -> int | None:
@@ -582,3 +619,181 @@ def _read_only(folder: Path) -> bool:
         return not (folder.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
     except OSError:
         return True
+
+
+def is_leadbook_workbook(table: Table) -> bool:
+    """A workbook written by `leadbook export`: its first sheet starts with the customer number
+    and it has the follow-up, deal and history sheets (in either language)."""
+    from leadbook.exchange.columns import SHEETS
+
+    if table.kind != "xlsx" or not table.headers:
+        return False
+    names = set(table.sheets)
+    ours = {SHEETS[k][i] for k in ("followups", "deals", "history") for i in (0, 1)}
+    return mp.INDEX.get(mp.normalise(table.headers[0])) == "number" and len(names & ours) == 3
+
+
+def import_related_sheets(
+    conn: Connection, path: Path, table: Table, created: dict[str, int], clock: Clock, by: str
+) -> dict[str, int]:
+    """Follow-ups, deals and history of the cards this import created, from leadbook's own
+    workbook: so an exported book imports back whole."""
+    from leadbook.exchange.columns import SHEETS
+    from leadbook.exchange.readers import read
+    from leadbook.schema import followups
+
+    counts = {"followups": 0, "deals": 0, "history": 0}
+    if not created:
+        return counts
+
+    def sheet(key: str) -> Table | None:
+        for name in SHEETS[key]:
+            if name in table.sheets:
+                return read(path, name)
+        return None
+
+    def rows(t: Table) -> list[dict[str, Any]]:
+        columns = {i: mp.INDEX.get(mp.normalise(h), "") for i, h in enumerate(t.headers)}
+        heads = {mp.normalise(h): i for i, h in enumerate(t.headers)}
+        out = []
+        for r in t.rows:
+            item = {f: r[i] for i, f in columns.items() if f and i < len(r) and not mp.blank(r[i])}
+            item["_raw"] = {k: r[i] for k, i in heads.items() if i < len(r) and not mp.blank(r[i])}
+            out.append(item)
+        return out
+
+    def cid_of(item: dict[str, Any]) -> int | None:
+        number = item.get("number")
+        return created.get(parsing.parse_number(mp.text(number))) if number is not None else None
+
+    fu = sheet("followups")
+    if fu is not None:
+        batch: list[dict[str, Any]] = []
+        for item in rows(fu):
+            cid = cid_of(item)
+            raw = item["_raw"]
+            at = raw.get(mp.normalise("When")) or raw.get(mp.normalise("跟进时间"))
+            if cid is None or at is None:
+                continue
+            via = mp.text(raw.get("via") or raw.get(mp.normalise("跟进方式")) or "other")
+            try:
+                via = parsing.parse_via(via)
+            except InvalidValue:
+                via = "other"
+            next_date = _pick(raw, "Next date", "下次跟进")
+            batch.append(
+                {
+                    "customer_id": cid,
+                    "at": mp.to_datetime(at, clock.today),
+                    "via": via,
+                    "note": _opt(_pick(raw, "Note", "跟进内容")),
+                    "outcome": _opt(_pick(raw, "Outcome", "结果")),
+                    "purpose": _opt(_pick(raw, "Purpose", "目的")),
+                    "next_date": mp.to_datetime(next_date, clock.today).date()
+                    if next_date
+                    else None,
+                    "next_purpose": _opt(_pick(raw, "Next purpose", "下次跟进目的")),
+                    "by": _opt(_pick(raw, "By", "跟进人")),
+                    "created_at": clock.now,
+                }
+            )
+        if batch:
+            conn.execute(followups.insert(), batch)
+            counts["followups"] = len(batch)
+            firsts: dict[int, datetime] = {}
+            for b in batch:
+                cid_, at_ = int(b["customer_id"]), b["at"]
+                assert isinstance(at_, datetime)
+                firsts[cid_] = min(firsts.get(cid_, at_), at_)
+            conn.execute(
+                customers.update()
+                .where(customers.c.id == bindparam("cid"))
+                .values(first_contact_at=bindparam("first")),
+                [{"cid": k, "first": v} for k, v in firsts.items()],
+            )
+    dl = sheet("deals")
+    if dl is not None:
+        batch = []
+        for item in rows(dl):
+            cid = cid_of(item)
+            if cid is None or item.get("amount") is None:
+                continue
+            batch.append(
+                {
+                    "customer_id": cid,
+                    "amount_cents": _cents(mp.to_amount(item["amount"])),
+                    "product": _opt(item.get("product")),
+                    "date": mp.to_datetime(
+                        item.get("deal_date") or clock.today, clock.today
+                    ).date(),
+                    "contract": _opt(item.get("contract")),
+                    "payment": _opt(item.get("payment")),
+                    "note": _opt(item.get("note")),
+                    "by": by,
+                    "created_at": clock.now,
+                }
+            )
+        if batch:
+            conn.execute(deals.insert(), batch)
+            counts["deals"] = len(batch)
+    hs = sheet("history")
+    if hs is not None:
+        batch = []
+        for item in rows(hs):
+            cid = cid_of(item)
+            raw = item["_raw"]
+            field_name, new, at = (
+                _pick(raw, "Field", "项目"),
+                _pick(raw, "To", "新值"),
+                _pick(raw, "When", "时间"),
+            )
+            if cid is None or field_name not in ("grade", "stage") or new is None or at is None:
+                continue
+            batch.append(
+                {
+                    "customer_id": cid,
+                    "field": field_name,
+                    "old": _opt(_pick(raw, "From", "原值")),
+                    "new": mp.text(new),
+                    "at": mp.to_datetime(at, clock.today),
+                    "reason": _opt(_pick(raw, "Reason", "原因")),
+                    "by": _opt(_pick(raw, "By", "操作人")),
+                    "dwell_days": None,
+                }
+            )
+        if batch:
+            ids = list({b["customer_id"] for b in batch})
+            conn.execute(changes.delete().where(changes.c.customer_id.in_(ids)))
+            conn.execute(changes.insert(), batch)
+            counts["history"] = len(batch)
+            _resummarise(conn, batch)
+    return counts
+
+
+def _pick(raw: dict[str, Any], *names: str) -> Any:
+    """The first of the named columns (English or Chinese header) that the row fills."""
+    return next((raw[mp.normalise(n)] for n in names if mp.normalise(n) in raw), None)
+
+
+def _opt(value: Any) -> str | None:
+    return None if mp.blank(value) else mp.text(value)
+
+
+def _resummarise(conn: Connection, batch: list[dict[str, Any]]) -> None:
+    """Furthest stage, since when in the stage, and each stage's length, from restored history."""
+    by_card: dict[int, list[dict[str, Any]]] = {}
+    for b in batch:
+        if b["field"] == "stage":
+            by_card.setdefault(b["customer_id"], []).append(b)
+    updates = []
+    for cid, steps in by_card.items():
+        steps.sort(key=lambda b: b["at"])
+        top = max((STAGE_INDEX.get(b["new"], -1) for b in steps), default=-1)
+        updates.append({"cid": cid, "top": top if top >= 0 else 0, "since": steps[-1]["at"]})
+    if updates:
+        conn.execute(
+            customers.update()
+            .where(customers.c.id == bindparam("cid"))
+            .values(top_stage=bindparam("top"), stage_since=bindparam("since")),
+            updates,
+        )

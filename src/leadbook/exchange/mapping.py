@@ -13,6 +13,9 @@ from leadbook.exchange.columns import CUSTOMER_COLUMNS, DEAL_COLUMNS
 
 # Fields an import can fill: `leadbook add`'s options plus these.
 EXTRA_FIELDS = (
+    "last_contact",
+    "created_by",
+    "other_fields",
     "number",
     "grade",
     "stage",
@@ -196,8 +199,8 @@ def _index() -> dict[str, str]:
             found.setdefault(normalise(word), field)
     # leadbook's own headers, both languages, always win.
     for field, en, zh in CUSTOMER_COLUMNS + DEAL_COLUMNS:
-        if field in ("last_contact", "created_by", "extra"):
-            continue
+        if field == "extra":
+            field = "other_fields"  # our own JSON column of extra fields
         found[normalise(en)] = field
         found[normalise(zh)] = field
     return found
