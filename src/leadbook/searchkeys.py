@@ -25,6 +25,7 @@ def _char_pinyin(char: str) -> str:
     return lazy_pinyin(char)[0].lower()
 
 
+@lru_cache(maxsize=65536)
 def pinyin_keys(name: str) -> tuple[str | None, str | None]:
     """Full pinyin and initials of a Chinese name: 张三 -> ("zhangsan", "zs")."""
     if not has_cjk(name):

@@ -12,7 +12,8 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -29,6 +30,7 @@ from leadbook.errors import InvalidValue
 from leadbook.exchange import mapping as mp
 from leadbook.exchange.readers import Table
 from leadbook.i18n import _
+from leadbook.repository import bulk_insert
 from leadbook.schema import audit, changes, customers, deals, plans
 from leadbook.searchkeys import pinyin_keys_fast, search_key
 
@@ -151,6 +153,28 @@ class _Keys:
         return self.next_id
 
 
+# Fields whose values repeat down a sheet: each distinct value is parsed once per import.
+REPEATING = {
+    "grade",
+    "stage",
+    "owner",
+    "source",
+    "source_detail",
+    "product",
+    "company",
+    "title",
+    "expected",
+    "next",
+    "deal_date",
+    "payment",
+    "gender",
+    "industry",
+    "district",
+    "tags",
+}
+_memo: dict[tuple[str, Any], Any] = {}
+
+
 def _parse_row(
     row: list[Any],
     headers: list[str],
@@ -171,7 +195,13 @@ def _parse_row(
             extra[head] = mp.text(raw)
             continue
         try:
-            values[target] = _value(target, raw, clock)
+            if target in REPEATING and isinstance(raw, str | int | float):
+                key = (target, raw)
+                if key not in _memo:
+                    _memo[key] = _value(target, raw, clock)
+                values[target] = _memo[key]
+            else:
+                values[target] = _value(target, raw, clock)
         except (InvalidValue, ValueError) as exc:
             message = exc.message if isinstance(exc, InvalidValue) else _("not a date")
             report.problems.append(Problem(n, head, mp.text(raw), message))
@@ -243,6 +273,7 @@ def run_import(
     progress: Callable[[str, int], None] | None = None,
 ) -> ImportReport:
     report = ImportReport(rows=len(table.rows))
+    _memo.clear()
     columns = mp.auto_map(table.headers, overrides)
     report.mapping = [(table.headers[i] or f"#{i + 1}", f) for i, f in columns.items()]
     fields = set(columns.values())
@@ -359,14 +390,13 @@ def run_import(
             new_deals.append(_deal(cid, values, card, clock, by))
         report.created += 1
     if new_cards:
-        conn.execute(customers.insert(), new_cards)
-        conn.execute(changes.insert(), new_changes)
-        conn.execute(audit.insert(), new_audit)
-        if new_plans:
-            conn.execute(plans.insert(), new_plans)
-        if new_deals:
-            conn.execute(deals.insert(), new_deals)
-            report.deals += len(new_deals)
+        with _indexes_rebuilt(conn, len(new_cards) > max(20_000, len(keys.ids) - len(new_cards))):
+            bulk_insert(conn, customers, new_cards)
+            bulk_insert(conn, changes, new_changes)
+            bulk_insert(conn, audit, new_audit)
+            bulk_insert(conn, plans, new_plans)
+            bulk_insert(conn, deals, new_deals)
+        report.deals += len(new_deals)
         _link_referrers(conn, referrals, keys)
     for cid, values, extra in updates:
         if _update(conn, cid, values, extra, clock, by):
@@ -376,6 +406,25 @@ def run_import(
     if progress is not None:
         progress("rows", len(table.rows))
     return report
+
+
+@contextmanager
+def _indexes_rebuilt(conn: Connection, rebuild: bool) -> Iterator[None]:
+    """For an import bigger than the book, drop the secondary indexes, insert, and build them
+    again: building an index once from all rows is much faster than keeping 14 indexes up to
+    date row by row. Inside the import's transaction, so a failure leaves them as they were."""
+    tables = (customers, changes, plans, audit)
+    if not rebuild:
+        yield
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    for table in tables:
+        for index in table.indexes:
+            conn.exec_driver_sql(f"DROP INDEX IF EXISTS {quote(str(index.name))}")
+    yield
+    for table in tables:
+        for index in table.indexes:
+            index.create(conn)
 
 
 def _link_referrers(conn: Connection, referrals: list[tuple[int, str]], keys: _Keys) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from leadbook.exchange.columns import CUSTOMER_COLUMNS, DEAL_COLUMNS
@@ -286,9 +287,14 @@ _DATE_FORMATS = (
 EXCEL_EPOCH = date(1899, 12, 30)
 
 
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
 def to_datetime(value: Any, today: date) -> datetime:
     """Dates as other programs write them: real dates, Excel serial numbers, ISO, M/D/YYYY,
     "15 Apr, 2021 00:03:00", 2021年4月15日."""
+    if isinstance(value, str):
+        return _text_datetime(value.strip(), today)
     if isinstance(value, datetime):
         return value
     if isinstance(value, date):
@@ -299,7 +305,17 @@ def to_datetime(value: Any, today: date) -> datetime:
                 EXCEL_EPOCH + timedelta(days=int(value)), datetime.min.time()
             ) + timedelta(seconds=round((value % 1) * 86400))
         raise ValueError(str(value))
-    raw = str(value).strip()
+    return _text_datetime(str(value).strip(), today)
+
+
+@lru_cache(maxsize=65536)
+def _text_datetime(raw: str, today: date) -> datetime:
+    """A date written as text; dates repeat in a sheet, so each distinct one is read once."""
+    m = _ISO_DAY.fullmatch(raw)
+    if m:
+        from leadbook.parsing import parse_date
+
+        return datetime.combine(parse_date(raw, today), datetime.min.time())
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(raw, fmt)
@@ -380,16 +396,22 @@ CRM_STAGES = {
 _STAGE_INDEX = {normalise(w): s for s, words in CRM_STAGES.items() for w in words}
 
 
-def to_stage(value: Any) -> str:
+@lru_cache(maxsize=4096)
+def _stage_of(text: str) -> str:
     from leadbook.parsing import parse_stage
 
-    key = normalise(str(value))
+    key = normalise(text)
     if key in _STAGE_INDEX:
         return _STAGE_INDEX[key]
-    return parse_stage(str(value))
+    return parse_stage(text)
 
 
-def to_grade(value: Any) -> str:
+def to_stage(value: Any) -> str:
+    return _stage_of(str(value))
+
+
+@lru_cache(maxsize=256)
+def to_grade(value: str) -> str:
     from leadbook.parsing import parse_grade
 
     word = str(value).strip().lower()

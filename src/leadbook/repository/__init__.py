@@ -11,3 +11,25 @@ def inserted_id(result: Any) -> int:
     if key is None:  # pragma: no cover - every leadbook table has an integer key
         raise RuntimeError("the database returned no key for the new row")
     return int(key[0])
+
+
+def bulk_insert(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows with the driver's executemany and plain tuples: several times faster
+    than executemany through SQLAlchemy's compiler (PERF.md), with each value stored exactly as
+    SQLAlchemy would store it (its own type processors)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    dialect = conn.dialect
+    processors = [table.c[c].type.bind_processor(dialect) for c in columns]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
+    pairs = list(zip(columns, processors, strict=True))
+    conn.exec_driver_sql(
+        sql,
+        [tuple(p(row[c]) if p is not None else row[c] for c, p in pairs) for row in rows],
+    )
