@@ -25,6 +25,10 @@ def main() -> None:
     from leadbook.render import reset
 
     tmp = tempfile.mkdtemp()
+    import shutil
+
+    shutil.copytree(README.parent / "examples", Path(tmp) / "examples")
+    os.chdir(tmp)  # the examples read examples/ and write files here
     os.environ.update(
         LEADBOOK_DB=f"{tmp}/book.db", LEADBOOK_NOW="2026-11-23", LEADBOOK_USER="王丽", COLUMNS="88"
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,9 @@ def test_readme_has_examples():
     assert sum(len(steps) for _, steps in sessions()) >= 10
 
 
-def test_readme_examples_print_what_the_readme_shows(cli, monkeypatch):
+def test_readme_examples_print_what_the_readme_shows(cli, monkeypatch, tmp_path):
+    shutil.copytree(README.parent / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)  # the examples read examples/ and write files here
     monkeypatch.setenv("LEADBOOK_NOW", "2026-11-23")
     monkeypatch.setenv("COLUMNS", "88")
     for lang, steps in sessions():

@@ -39,6 +39,7 @@ def pinyin_keys(name: str) -> tuple[str | None, str | None]:
     return "".join(syllables), "".join(s[0] for s in syllables)
 
 
+@lru_cache(maxsize=65536)
 def pinyin_keys_fast(name: str) -> tuple[str | None, str | None]:
     """As :func:`pinyin_keys`, one character at a time from a cache: for bulk imports, where
     whole-name conversion of 100,000 names would take seconds (PERF.md)."""

@@ -32,6 +32,7 @@ EXTRA_FIELDS = (
 )
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
+    "ignore": ("序号", "行号"),
     "number": ("客户编号", "customernumber", "custno"),
     "name": (
         "姓名",
@@ -251,7 +252,9 @@ PLACEHOLDERS = {
 def blank(value: Any) -> bool:
     if value is None:
         return True
-    return isinstance(value, str) and value.strip().lower() in PLACEHOLDERS
+    if isinstance(value, str):
+        return len(value) <= 14 and value.strip().lower() in PLACEHOLDERS
+    return False
 
 
 def text(value: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 
@@ -28,8 +29,17 @@ def bulk_insert(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
         f"VALUES ({', '.join([mark] * len(columns))})"
     )
-    pairs = list(zip(columns, processors, strict=True))
-    conn.exec_driver_sql(
-        sql,
-        [tuple(p(row[c]) if p is not None else row[c] for c, p in pairs) for row in rows],
-    )
+    getter = itemgetter(*columns)
+    convert = [(i, p) for i, p in enumerate(processors) if p is not None]
+    params: list[Any] = []
+    for row in rows:
+        values = getter(row)
+        if not isinstance(values, tuple):
+            values = (values,)
+        if convert:
+            as_list = list(values)
+            for i, process in convert:
+                as_list[i] = process(as_list[i])
+            values = tuple(as_list)
+        params.append(values)
+    conn.exec_driver_sql(sql, params)
