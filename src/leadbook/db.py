@@ -176,7 +176,76 @@ def ensure_schema(engine: Engine) -> None:
                 rev=revision
             )
         )
-    upgrade(engine)
+    saved = None
+    path = sqlite_path(str(engine.url))
+    if revision is not None and path is not None:
+        saved = path.with_name(f"{path.name}.before-{SCHEMA_HEAD}.bak")
+        backup(engine, saved)  # a copy of the book as it was, before the schema changes
+    try:
+        upgrade(engine)
+    except Exception as exc:
+        where = (
+            _(" A copy of the book from before the upgrade is at {path}.").format(path=saved)
+            if saved
+            else ""
+        )
+        raise BookError(
+            _("the book's schema could not be upgraded ({reason}); it is unchanged.").format(
+                reason=_short(exc)
+            )
+            + where
+        ) from exc
+
+
+def backup(engine: Engine, target: Path) -> Path:
+    """Copy a SQLite book with SQLite's online backup API (consistent while others write);
+    the copy is readable by its owner only."""
+    import sqlite3
+
+    source = sqlite_path(str(engine.url))
+    if source is None:
+        raise BookError(
+            _("backup copies SQLite books; for PostgreSQL use pg_dump (see leadbook backup --help)")
+        )
+    target = target.absolute()
+    if target.exists() and target.samefile(source):
+        raise BookError(_("the backup cannot be the book itself"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    try:
+        src = sqlite3.connect(source)
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _begin_with_retry(conn: Connection, attempts: int = 5) -> Any:
+    import time
+
+    from sqlalchemy.exc import OperationalError
+
+    delay = 0.05
+    for attempt in range(attempts):
+        try:
+            return conn.begin()
+        except OperationalError as exc:
+            if "locked" not in str(exc).lower() or attempt == attempts - 1:
+                raise
+            conn.rollback()
+            time.sleep(delay)
+            delay *= 2
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class Book:
@@ -199,9 +268,20 @@ class Book:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """One transaction: everything in the block is kept, or nothing is."""
-        with self.engine.connect().execution_options(leadbook_write=True) as conn, conn.begin():
-            yield conn
+        """One transaction: everything in the block is kept, or nothing is. When another
+        process holds the book past the busy timeout, taking the write lock is retried with
+        backoff before the user hears of it."""
+        conn = self.engine.connect().execution_options(leadbook_write=True)
+        try:
+            transaction = _begin_with_retry(conn)
+            try:
+                yield conn
+            except BaseException:
+                transaction.rollback()
+                raise
+            transaction.commit()
+        finally:
+            conn.close()
 
     def close(self) -> None:
         self.engine.dispose()

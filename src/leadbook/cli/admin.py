@@ -152,3 +152,170 @@ def _run(run, args: list[str]) -> None:
     except SystemExit as exc:
         if exc.code not in (0, None):
             raise
+
+
+@app.command(
+    "backup",
+    help=_(
+        "Copy the book to FILE with SQLite's online backup (safe while others use it); the copy "
+        "is readable by you only. For a PostgreSQL book use pg_dump.\n\n"
+        "Example: leadbook backup ~/backups/book-2026-03-18.db"
+    ),
+)
+def backup_(
+    ctx: typer.Context, file: Path = typer.Argument(..., help=_("Where to write the copy."))
+) -> None:
+    from leadbook.db import backup
+
+    book = state(ctx).book()
+    target = backup(book.engine, file)
+    done(_("Backed up the book to {path}.").format(path=target))
+
+
+@app.command(
+    "restore",
+    help=_(
+        "Replace the book with a backup. The book as it was is kept beside it first "
+        "(.before-restore.bak).\n\nExample: leadbook restore ~/backups/book-2026-03-18.db"
+    ),
+)
+def restore_(
+    ctx: typer.Context, file: Path = typer.Argument(..., help=_("The backup to restore."))
+) -> None:
+    import sqlite3
+
+    from leadbook.db import KNOWN_REVISIONS, backup, sqlite_path
+    from leadbook.errors import BookError
+
+    st = state(ctx)
+    book = st.book()
+    path = sqlite_path(book.url)
+    if path is None:
+        raise BookError(_("restore works on SQLite books; for PostgreSQL use pg_restore"))
+    try:
+        probe = sqlite3.connect(f"file:{file.absolute()}?mode=ro", uri=True)
+        revision = probe.execute("SELECT version_num FROM alembic_version").fetchone()
+        probe.execute("SELECT count(*) FROM customers").fetchone()
+        probe.close()
+    except sqlite3.Error:
+        raise BookError(_("{path} is not a leadbook backup").format(path=file)) from None
+    if revision is None or revision[0] not in KNOWN_REVISIONS:
+        raise BookError(
+            _("{path} is not a leadbook backup this version can read").format(path=file)
+        )
+    kept = backup(book.engine, path.with_name(path.name + ".before-restore.bak"))
+    source = sqlite3.connect(file.absolute())
+    target = sqlite3.connect(path)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    st.close()
+    st.book()  # opens, and upgrades an older backup
+    done(_("Restored {path}; the book as it was is at {kept}.").format(path=file, kept=kept))
+
+
+@app.command(
+    "forget",
+    help=_(
+        "Erase a person's personal data on their request (PIPL/GDPR): name, contacts, notes, "
+        "birthday, everything personal on the card and in its follow-ups. The customer number, "
+        "grade, stage, dates and deal amounts stay, so funnel and reports stay right; the audit "
+        "trail records that it happened, not what was erased.\n\nExample: leadbook forget C00042 --yes"
+    ),
+)
+def forget_(
+    ctx: typer.Context,
+    number: str = typer.Argument(..., help=_("Customer number.")),
+    yes: bool = typer.Option(False, "--yes", help=_("Yes, erase it: this cannot be undone.")),
+) -> None:
+    from leadbook.cli.common import clock
+    from leadbook.errors import InvalidValue
+    from leadbook.team import forget
+
+    if not yes:
+        raise InvalidValue(_("forgetting cannot be undone: run again with --yes"))
+    c = clock()
+    book = state(ctx).book()
+    with book.write() as conn:
+        kept = forget(conn, number, c.now, book.user)
+    done(_("Erased the personal data of {number}.").format(number=kept))
+
+
+@app.command(
+    "reassign",
+    help=_(
+        "Hand cards from one salesperson to another with their history, as when someone leaves "
+        "or a territory moves.\n\nExample: leadbook reassign --from 王丽 --to 李强 --grade A"
+    ),
+)
+def reassign_(
+    ctx: typer.Context,
+    source: str = typer.Option(..., "--from", help=_("Whose cards.")),
+    target: str = typer.Option(..., "--to", help=_("Who takes them.")),
+    grade: list[str] = typer.Option(None, "--grade", help=_("Only these grades.")),
+    stage: list[str] = typer.Option(None, "--stage", help=_("Only these stages.")),
+) -> None:
+    from leadbook.cli.common import clock, split_multi
+    from leadbook.parsing import parse_grade, parse_stage
+    from leadbook.team import reassign
+
+    c = clock()
+    grades = [parse_grade(g) for g in split_multi(grade)]
+    stages = [parse_stage(s) for s in split_multi(stage)]
+    book = state(ctx).book()
+    with book.write() as conn:
+        n = reassign(conn, source, target, grades=grades, stages=stages, now=c.now, by=book.user)
+    done(_("Moved {n} cards from {source} to {target}.").format(n=n, source=source, target=target))
+
+
+@app.command(
+    "team",
+    help=_("Salespeople and their books: cards, A and B cards, overdue and due today, won, lost."),
+)
+def team_(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help=_("Print JSON only, for scripts.")),
+) -> None:
+    from leadbook.cli.common import clock, dump
+    from leadbook.team import members
+
+    c = clock()
+    book = state(ctx).book()
+    with book.read() as conn:
+        rows = members(conn, c.today)
+    if as_json:
+        print_json(dump(rows))
+        return
+    from leadbook.render import width
+    from leadbook.render.grid import Column, grid, write
+
+    columns = [
+        Column(_("Owner"), min_width=6),
+        Column(_("Cards"), justify="right"),
+        Column("A", justify="right"),
+        Column("B", justify="right"),
+        Column(_("Open"), justify="right"),
+        Column(_("Overdue"), justify="right"),
+        Column(_("Today"), justify="right"),
+        Column(_("Won"), justify="right"),
+        Column(_("Lost"), justify="right"),
+        Column(_("Last contact")),
+    ]
+    lines = [
+        [
+            m.owner,
+            str(m.cards),
+            str(m.grade_a),
+            str(m.grade_b),
+            str(m.open),
+            str(m.overdue),
+            str(m.due_today),
+            str(m.won),
+            str(m.lost),
+            m.last_contact.date().isoformat() if m.last_contact else "",
+        ]
+        for m in rows
+    ]
+    write(grid(columns, lines, width()))

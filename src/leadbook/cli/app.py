@@ -197,6 +197,11 @@ COMMANDS = {
     "db": "admin",
     "config": "admin",
     "demo": "admin",
+    "backup": "admin",
+    "restore": "admin",
+    "forget": "admin",
+    "reassign": "admin",
+    "team": "admin",
 }
 _VALUE_OPTIONS = {"--db", "--lang", "--as"}
 

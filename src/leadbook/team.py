@@ -1,0 +1,192 @@
+"""Team work (DOMAIN section 8): hand cards over, see each salesperson's book, and erase a
+person's data on request (PIPL/GDPR) while the counts stay right."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy.engine import Connection
+
+from leadbook.errors import InvalidValue
+from leadbook.i18n import _
+from leadbook.repository import customers as repo
+from leadbook.schema import (
+    audit,
+    changes,
+    complaints,
+    customers,
+    deals,
+    financials,
+    followups,
+    plans,
+    swot,
+    visits,
+)
+from leadbook.searchkeys import search_key
+
+
+@dataclass
+class Member:
+    owner: str
+    cards: int
+    grade_a: int
+    grade_b: int
+    open: int
+    overdue: int
+    due_today: int
+    won: int
+    lost: int
+    last_contact: datetime | None
+
+
+def reassign(
+    conn: Connection,
+    source: str,
+    target: str,
+    *,
+    grades: list[str],
+    stages: list[str],
+    now: datetime,
+    by: str,
+) -> int:
+    """Hand the cards of ``source`` (matching the filters) to ``target``, with their history;
+    each card's audit trail records the hand-over."""
+    if source == target:
+        raise InvalidValue(_("--from and --to are the same salesperson"))
+    where = [customers.c.owner == source]
+    if grades:
+        where.append(customers.c.grade.in_(grades))
+    if stages:
+        where.append(customers.c.stage.in_(stages))
+    ids = [r[0] for r in conn.execute(select(customers.c.id).where(*where))]
+    if not ids:
+        return 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        conn.execute(
+            update(customers).where(customers.c.id.in_(chunk)).values(owner=target, updated_at=now)
+        )
+        conn.execute(
+            update(plans)
+            .where(plans.c.customer_id.in_(chunk), plans.c.status == "open")
+            .values(owner=target)
+        )
+        conn.execute(
+            audit.insert(),
+            [
+                {
+                    "customer_id": cid,
+                    "action": "edit",
+                    "field": "owner",
+                    "old": source,
+                    "new": target,
+                    "at": now,
+                    "by": by,
+                }
+                for cid in chunk
+            ],
+        )
+    return len(ids)
+
+
+def members(conn: Connection, today: date) -> list[Member]:
+    open_stage = customers.c.stage.notin_(("won", "lost"))
+    rows = conn.execute(
+        select(
+            customers.c.owner,
+            func.count(),
+            func.sum(case((and_(customers.c.grade == "A", open_stage), 1), else_=0)),
+            func.sum(case((and_(customers.c.grade == "B", open_stage), 1), else_=0)),
+            func.sum(case((open_stage, 1), else_=0)),
+            func.sum(case((customers.c.next_due < today, 1), else_=0)),
+            func.sum(case((customers.c.next_due == today, 1), else_=0)),
+            func.sum(case((customers.c.stage == "won", 1), else_=0)),
+            func.sum(case((customers.c.stage == "lost", 1), else_=0)),
+            func.max(customers.c.last_contact_at),
+        )
+        .group_by(customers.c.owner)
+        .order_by(func.count().desc())
+    )
+    result = []
+    for row in rows:
+        counts = [int(x or 0) for x in row[1:9]]
+        result.append(
+            Member(
+                row[0] or _("(nobody)"),
+                counts[0],
+                counts[1],
+                counts[2],
+                counts[3],
+                counts[4],
+                counts[5],
+                counts[6],
+                counts[7],
+                row[9],
+            )
+        )
+    return result
+
+
+PERSONAL = (
+    "company",
+    "title",
+    "gender",
+    "birthday",
+    "birthday_md",
+    "mobile",
+    "phone",
+    "fax",
+    "email",
+    "wechat",
+    "address",
+    "district",
+    "postcode",
+    "budget_cents",
+    "expected",
+    "payment",
+    "tags",
+    "note",
+    "extra",
+    "pinyin",
+    "initials",
+    "lost_reason",
+    "next_purpose",
+    "referrer_id",
+)
+
+
+def forget(conn: Connection, number: str, now: datetime, by: str) -> str:
+    """Erase a person's personal data; keep the card's number, grade, stage, dates and deal
+    amounts so the funnel and reports stay right. The audit trail says that it happened."""
+    row = repo.get(conn, number)
+    cid = row["id"]
+    name = _("(forgotten {number})").format(number=row["number"])
+    values: dict[str, Any] = dict.fromkeys(PERSONAL)
+    values.update(name=name, updated_at=now)
+    values["search_key"] = search_key({"number": row["number"]})
+    conn.execute(update(customers).where(customers.c.id == cid).values(**values))
+    conn.execute(
+        update(followups)
+        .where(followups.c.customer_id == cid)
+        .values(note=None, outcome=None, purpose=None, next_purpose=None)
+    )
+    conn.execute(update(plans).where(plans.c.customer_id == cid).values(purpose=None))
+    conn.execute(update(changes).where(changes.c.customer_id == cid).values(reason=None))
+    conn.execute(update(deals).where(deals.c.customer_id == cid).values(note=None, contract=None))
+    conn.execute(
+        update(complaints).where(complaints.c.customer_id == cid).values(note="", resolution=None)
+    )
+    conn.execute(
+        update(visits)
+        .where(visits.c.customer_id == cid)
+        .values(purpose="", preparation=None, expected=None, followup=None)
+    )
+    conn.execute(delete(swot).where(swot.c.customer_id == cid))
+    conn.execute(delete(financials).where(financials.c.customer_id == cid))
+    conn.execute(update(audit).where(audit.c.customer_id == cid).values(old=None, new=None))
+    conn.execute(update(customers).where(customers.c.referrer_id == cid).values(referrer_id=None))
+    conn.execute(audit.insert().values(customer_id=cid, action="forget", at=now, by=by))
+    return str(row["number"])

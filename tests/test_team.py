@@ -1,0 +1,133 @@
+"""Team use and safety: concurrent writers, backups, restores, hand-overs, forgetting."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import dump_book
+
+
+def test_four_processes_logging_at_once_keep_all_160_contacts(ok, add, tmp_path, db_path):
+    n = add("张三")
+    script = tmp_path / "worker.py"
+    script.write_text(
+        "import sys\nfrom leadbook.cli import main\n"
+        "for i in range(40):\n"
+        "    try:\n        main(['log', sys.argv[1], '--note', f'call {sys.argv[2]}-{i}'])\n"
+        "    except SystemExit as e:\n        assert e.code in (0, None), e.code\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "LEADBOOK_DB": str(db_path)}
+    workers = [
+        subprocess.Popen(
+            [sys.executable, str(script), n, str(w)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for w in range(4)
+    ]
+    errors = [w.communicate(timeout=300)[1] for w in workers]
+    assert all(w.returncode == 0 for w in workers), errors
+    assert not any("locked" in e for e in errors)
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT count(*) FROM followups").fetchone()[0] == 160
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+
+
+def test_backup_and_restore(ok, add, tmp_path, db_path):
+    add("张三")
+    copy = tmp_path / "backups" / "b.db"
+    ok("backup", str(copy))
+    assert copy.stat().st_mode & 0o777 == 0o600
+    add("李四")
+    result = ok("restore", str(copy))
+    assert [c["name"] for c in ok("list", "--json").json()] == ["张三"]
+    kept = Path(str(db_path) + ".before-restore.bak")
+    assert kept.exists() and "before-restore" in result.stderr
+    assert len(sqlite3.connect(kept).execute("SELECT * FROM customers").fetchall()) == 2
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(cli, add, tmp_path, db_path):
+    add("张三")
+    bogus = tmp_path / "x.db"
+    bogus.write_text("hello")
+    before = dump_book(db_path)
+    result = cli("restore", str(bogus))
+    assert result.exit_code == 1 and "not a leadbook backup" in result.stderr
+    assert dump_book(db_path) == before
+
+
+def test_an_upgrade_backs_the_book_up_first(ok, db_path):
+    from alembic import command
+    from alembic.config import Config
+
+    from leadbook.db import SCHEMA_HEAD, create_engine, migrations_dir
+
+    engine = create_engine(f"sqlite:///{db_path}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    engine.dispose()
+    ok("due")
+    saved = Path(f"{db_path}.before-{SCHEMA_HEAD}.bak")
+    assert saved.exists()
+    assert (
+        sqlite3.connect(saved).execute("SELECT version_num FROM alembic_version").fetchone()[0]
+        == "0001"
+    )
+
+
+def test_reassign_hands_cards_over_with_their_history(ok, add):
+    a = add("a", "--grade", "A")
+    add("b", "--grade", "C")
+    add("c", "--owner", "李强")
+    result = ok("reassign", "--from", "王丽", "--to", "张敏", "--grade", "A")
+    assert "Moved 1 cards" in result.stderr
+    card = ok("show", a, "--json").json()
+    assert card["owner"] == "张敏"
+    assert any(e["field"] == "owner" and e["old"] == "王丽" for e in card["edits"])
+    assert [i["name"] for i in ok("due", "--owner", "张敏", "--json").json()] == ["a"]
+    team = {m["owner"]: m for m in ok("team", "--json").json()}
+    assert team["张敏"]["cards"] == 1 and team["王丽"]["cards"] == 1 and team["李强"]["cards"] == 1
+
+
+def test_forget_erases_personal_data_but_keeps_the_counts(ok, cli, add):
+    n = add(
+        "张三",
+        "--mobile",
+        "13800138000",
+        "--email",
+        "z@example.com",
+        "--birthday",
+        "1985-03-05",
+        "--note",
+        "住在海淀",
+        "--grade",
+        "B",
+    )
+    ok("log", n, "--note", "电话里说了家庭住址")
+    ok("deal", n, "--amount", "5000")
+    assert cli("forget", n).exit_code == 1  # needs --yes
+    ok("forget", n, "--yes")
+    card = ok("show", n, "--json", "--audit").json()
+    assert card["name"].startswith("(forgotten")
+    assert (
+        card["mobile"] is None
+        and card["email"] is None
+        and card["birthday"] is None
+        and card["note"] is None
+    )
+    assert all(f["note"] is None for f in card["followups"])
+    assert card["stage"] == "won" and card["deals"][0]["amount"] == "5000.00"
+    assert card["edits"][-1]["action"] == "forget"
+    assert ok("search", "13800138000", "--json").json() == []
+    assert {s["stage"]: s["reached"] for s in ok("funnel", "--json").json()["stages"]}["won"] == 1
