@@ -33,11 +33,36 @@ class Result:
         return json.loads(self.stdout)
 
 
+PG = os.environ.get("LEADBOOK_TEST_DB", "")
+
+
+@pytest.fixture
+def book_url(tmp_path: Path) -> Iterator[str]:
+    """The test's own book: a SQLite file, or a fresh schema in the PostgreSQL database named
+    by LEADBOOK_TEST_DB."""
+    if not PG:
+        yield str(tmp_path / "book.db")
+        return
+    import uuid
+
+    import sqlalchemy
+
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = sqlalchemy.create_engine(PG)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in PG else "?"
+    yield f"{PG}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    admin.dispose()
+
+
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, book_url: str) -> Iterator[None]:
     for var in ("LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE", "LEADBOOK_LANG", "LEADBOOK_DEBUG"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("LEADBOOK_DB", str(tmp_path / "book.db"))
+    monkeypatch.setenv("LEADBOOK_DB", book_url)
     monkeypatch.setenv("LEADBOOK_NOW", TODAY)
     monkeypatch.setenv("LEADBOOK_USER", "王丽")
     monkeypatch.setenv("COLUMNS", "100")
@@ -50,8 +75,9 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "book.db"
+def db_path(tmp_path: Path, book_url: str) -> Any:
+    """The book: a Path for SQLite, the URL for PostgreSQL (dump_book takes either)."""
+    return tmp_path / "book.db" if not PG else book_url
 
 
 @pytest.fixture
@@ -98,19 +124,40 @@ def add(ok: Callable[..., Result]) -> Callable[..., str]:
     return run
 
 
-def dump_book(path: Path) -> list[tuple[Any, ...]]:
-    """Every row of every table, to prove a failed command wrote nothing."""
-    import sqlite3
+def url_of(book: Any) -> str:
+    """A SQLAlchemy URL for the db_path fixture's value (a Path, or a PostgreSQL URL)."""
+    return book if isinstance(book, str) and "://" in book else f"sqlite:///{book}"
 
-    conn = sqlite3.connect(path)
+
+def query(book: Any, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of a SQL query on the book, on either engine."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(url_of(book))
     try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        rows: list[tuple[Any, ...]] = []
-        for t in sorted(tables):
-            rows.extend((t, *r) for r in conn.execute(f'SELECT * FROM "{t}" ORDER BY 1'))
-        return rows
+        with engine.begin() as conn:
+            result = conn.exec_driver_sql(sql)
+            return [tuple(r) for r in result] if result.returns_rows else []
     finally:
-        conn.close()
+        engine.dispose()
+
+
+def dump_book(book: Any) -> list[tuple[Any, ...]]:
+    """Every row of every table, to prove a failed command wrote nothing."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(url_of(book))
+    try:
+        with engine.connect() as conn:
+            tables = sqlalchemy.inspect(conn).get_table_names()
+            rows: list[tuple[Any, ...]] = []
+            for t in sorted(tables):
+                rows.extend(
+                    (t, *r) for r in conn.exec_driver_sql(f'SELECT * FROM "{t}" ORDER BY 1')
+                )
+            return rows
+    finally:
+        engine.dispose()
 
 
 os.environ.setdefault("LEADBOOK_TEST", "1")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import query, url_of
 from leadbook import __version__
 from leadbook.db import SCHEMA_HEAD, display_url, migrations_dir, resolve_url
 
@@ -66,8 +66,8 @@ def test_due_and_search_import_no_orm_alembic_or_pinyin(tmp_path):
         assert json.loads(result.stdout.strip().splitlines()[-1]) == [], command
 
 
-def test_db_path_default_env_and_option(ok, tmp_path, monkeypatch):
-    assert ok("db", "path").stdout.strip() == str(tmp_path / "book.db")
+def test_db_path_default_env_and_option(ok, tmp_path, monkeypatch, book_url):
+    assert ok("db", "path").stdout.strip() == display_url(resolve_url(book_url))
     assert ok("--db", str(tmp_path / "x.db"), "db", "path").stdout.strip() == str(tmp_path / "x.db")
     monkeypatch.delenv("LEADBOOK_DB")
     default = Path(ok("db", "path").stdout.strip())
@@ -81,7 +81,7 @@ def test_a_password_in_a_database_url_is_never_printed():
 
 
 def test_schema_is_created_on_first_use_and_reported(ok, db_path):
-    assert not db_path.exists()
+    assert "none" in ok("db", "current").stdout
     ok("add", "张三")
     assert ok("db", "current").stdout.strip() == SCHEMA_HEAD
     assert "schema" in ok("db", "upgrade").stderr
@@ -93,14 +93,22 @@ def test_new_book_directory_and_file_are_private(ok, tmp_path):
     assert target.stat().st_mode & 0o777 == 0o600
 
 
-def test_foreign_keys_and_busy_timeout_are_on(ok, db_path):
+def test_foreign_keys_are_enforced_and_writers_wait(ok, db_path):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
     from leadbook.db import Book
 
     ok("add", "张三")
-    book = Book(resolve_url(str(db_path)), "t")
-    with book.read() as conn:
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+    book = Book(url_of(db_path), "t")
+    with pytest.raises(IntegrityError), book.write() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO followups (customer_id, at, via, created_at) "
+            "VALUES (999, '2026-03-18 09:00:00', 'phone', '2026-03-18 09:00:00')"
+        )
+    if book.engine.dialect.name == "sqlite":
+        with book.read() as conn:
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
     book.close()
 
 
@@ -115,10 +123,7 @@ def test_a_file_that_is_not_a_book_is_one_clear_line(cli, tmp_path):
 
 def test_a_book_from_a_newer_leadbook_is_refused(ok, cli, db_path):
     ok("add", "张三")
-    conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE alembic_version SET version_num = '9999'")
-    conn.commit()
-    conn.close()
+    query(db_path, "UPDATE alembic_version SET version_num = '9999'")
     result = cli("due")
     assert result.exit_code == 1 and "newer leadbook" in result.stderr
 
@@ -141,7 +146,7 @@ def test_migrated_schema_matches_schema_py(ok, db_path):
     from leadbook.schema import metadata
 
     ok("add", "张三")
-    engine = create_engine(f"sqlite:///{db_path}")
+    engine = create_engine(url_of(db_path))
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     engine.dispose()
@@ -179,7 +184,7 @@ def test_a_book_from_the_first_schema_upgrades_with_its_data_and_summaries(ok, d
 
     from leadbook.db import create_engine
 
-    engine = create_engine(f"sqlite:///{db_path}")
+    engine = create_engine(url_of(db_path))
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
     with engine.begin() as conn:
@@ -205,11 +210,6 @@ def test_a_book_from_the_first_schema_upgrades_with_its_data_and_summaries(ok, d
     assert ok("db", "current").stdout.strip() == SCHEMA_HEAD
     reached = {s["stage"]: s["reached"] for s in ok("funnel", "--json").json()["stages"]}
     assert reached["intent"] == 1 and reached["ready"] == 0
-    conn = sqlite3.connect(db_path)
-    assert conn.execute("SELECT dwell_days FROM changes WHERE old = 'prospect'").fetchone()[0] == 4
-    assert (
-        conn.execute("SELECT first_contact_at FROM customers")
-        .fetchone()[0]
-        .startswith("2026-03-02")
-    )
-    conn.close()
+    assert query(db_path, "SELECT dwell_days FROM changes WHERE old = 'prospect'")[0][0] == 4
+    first = query(db_path, "SELECT first_contact_at FROM customers")[0][0]
+    assert str(first).startswith("2026-03-02")

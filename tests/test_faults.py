@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from conftest import query, url_of
 
 
 def _big_csv(path: Path, rows: int) -> None:
@@ -22,11 +23,10 @@ def _big_csv(path: Path, rows: int) -> None:
             )
 
 
-def test_kill_9_in_the_middle_of_an_import_leaves_all_or_nothing(tmp_path):
+def test_kill_9_in_the_middle_of_an_import_leaves_all_or_nothing(tmp_path, db_path):
     source = tmp_path / "big.csv"
     _big_csv(source, 60_000)
-    book = tmp_path / "book.db"
-    env = {**os.environ, "LEADBOOK_DB": str(book), "LEADBOOK_NOW": "2026-03-18"}
+    env = {**os.environ, "LEADBOOK_DB": url_of(db_path), "LEADBOOK_NOW": "2026-03-18"}
     subprocess.run(
         [sys.executable, "-m", "leadbook", "add", "已有客户"],
         env=env,
@@ -42,10 +42,9 @@ def test_kill_9_in_the_middle_of_an_import_leaves_all_or_nothing(tmp_path):
     time.sleep(2.0)  # well into reading and writing the rows
     process.send_signal(signal.SIGKILL)
     process.wait()
-    conn = sqlite3.connect(book)
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    count = conn.execute("SELECT count(*) FROM customers").fetchone()[0]
-    conn.close()
+    if not isinstance(db_path, str):
+        assert query(db_path, "PRAGMA integrity_check")[0][0] == "ok"
+    count = query(db_path, "SELECT count(*) FROM customers")[0][0]
     assert count in (1, 60_001)
     # and the next run works
     result = subprocess.run(

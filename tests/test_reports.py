@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import url_of
 from leadbook.render.grid import cell_width
 
 DATA = Path(__file__).parent / "data"
@@ -214,7 +215,7 @@ def load_maven(book_url: str) -> None:
 
 
 def test_report_on_real_maven_pipeline_matches_an_independent_count(ok, db_path):
-    load_maven(f"sqlite:///{db_path}")
+    load_maven(url_of(db_path))
     expected = json.loads((DATA / "maven_sales_pipeline_expected.json").read_text(encoding="utf-8"))
     # The same figures straight from the CSV, to show the stored expectation is honest.
     again: dict[str, list[int]] = defaultdict(lambda: [0, 0])

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import dump_book
+from conftest import dump_book, query, url_of
 
 
 def test_four_processes_logging_at_once_keep_all_160_contacts(ok, add, tmp_path, db_path):
@@ -21,7 +21,7 @@ def test_four_processes_logging_at_once_keep_all_160_contacts(ok, add, tmp_path,
         "    except SystemExit as e:\n        assert e.code in (0, None), e.code\n",
         encoding="utf-8",
     )
-    env = {**os.environ, "LEADBOOK_DB": str(db_path)}
+    env = {**os.environ, "LEADBOOK_DB": url_of(db_path)}
     workers = [
         subprocess.Popen(
             [sys.executable, str(script), n, str(w)],
@@ -35,14 +35,16 @@ def test_four_processes_logging_at_once_keep_all_160_contacts(ok, add, tmp_path,
     errors = [w.communicate(timeout=300)[1] for w in workers]
     assert all(w.returncode == 0 for w in workers), errors
     assert not any("locked" in e for e in errors)
-    conn = sqlite3.connect(db_path)
-    assert conn.execute("SELECT count(*) FROM followups").fetchone()[0] == 160
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    conn.close()
+    assert query(db_path, "SELECT count(*) FROM followups")[0][0] == 160
 
 
-def test_backup_and_restore(ok, add, tmp_path, db_path):
+def test_backup_and_restore(ok, cli, add, tmp_path, db_path):
     add("张三")
+    if isinstance(db_path, str):  # PostgreSQL books are backed up with pg_dump
+        result = cli("backup", str(tmp_path / "b.db"))
+        assert result.exit_code == 1 and "pg_dump" in result.stderr
+        assert cli("restore", str(tmp_path / "b.db")).exit_code == 1
+        return
     copy = tmp_path / "backups" / "b.db"
     ok("backup", str(copy))
     assert copy.stat().st_mode & 0o777 == 0o600
@@ -60,7 +62,8 @@ def test_restore_refuses_a_file_that_is_not_a_backup(cli, add, tmp_path, db_path
     bogus.write_text("hello")
     before = dump_book(db_path)
     result = cli("restore", str(bogus))
-    assert result.exit_code == 1 and "not a leadbook backup" in result.stderr
+    expected = "pg_restore" if isinstance(db_path, str) else "not a leadbook backup"
+    assert result.exit_code == 1 and expected in result.stderr
     assert dump_book(db_path) == before
 
 
@@ -70,7 +73,7 @@ def test_an_upgrade_backs_the_book_up_first(ok, db_path):
 
     from leadbook.db import SCHEMA_HEAD, create_engine, migrations_dir
 
-    engine = create_engine(f"sqlite:///{db_path}")
+    engine = create_engine(url_of(db_path))
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
     with engine.begin() as conn:
@@ -78,6 +81,9 @@ def test_an_upgrade_backs_the_book_up_first(ok, db_path):
         command.upgrade(cfg, "0001")
     engine.dispose()
     ok("due")
+    assert ok("db", "current").stdout.strip() == SCHEMA_HEAD
+    if isinstance(db_path, str):  # PostgreSQL upgrades in one transaction; pg_dump for copies
+        return
     saved = Path(f"{db_path}.before-{SCHEMA_HEAD}.bak")
     assert saved.exists()
     assert (

@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("start", sa.Date(), nullable=False),
         sa.Column("end", sa.Date(), nullable=False),
         sa.Column("rates", sa.Text(), nullable=False),
-        sa.Column("rates_source", sa.String(length=20), nullable=False),
+        sa.Column("rates_source", sa.Text(), nullable=False),
         sa.Column("weekly", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("created_by", sa.String(length=100), nullable=True),

@@ -75,10 +75,24 @@ def parse_fields(raw: dict[str, str | None], today: date) -> dict[str, Any]:
         elif field == "referrer":
             values["referrer"] = text
         else:
-            if len(text) > 2000 and field != "note":
-                raise InvalidValue(_("{field} is too long").format(field=field))
+            check_length(field, text)
             values[field] = text
     return values
+
+
+def check_length(field: str, text: str) -> None:
+    """Refuse text longer than the book's column holds (PostgreSQL enforces it; SQLite would
+    quietly keep it, and the two must behave alike)."""
+    from leadbook.schema import customers
+
+    column = customers.c.get(field)
+    limit = getattr(column.type, "length", None) if column is not None else None
+    if limit and len(text) > limit:
+        raise InvalidValue(
+            _("{field} is too long: {n} characters, at most {limit}").format(
+                field=field, n=len(text), limit=limit
+            )
+        )
 
 
 def _cleared(field: str) -> dict[str, Any]:

@@ -27,6 +27,16 @@ def record_deal(
     payment: str | None = None,
     note: str | None = None,
 ) -> int:
+    from leadbook.errors import InvalidValue
+    from leadbook.i18n import _
+
+    for label, text, limit in (("product", product, 200), ("contract", contract, 100)):
+        if text and len(text) > limit:
+            raise InvalidValue(
+                _("{field} is too long: {n} characters, at most {limit}").format(
+                    field=label, n=len(text), limit=limit
+                )
+            )
     row = repo.get(conn, number)
     deal_id = inserted_id(
         conn.execute(

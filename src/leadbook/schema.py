@@ -234,7 +234,7 @@ sales_plans = Table(
     Column("start", Date, nullable=False),
     Column("end", Date, nullable=False),
     Column("rates", Text, nullable=False),  # JSON: {"prospect": 0.6, ...} stage -> next
-    Column("rates_source", String(20), nullable=False),  # observed, given or default
+    Column("rates_source", Text, nullable=False),  # JSON: stage -> observed, given or default
     Column("weekly", Text, nullable=False),  # JSON: [{"week": "2026-03-16", "new": 12}, ...]
     Column("created_at", DateTime, nullable=False),
     Column("created_by", String(100)),

@@ -258,7 +258,10 @@ def _value(target: str, raw: Any, clock: Clock) -> Any:
         return parsing.parse_number(text)
     if target == "tags":
         return ",".join(parsing.parse_tags(text.replace(" ::: ", ",")))
-    return text[:2000] if target != "note" else text
+    from leadbook.cards import check_length
+
+    check_length(target, text)
+    return text
 
 
 def run_import(
@@ -309,7 +312,7 @@ def run_import(
         if not ok:
             report.bad_rows += 1
             continue
-        values["name"] = str(name)[:200]
+        values["name"] = str(name)[:200]  # a name made of first and last names may be long
         source = values.pop("source", None)
         if source:
             try:
@@ -397,6 +400,11 @@ def run_import(
             bulk_insert(conn, plans, new_plans)
             bulk_insert(conn, deals, new_deals)
         report.deals += len(new_deals)
+        if conn.dialect.name == "postgresql":  # cards were given their ids: move the sequence on
+            conn.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('customers', 'id'), "
+                "(SELECT max(id) FROM customers))"
+            )
         _link_referrers(conn, referrals, keys)
     for cid, values, extra in updates:
         if _update(conn, cid, values, extra, clock, by):

@@ -39,7 +39,7 @@ def insert(conn: Connection, values: dict[str, Any], now: datetime, by: str) -> 
     values.setdefault("created_at", now)
     values.setdefault("updated_at", now)
     values.setdefault("created_by", by)
-    values["number"] = number or "new-" + uuid.uuid4().hex
+    values["number"] = number or "new-" + uuid.uuid4().hex[:24]
     with_keys(values)
     cid = inserted_id(conn.execute(customers.insert().values(**values)))
     if number is None:
