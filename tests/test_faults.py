@@ -10,7 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import query, url_of
+import pytest
+
+from conftest import dump_book, query, url_of
 
 
 def _big_csv(path: Path, rows: int) -> None:
@@ -51,3 +53,102 @@ def test_kill_9_in_the_middle_of_an_import_leaves_all_or_nothing(tmp_path, db_pa
         [sys.executable, "-m", "leadbook", "due", "--json"], env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture
+def sqlite_pragma(monkeypatch):
+    """Run a statement on every connection the command opens (to make a disk full or a book
+    read-only without file tricks, which root, running CI, would ignore)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    installed = []
+
+    def install(pragma: str) -> None:
+        def on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            if type(dbapi_conn).__module__.startswith("sqlite3"):
+                dbapi_conn.execute(pragma)
+            else:  # PostgreSQL
+                with dbapi_conn.cursor() as cur:
+                    cur.execute(pragma)
+                dbapi_conn.commit()
+
+        event.listen(Engine, "connect", on_connect)
+        installed.append(on_connect)
+
+    yield install
+    for fn in installed:
+        event.remove(Engine, "connect", fn)
+
+
+def test_a_full_disk_is_one_clear_line_and_nothing_is_lost(
+    cli, ok, add, db_path, tmp_path, sqlite_pragma, monkeypatch
+):
+    add("已有客户")
+    source = tmp_path / "big.csv"
+    _big_csv(source, 20_000)
+    before = dump_book(db_path)
+    if isinstance(db_path, str):  # PostgreSQL: the server's own out-of-space error mid-import
+        from sqlalchemy.exc import OperationalError
+
+        from leadbook.exchange import importer
+
+        def full(*args, **kwargs):  # type: ignore[no-untyped-def]
+            raise OperationalError(
+                "INSERT", {}, Exception('could not extend file "base/1": No space left on device')
+            )
+
+        monkeypatch.setattr(importer, "bulk_insert", full)
+    else:  # SQLite: a page limit is a disk that fills up
+        pages = query(db_path, "PRAGMA page_count")[0][0]
+        sqlite_pragma(f"PRAGMA max_page_count = {pages + 20}")
+    result = cli("import", str(source))
+    assert result.exit_code == 1
+    assert "disk is full" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert dump_book(db_path) == before
+
+
+def test_a_read_only_book_is_one_clear_line(cli, add, db_path, sqlite_pragma):
+    add("已有客户")
+    if isinstance(db_path, str):
+        sqlite_pragma("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    else:
+        sqlite_pragma("PRAGMA query_only = ON")
+    result = cli("add", "新客户")
+    assert result.exit_code == 1 and "cannot be written" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_book_locked_by_another_program_is_one_clear_line(
+    cli, add, db_path, monkeypatch, sqlite_pragma
+):
+    add("已有客户")
+    if isinstance(db_path, str):
+        import sqlalchemy
+
+        sqlite_pragma("SET lock_timeout = '200ms'")
+        engine = sqlalchemy.create_engine(url_of(db_path))
+        other = engine.connect()
+        other.begin()
+        other.exec_driver_sql("LOCK TABLE customers IN ACCESS EXCLUSIVE MODE")
+        try:
+            result = cli("add", "新客户")
+        finally:
+            other.rollback()
+            other.close()
+            engine.dispose()
+    else:
+        import sqlite3
+
+        import leadbook.db
+
+        monkeypatch.setattr(leadbook.db, "BUSY_TIMEOUT_MS", 200)
+        lock = sqlite3.connect(db_path, isolation_level=None)
+        lock.execute("BEGIN EXCLUSIVE")
+        try:
+            result = cli("add", "新客户")
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+    assert result.exit_code == 1 and "busy in another program" in result.stderr
+    assert query(db_path, "SELECT count(*) FROM customers")[0][0] == 1

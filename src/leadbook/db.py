@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # The newest migration in migrations/versions; tests/test_migrations.py keeps the two in step.
 SCHEMA_HEAD = "0003"
 KNOWN_REVISIONS = ("0001", "0002", "0003")
-BUSY_TIMEOUT_MS = 15_000
+BUSY_TIMEOUT_MS = int(os.environ.get("LEADBOOK_BUSY_TIMEOUT_MS", "15000"))
 
 
 def default_path() -> Path:

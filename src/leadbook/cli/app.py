@@ -65,11 +65,15 @@ def describe(exc: BaseException) -> tuple[int, str]:
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     first = text[0] if text else exc.__class__.__name__
     lowered = first.lower()
-    if "database is locked" in lowered or "database table is locked" in lowered:
+    if "database is locked" in lowered or "table is locked" in lowered or "lock timeout" in lowered:
         return 1, _(
             "the book is busy in another program: try again in a moment (nothing was written)"
         )
-    if "disk is full" in lowered or "no space left" in lowered:
+    if (
+        "disk is full" in lowered
+        or "no space left" in lowered
+        or "could not extend file" in lowered
+    ):
         return 1, _("the disk is full: free some space and try again (nothing was written)")
     if "readonly database" in lowered or "read-only" in lowered or "permission denied" in lowered:
         return 1, _("the book cannot be written (read-only file or folder): {reason}").format(
