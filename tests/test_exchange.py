@@ -362,3 +362,25 @@ def test_an_exported_workbook_imports_back_whole(ok, add, tmp_path, monkeypatch)
         ] == [(h["field"], h["old"], h["new"], h["at"], h["reason"]) for h in card["history"]]
     stages = {s["stage"]: s["reached"] for s in ok("funnel", "--json").json()["stages"]}
     assert stages["won"] == 1
+
+
+def test_big_books_find_duplicates_through_their_indexes(ok, add, tmp_path, db_path, monkeypatch):
+    """Above PRELOAD cards the importer asks the book card by card instead of loading it."""
+    from leadbook.exchange import importer
+
+    monkeypatch.setattr(importer._Keys, "PRELOAD", 0)
+    add("张三", "--mobile", "13800138000")
+    add("Ann", "--email", "ann@example.com")
+    source = tmp_path / "list.csv"
+    source.write_text(
+        "客户编号,姓名,手机,邮箱,单位\nC00007,新客户,13900000000,,\n,张三丰,13800138000,,\n"
+        ",Ann Lee,,ANN@example.com,\n,李四,,,远航\n,李四,,,远航\n",
+        encoding="utf-8",
+    )
+    result = ok("import", str(source), "--json").json()
+    assert (result["created"], result["skipped"]) == (2, 3)
+    assert ok("show", "C00007", "--json").json()["name"] == "新客户"
+    assert ok("add", "next", "--json").json()["number"] == "C00008"
+    before = dump_book(db_path)
+    ok("import", str(source))
+    assert dump_book(db_path) == before

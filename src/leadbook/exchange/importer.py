@@ -91,28 +91,38 @@ def parse_map(items: list[str]) -> dict[str, str]:
 
 
 class _Keys:
-    """Existing cards by number, mobile, e-mail and name+company, and the ids in use."""
+    """Existing cards by number, mobile, e-mail and name+company, and the ids in use.
+
+    A book up to PRELOAD cards is read into memory once (fast for the common case); a bigger
+    one is asked card by card through its indexes, so memory stays small whatever its size.
+    Cards added by this import are always remembered, so a file's own duplicates are found."""
+
+    PRELOAD = 200_000
 
     def __init__(self, conn: Connection) -> None:
+        self.conn = conn
         self.number: dict[str, int] = {}
         self.mobile: dict[str, int] = {}
         self.email: dict[str, int] = {}
         self.name_company: dict[tuple[str, str], int] = {}
         self.ids: set[int] = set()
         self.number_of: dict[int, str] = {}
-        rows = conn.execute(
-            select(
-                customers.c.id,
-                customers.c.number,
-                customers.c.mobile,
-                customers.c.email,
-                customers.c.name,
-                customers.c.company,
+        count, top = conn.execute(select(func.count(), func.max(customers.c.id))).one()
+        self.preloaded = int(count) <= self.PRELOAD
+        if self.preloaded:
+            rows = conn.execute(
+                select(
+                    customers.c.id,
+                    customers.c.number,
+                    customers.c.mobile,
+                    customers.c.email,
+                    customers.c.name,
+                    customers.c.company,
+                )
             )
-        )
-        for cid, number, mobile, email, name, company in rows:
-            self.add(cid, number, mobile, email, name, company)
-        self.next_id = (max(self.ids) if self.ids else 0) + 1
+            for cid, number, mobile, email, name, company in rows:
+                self.add(cid, number, mobile, email, name, company)
+        self.next_id = int(top or 0) + 1
 
     def add(
         self,
@@ -133,22 +143,66 @@ class _Keys:
         if company:
             self.name_company.setdefault((name, company.lower()), cid)
 
+    def _ask(self, condition: Any) -> int | None:
+        if self.preloaded:
+            return None
+        found = self.conn.execute(
+            select(customers.c.id, customers.c.number).where(condition).limit(1)
+        ).first()
+        if found is None:
+            return None
+        self.number_of[found[0]] = found[1]
+        return int(found[0])
+
     def find(self, v: dict[str, Any]) -> tuple[int, str] | None:
-        if v.get("number") and v["number"] in self.number:
-            return self.number[v["number"]], "number"
-        if v.get("mobile") and v["mobile"] in self.mobile:
-            return self.mobile[v["mobile"]], "mobile"
-        if v.get("email") and v["email"].lower() in self.email:
-            return self.email[v["email"].lower()], "email"
-        if v.get("company") and (v["name"], v["company"].lower()) in self.name_company:
-            return self.name_company[(v["name"], v["company"].lower())], "name"
+        checks: tuple[tuple[str, Any, dict[Any, int], Any], ...] = (
+            ("number", v.get("number"), self.number, lambda x: customers.c.number == x),
+            ("mobile", v.get("mobile"), self.mobile, lambda x: customers.c.mobile == x),
+            (
+                "email",
+                (v.get("email") or "").lower() or None,
+                self.email,
+                lambda x: func.lower(customers.c.email) == x,
+            ),
+            (
+                "name",
+                (v["name"], v["company"].lower()) if v.get("company") else None,
+                self.name_company,
+                lambda x: (customers.c.name == x[0]) & (func.lower(customers.c.company) == x[1]),
+            ),
+        )
+        for why, key, known, condition in checks:
+            if not key:
+                continue
+            if key in known:
+                return known[key], why
+            cid = self._ask(condition(key))
+            if cid is not None:
+                return cid, why
         return None
+
+    def taken(self, cid: int) -> bool:
+        if cid in self.ids:
+            return True
+        return (
+            not self.preloaded
+            and self.conn.execute(select(customers.c.id).where(customers.c.id == cid)).first()
+            is not None
+        )
+
+    def id_of_number(self, number: str) -> int | None:
+        if number in self.number:
+            return self.number[number]
+        return self._ask(customers.c.number == number)
+
+    def number_taken(self, number: str) -> bool:
+        return self.id_of_number(number) is not None
 
     def new_id(self, number: str | None) -> int:
         m = re.fullmatch(r"C0*(\d{1,9})", number or "")
-        if m and int(m[1]) not in self.ids:
+        if m and not self.taken(int(m[1])):
             return int(m[1])  # keep C00042 as card 42, so later cards never collide with it
-        while self.next_id in self.ids:
+        while self.taken(self.next_id):
             self.next_id += 1
         return self.next_id
 
@@ -331,7 +385,7 @@ def run_import(
             continue
         cid = keys.new_id(values.get("number"))
         given = values.get("number")
-        number = given if given and given not in keys.number else parsing.format_number(cid)
+        number = given if given and not keys.number_taken(given) else parsing.format_number(cid)
         stage = values.get("stage") or "prospect"
         grade = values.get("grade") or suggest_grade(values.get("expected"), clock.today) or "D"
         created = values.get("created_at") or now
@@ -440,7 +494,7 @@ def _link_referrers(conn: Connection, referrals: list[tuple[int, str]], keys: _K
     links = []
     for cid, text in referrals:
         try:
-            ref = keys.number.get(parsing.parse_number(text))
+            ref = keys.id_of_number(parsing.parse_number(text))
         except InvalidValue:
             ref = None
         if ref is not None and ref != cid:
