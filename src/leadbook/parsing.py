@@ -424,16 +424,17 @@ def phone_digits(text: str) -> str:
 
 
 def parse_email(text: str) -> str:
+    """A valid e-mail, lower-cased: mail systems treat addresses without regard to case, and
+    one stored form lets duplicates be found through the index."""
     raw = text.strip()
     if re.fullmatch(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", raw) and (
         ".." not in raw and not raw.startswith(".") and ".@" not in raw
     ):
-        local, host = raw.rsplit("@", 1)
-        return f"{local}@{host.lower()}"
+        return raw.lower()
     from email_validator import EmailNotValidError, validate_email
 
     try:
-        return str(validate_email(raw, check_deliverability=False).normalized)
+        return str(validate_email(raw, check_deliverability=False).normalized).lower()
     except EmailNotValidError as exc:
         raise InvalidValue(
             _("e-mail {text!r} is not valid: {reason}").format(text=raw, reason=exc)

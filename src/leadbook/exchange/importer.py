@@ -162,7 +162,7 @@ class _Keys:
                 "email",
                 (v.get("email") or "").lower() or None,
                 self.email,
-                lambda x: func.lower(customers.c.email) == x,
+                lambda x: customers.c.email == x,
             ),
             (
                 "name",

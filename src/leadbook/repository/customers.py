@@ -130,7 +130,7 @@ def duplicates(
     if mobile:
         tests.append(("mobile", customers.c.mobile == mobile))
     if email:
-        tests.append(("email", func.lower(customers.c.email) == email.lower()))
+        tests.append(("email", customers.c.email == email.lower()))
     if name and company:
         tests.append(
             (
