@@ -90,6 +90,9 @@ def parse_map(items: list[str]) -> dict[str, str]:
     return result
 
 
+INDEX_FOR = {"email": "ix_customers_email", "mobile": "ix_customers_mobile"}
+
+
 class _Keys:
     """Existing cards by number, mobile, e-mail and name+company, and the ids in use.
 
@@ -143,12 +146,13 @@ class _Keys:
         if company:
             self.name_company.setdefault((name, company.lower()), cid)
 
-    def _ask(self, condition: Any) -> int | None:
+    def _ask(self, condition: Any, index: str | None = None) -> int | None:
         if self.preloaded:
             return None
-        found = self.conn.execute(
-            select(customers.c.id, customers.c.number).where(condition).limit(1)
-        ).first()
+        query = select(customers.c.id, customers.c.number).where(condition).limit(1)
+        if index:  # a column mostly empty can mislead SQLite's planner into a full scan
+            query = query.with_hint(customers, f"INDEXED BY {index}", dialect_name="sqlite")
+        found = self.conn.execute(query).first()
         if found is None:
             return None
         self.number_of[found[0]] = found[1]
@@ -176,7 +180,7 @@ class _Keys:
                 continue
             if key in known:
                 return known[key], why
-            cid = self._ask(condition(key))
+            cid = self._ask(condition(key), INDEX_FOR.get(why))
             if cid is not None:
                 return cid, why
         return None
