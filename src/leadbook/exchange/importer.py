@@ -90,9 +90,6 @@ def parse_map(items: list[str]) -> dict[str, str]:
     return result
 
 
-INDEX_FOR = {"email": "ix_customers_email", "mobile": "ix_customers_mobile"}
-
-
 class _Keys:
     """Existing cards by number, mobile, e-mail and name+company, and the ids in use.
 
@@ -146,13 +143,22 @@ class _Keys:
         if company:
             self.name_company.setdefault((name, company.lower()), cid)
 
-    def _ask(self, condition: Any, index: str | None = None) -> int | None:
+    def _ask(self, condition: Any, index: tuple[str, Any] | None = None) -> int | None:
         if self.preloaded:
             return None
-        query = select(customers.c.id, customers.c.number).where(condition).limit(1)
-        if index:  # a column mostly empty can mislead SQLite's planner into a full scan
-            query = query.with_hint(customers, f"INDEXED BY {index}", dialect_name="sqlite")
-        found = self.conn.execute(query).first()
+        if index and self.conn.dialect.name == "sqlite":
+            # A column that is mostly empty gets statistics that make SQLite scan the table;
+            # naming the index keeps the look-up on it.
+            column, value = index
+            found = self.conn.exec_driver_sql(
+                f"SELECT id, number FROM customers INDEXED BY ix_customers_{column} "
+                f"WHERE {column} = ? LIMIT 1",
+                (value,),
+            ).first()
+        else:
+            found = self.conn.execute(
+                select(customers.c.id, customers.c.number).where(condition).limit(1)
+            ).first()
         if found is None:
             return None
         self.number_of[found[0]] = found[1]
@@ -180,7 +186,7 @@ class _Keys:
                 continue
             if key in known:
                 return known[key], why
-            cid = self._ask(condition(key), INDEX_FOR.get(why))
+            cid = self._ask(condition(key), (why, key) if why in ("email", "mobile") else None)
             if cid is not None:
                 return cid, why
         return None
