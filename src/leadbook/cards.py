@@ -13,7 +13,7 @@ from leadbook import parsing, rhythm
 from leadbook.clock import Clock
 from leadbook.errors import Duplicate, InvalidValue, LeadbookError
 from leadbook.i18n import _
-from leadbook.models.card import Card, Change, Deal, Edit, FollowUp
+from leadbook.models.card import Card, Change, Edit, FollowUp
 from leadbook.repository import customers as repo
 from leadbook.repository import followups as fu_repo
 from leadbook.repository import history
@@ -389,6 +389,3 @@ def card_model(
 
 def split_tags(value: str | None) -> list[str]:
     return [t for t in (value or "").split(",") if t]
-
-
-__all__ = ["Clock", "Deal", "add_card", "card_model", "edit_card", "parse_fields", "reopen"]

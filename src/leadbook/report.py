@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Connection
 
-from leadbook.funnel import INDEX, _days_between, _index
+from leadbook.funnel import _days_between, _index
 from leadbook.i18n import _
 from leadbook.models.reports import OwnerReport, Report
 from leadbook.schema import changes, customers, deals, followups, plans
@@ -181,6 +181,3 @@ def report(
             )
         )
     return Report(since=since, until=until, working_days=workdays, rows=result)
-
-
-__all__ = ["INDEX", "period_bounds", "report", "working_days"]
