@@ -14,6 +14,8 @@ from sqlalchemy.engine import Connection
 from leadbook.models.lines import DueItem, DueList
 from leadbook.schema import changes, complaints, customers, deals, visits
 
+BIRTHDAYS_SHOWN = 20  # on screen; the rest are counted
+
 _COLUMNS = (
     customers.c.number,
     customers.c.name,
@@ -85,11 +87,30 @@ def due_list(
         ).scalar_one()
     items.extend(planned_visits(conn, day, until, owned))
     items.extend(complaint_items(conn, day, until, owned))
-    items.extend(birthdays(conn, day, until, owned))
+    # On screen a big team book can have hundreds of birthdays a day: read the first few and
+    # count the rest; JSON (no limit) lists them all.
+    birthday_items = birthdays(
+        conn, day, until, owned, BIRTHDAYS_SHOWN if limit is not None else None
+    )
+    more_birthdays = 0
+    if limit is not None and len(birthday_items) >= BIRTHDAYS_SHOWN:
+        keys = list(_month_days(day, until))
+        more_birthdays = conn.execute(
+            select(func.count())
+            .select_from(customers)
+            .where(customers.c.birthday_md.in_(keys), *owned)
+        ).scalar_one() - len(birthday_items)
+    items.extend(birthday_items)
     items.extend(thank_yous(conn, day, owned))
     items.extend(care(conn, day, care_days, owned))
     items.extend(repurchases(conn, day, until, owned))
-    return DueList(date=day, items=items, total_followups=total, shown_followups=shown)
+    return DueList(
+        date=day,
+        items=items,
+        total_followups=total,
+        shown_followups=shown,
+        more_birthdays=more_birthdays,
+    )
 
 
 def _month_days(start: date, until: date) -> dict[str, date]:
@@ -104,13 +125,18 @@ def _month_days(start: date, until: date) -> dict[str, date]:
     return keys
 
 
-def birthdays(conn: Connection, day: date, until: date, owned: list) -> list[DueItem]:
+def birthdays(
+    conn: Connection, day: date, until: date, owned: list, limit: int | None = None
+) -> list[DueItem]:
     keys = _month_days(day, until)
-    rows = conn.execute(
+    query = (
         select(*_COLUMNS, customers.c.birthday, customers.c.birthday_md)
         .where(customers.c.birthday_md.in_(list(keys)), *owned)
         .order_by(customers.c.birthday_md, customers.c.id)
-    ).mappings()
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    rows = conn.execute(query).mappings()
     items = []
     for r in rows:
         when = keys[r["birthday_md"]]

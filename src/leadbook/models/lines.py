@@ -80,3 +80,4 @@ class DueList:
     items: list[DueItem]
     total_followups: int
     shown_followups: int
+    more_birthdays: int = 0  # on screen: birthdays counted but not read

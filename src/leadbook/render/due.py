@@ -115,6 +115,7 @@ def due_lines(due: DueList, columns_wide: int) -> list[list[Seg]]:
                 )
             ]
         )
+    hidden["birthday"] = hidden.get("birthday", 0) + due.more_birthdays
     if hidden.get("birthday"):
         lines.append(
             [
