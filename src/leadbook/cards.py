@@ -18,6 +18,7 @@ from leadbook.repository import customers as repo
 from leadbook.repository import followups as fu_repo
 from leadbook.repository import history
 from leadbook.repository import settings as settings_repo
+from leadbook.repository.customers import split_tags
 from leadbook.schema import CARD_FIELDS
 
 PHONE_FIELDS = ("mobile", "phone", "fax")
@@ -385,7 +386,3 @@ def card_model(
     if edits:
         card.edits = [Edit.model_validate(dict(e)) for e in history.edits_for(conn, row["id"])]
     return card
-
-
-def split_tags(value: str | None) -> list[str]:
-    return [t for t in (value or "").split(",") if t]

@@ -89,17 +89,9 @@ def due_list(
     items.extend(complaint_items(conn, day, until, owned))
     # On screen a big team book can have hundreds of birthdays a day: read the first few and
     # count the rest; JSON (no limit) lists them all.
-    birthday_items = birthdays(
+    birthday_items, more_birthdays = birthdays(
         conn, day, until, owned, BIRTHDAYS_SHOWN if limit is not None else None
     )
-    more_birthdays = 0
-    if limit is not None and len(birthday_items) >= BIRTHDAYS_SHOWN:
-        keys = list(_month_days(day, until))
-        more_birthdays = conn.execute(
-            select(func.count())
-            .select_from(customers)
-            .where(customers.c.birthday_md.in_(keys), *owned)
-        ).scalar_one() - len(birthday_items)
     items.extend(birthday_items)
     items.extend(thank_yous(conn, day, owned))
     items.extend(care(conn, day, care_days, owned))
@@ -127,25 +119,32 @@ def _month_days(start: date, until: date) -> dict[str, date]:
 
 def birthdays(
     conn: Connection, day: date, until: date, owned: list, limit: int | None = None
-) -> list[DueItem]:
+) -> tuple[list[DueItem], int]:
+    """Birthdays in the window, the first ``limit`` of them, and how many more there are."""
     keys = _month_days(day, until)
+    on_day = [customers.c.birthday_md.in_(list(keys)), *owned]
     query = (
         select(*_COLUMNS, customers.c.birthday, customers.c.birthday_md)
-        .where(customers.c.birthday_md.in_(list(keys)), *owned)
+        .where(*on_day)
         .order_by(customers.c.birthday_md, customers.c.id)
     )
     if limit is not None:
         query = query.limit(limit)
-    rows = conn.execute(query).mappings()
     items = []
-    for r in rows:
+    for r in conn.execute(query).mappings():
         when = keys[r["birthday_md"]]
         item = _item(dict(r), "birthday", when, day)
         if r["birthday"] is not None:
             item.age = when.year - r["birthday"].year
         items.append(item)
     items.sort(key=lambda i: (i.due, i.number))
-    return items
+    more = 0
+    if limit is not None and len(items) >= limit:
+        total = conn.execute(
+            select(func.count()).select_from(customers).where(*on_day)
+        ).scalar_one()
+        more = total - len(items)
+    return items, more
 
 
 def care(conn: Connection, day: date, care_days: int, owned: list) -> list[DueItem]:

@@ -37,6 +37,7 @@ from leadbook.exchange.columns import (
 )
 from leadbook.i18n import _
 from leadbook.render.grid import cell_width
+from leadbook.repository.customers import split_tags
 from leadbook.schema import changes, customers, deals, followups
 
 WRAPPED = {
@@ -94,7 +95,7 @@ def _customer_rows(conn: Connection, f: Filters) -> Iterator[Any]:
             "budget": Decimal(r["budget_cents"]).scaleb(-2)
             if r["budget_cents"] is not None
             else None,
-            "tags": ",".join(t for t in (r["tags"] or "").split(",") if t),
+            "tags": ",".join(split_tags(r["tags"])),
             "next": r["next_due"],
             "purpose": r["next_purpose"],
             "last_contact": r["last_contact_at"],

@@ -31,7 +31,7 @@ from leadbook.exchange import mapping as mp
 from leadbook.exchange.readers import Table
 from leadbook.i18n import _
 from leadbook.repository import bulk_insert
-from leadbook.schema import audit, changes, customers, deals, plans
+from leadbook.schema import CARD_FIELDS, audit, changes, customers, deals, plans
 from leadbook.searchkeys import pinyin_keys_fast, search_key
 
 CARD_TEXT = (
@@ -653,6 +653,11 @@ def _deal_once(conn: Connection, cid: int, v: dict[str, Any], clock: Clock, by: 
     return 1
 
 
+# Card fields a row cannot simply overwrite: the name identifies the card, the others are
+# stored in another shape (birthday and its month-day, budget in cents, tags, referrer id).
+SPECIAL_ON_UPDATE = ("name", "birthday", "budget", "tags", "referrer")
+
+
 def _update(
     conn: Connection, cid: int, v: dict[str, Any], extra: dict[str, str], clock: Clock, by: str
 ) -> bool:
@@ -662,27 +667,9 @@ def _update(
 
     row = repo.get_by_id(conn, cid)
     changes_: dict[str, Any] = {}
-    for name in (
-        "company",
-        "title",
-        "gender",
-        "mobile",
-        "phone",
-        "fax",
-        "email",
-        "wechat",
-        "address",
-        "district",
-        "postcode",
-        "industry",
-        "source",
-        "source_detail",
-        "product",
-        "expected",
-        "payment",
-        "note",
-        "owner",
-    ):
+    for name in CARD_FIELDS:
+        if name in SPECIAL_ON_UPDATE:
+            continue
         if v.get(name) is not None:
             changes_[name] = v[name]
     if v.get("birthday"):

@@ -218,6 +218,11 @@ def list_cards(
     return rows, total
 
 
+def split_tags(value: str | None) -> list[str]:
+    """The tags of a card, stored as ",a,b," so one tag can be matched with LIKE."""
+    return [t for t in (value or "").split(",") if t]
+
+
 def card_line(row: RowMapping) -> CardLine:
     return CardLine(
         number=row["number"],
@@ -229,7 +234,7 @@ def card_line(row: RowMapping) -> CardLine:
         mobile=row["mobile"],
         owner=row["owner"],
         source=row["source"],
-        tags=[t for t in (row["tags"] or "").split(",") if t],
+        tags=split_tags(row["tags"]),
         next_due=row["next_due"],
         last_contact_at=row["last_contact_at"],
     )
