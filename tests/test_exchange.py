@@ -257,6 +257,25 @@ def test_bad_rows_are_reported_and_nothing_is_written(ok, cli, add, tmp_path, db
     assert {c["name"] for c in ok("list", "--json").json()} == {"existing", "好人"}
 
 
+def test_a_bad_value_repeated_down_the_sheet_is_reported_on_every_row(cli, tmp_path):
+    # Cells are parsed once per distinct text; each row with the bad text is still reported.
+    source = tmp_path / "repeat.csv"
+    source.write_text(
+        "姓名,等级,预计购买时间\n甲,Z,2026-02-30\n乙,A,2026-05-01\n丙,Z,2026-02-30\n",
+        encoding="utf-8",
+    )
+    result = cli("import", str(source))
+    assert result.exit_code == 1
+    errors = source.with_name("repeat.csv.errors.csv").read_text(encoding="utf-8-sig").splitlines()
+    rows = [line.split(",")[:3] for line in errors[1:]]
+    assert rows == [
+        ["2", "等级", "Z"],
+        ["2", "预计购买时间", "2026-02-30"],
+        ["4", "等级", "Z"],
+        ["4", "预计购买时间", "2026-02-30"],
+    ]
+
+
 def test_dry_run_writes_nothing_and_reimport_changes_nothing(ok, tmp_path, db_path):
     source = tmp_path / "list.csv"
     source.write_text(

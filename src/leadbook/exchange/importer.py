@@ -90,6 +90,9 @@ def parse_map(items: list[str]) -> dict[str, str]:
     return result
 
 
+_NUMBER_ID = re.compile(r"C0*(\d{1,9})")
+
+
 class _Keys:
     """Existing cards by number, mobile, e-mail and name+company, and the ids in use.
 
@@ -186,6 +189,8 @@ class _Keys:
                 continue
             if key in known:
                 return known[key], why
+            if self.preloaded:  # every card of the book is in `known`
+                continue
             cid = self._ask(condition(key), (why, key) if why in ("email", "mobile") else None)
             if cid is not None:
                 return cid, why
@@ -209,7 +214,7 @@ class _Keys:
         return self.id_of_number(number) is not None
 
     def new_id(self, number: str | None) -> int:
-        m = re.fullmatch(r"C0*(\d{1,9})", number or "")
+        m = _NUMBER_ID.fullmatch(number) if number else None
         if m and not self.taken(int(m[1])):
             return int(m[1])  # keep C00042 as card 42, so later cards never collide with it
         while self.taken(self.next_id):
@@ -217,59 +222,69 @@ class _Keys:
         return self.next_id
 
 
-# Fields whose values repeat down a sheet: each distinct value is parsed once per import.
-REPEATING = {
-    "grade",
-    "stage",
-    "owner",
-    "source",
-    "source_detail",
-    "product",
-    "company",
-    "title",
-    "expected",
-    "next",
-    "deal_date",
-    "payment",
-    "gender",
-    "industry",
-    "district",
-    "tags",
-}
-_memo: dict[tuple[str, Any], Any] = {}
+_BLANK = object()  # a cell that is empty or a placeholder ("-", "N/A", "无" ...)
+_NO_CACHE = {"other_fields"}  # parsed to a dict: never shared between rows
+
+
+@dataclass
+class _Bad:
+    reason: str
+
+
+class _Column:
+    """One mapped column and what its cells have parsed to. A cell's text is parsed once per
+    import, whatever the number of rows repeating it (grades, stages, owners, dates do)."""
+
+    __slots__ = ("cache", "clock", "head", "index", "target")
+
+    def __init__(self, index: int, target: str, head: str, clock: Clock) -> None:
+        self.index, self.target, self.head, self.clock = index, target, head, clock
+        self.cache: dict[str, Any] = {}
+
+    def parse(self, raw: Any) -> Any:
+        """The value of a cell, _BLANK, or _Bad with the reason."""
+        if mp.blank(raw):
+            return _BLANK
+        if self.target == "extra":
+            return mp.text(raw)
+        try:
+            return _value(self.target, raw, self.clock)
+        except InvalidValue as exc:
+            return _Bad(exc.message)
+        except ValueError:
+            return _Bad(_("not a date"))
+
+    def value(self, raw: Any) -> Any:
+        if type(raw) is str:
+            try:
+                return self.cache[raw]
+            except KeyError:
+                parsed = self.parse(raw)
+                if self.target not in _NO_CACHE:
+                    self.cache[raw] = parsed
+                return parsed
+        return _BLANK if raw is None else self.parse(raw)
 
 
 def _parse_row(
-    row: list[Any],
-    headers: list[str],
-    columns: dict[int, str],
-    clock: Clock,
-    n: int,
-    report: ImportReport,
+    row: list[Any], columns: list[_Column], n: int, report: ImportReport
 ) -> tuple[dict[str, Any], dict[str, str], bool]:
     values: dict[str, Any] = {}
     extra: dict[str, str] = {}
     ok = True
-    for i, target in columns.items():
-        raw = row[i] if i < len(row) else None
-        if target == "ignore" or mp.blank(raw):
+    width = len(row)
+    for column in columns:
+        i = column.index
+        value = column.value(row[i] if i < width else None)
+        if value is _BLANK:
             continue
-        head = headers[i] or f"#{i + 1}"
-        if target == "extra":
-            extra[head] = mp.text(raw)
-            continue
-        try:
-            if target in REPEATING and isinstance(raw, str | int | float):
-                key = (target, raw)
-                if key not in _memo:
-                    _memo[key] = _value(target, raw, clock)
-                values[target] = _memo[key]
-            else:
-                values[target] = _value(target, raw, clock)
-        except (InvalidValue, ValueError) as exc:
-            message = exc.message if isinstance(exc, InvalidValue) else _("not a date")
-            report.problems.append(Problem(n, head, mp.text(raw), message))
+        if type(value) is _Bad:
+            report.problems.append(Problem(n, column.head, mp.text(row[i]), value.reason))
             ok = False
+        elif column.target == "extra":
+            extra[column.head] = value
+        else:
+            values[column.target] = value
     return values, extra, ok
 
 
@@ -340,7 +355,6 @@ def run_import(
     progress: Callable[[str, int], None] | None = None,
 ) -> ImportReport:
     report = ImportReport(rows=len(table.rows))
-    _memo.clear()
     columns = mp.auto_map(table.headers, overrides)
     report.mapping = [(table.headers[i] or f"#{i + 1}", f) for i, f in columns.items()]
     fields = set(columns.values())
@@ -351,6 +365,11 @@ def run_import(
                 "(columns: {columns})"
             ).format(columns=", ".join(h for h in table.headers if h)[:300])
         )
+    parsers = [
+        _Column(i, target, table.headers[i] or f"#{i + 1}", clock)
+        for i, target in columns.items()
+        if target != "ignore"
+    ]
     keys = _Keys(conn)
     new_cards: list[dict[str, Any]] = []
     new_changes: list[dict[str, Any]] = []
@@ -363,11 +382,12 @@ def run_import(
     for n, row in enumerate(table.rows, start=2):  # row 1 is the header
         if progress is not None and n % 5000 == 0:
             progress("rows", n)
-        values, extra, ok = _parse_row(row, table.headers, columns, clock, n, report)
-        first, last = values.get("first_name"), values.get("last_name")
-        parts = [last, first] if parsing_cjk(values) else [first, last]
-        name = values.get("name") or " ".join(p for p in parts if p)
-        name = name or values.get("company")
+        values, extra, ok = _parse_row(row, parsers, n, report)
+        name = values.get("name")
+        if not name:
+            first, last = values.get("first_name"), values.get("last_name")
+            parts = [last, first] if parsing_cjk(values) else [first, last]
+            name = " ".join(p for p in parts if p) or values.get("company")
         if not name:
             if any(not mp.blank(v) for v in row):
                 report.problems.append(Problem(n, _("name"), "", _("the row has no name")))

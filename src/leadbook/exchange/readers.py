@@ -133,7 +133,7 @@ def _csv(text: str, encoding: str) -> Table:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
     except csv.Error:
         dialect = csv.excel_tab if sample.count("\t") > sample.count(",") else csv.excel
-    rows = [r for r in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in r)]
+    rows = [r for r in csv.reader(io.StringIO(text), dialect) if "".join(r).strip()]
     if not rows:
         raise InvalidValue(_("the file has no rows"))
     headers = [h.strip() for h in rows[0]]
@@ -145,7 +145,7 @@ def _csv(text: str, encoding: str) -> Table:
         and all(len(r) < len(headers) or not r[len(headers) - 1].strip() for r in body)
     ):
         headers.pop()
-    return Table(headers, [list(r) for r in body], "csv", encoding=encoding)
+    return Table(headers, body, "csv", encoding=encoding)  # csv.reader's rows are lists
 
 
 VCARD_FIELDS = (

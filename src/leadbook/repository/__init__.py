@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
@@ -31,6 +32,11 @@ def bulk_insert(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
     )
     getter = itemgetter(*columns)
     convert = [(i, p) for i, p in enumerate(processors) if p is not None]
+    if dialect.name == "sqlite":
+        # SQLAlchemy leaves dates to the sqlite3 module's adapters (ISO text); do the same here,
+        # once per distinct value: imports repeat the same few dates on every row.
+        dated = [i for i, c in enumerate(columns) if _is_temporal(table.c[c].type)]
+        convert += [(i, _iso_memo()) for i in dated if processors[i] is None]
     params: list[Any] = []
     for row in rows:
         values = getter(row)
@@ -43,3 +49,30 @@ def bulk_insert(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
             values = tuple(as_list)
         params.append(values)
     conn.exec_driver_sql(sql, params)
+
+
+def _is_temporal(type_: Any) -> bool:
+    from sqlalchemy import Date, DateTime
+
+    return isinstance(type_, Date | DateTime)
+
+
+def _iso_memo() -> Any:
+    """date -> '2026-03-18', datetime -> '2026-03-18 09:30:00', as sqlite3's adapters write
+    them, remembered per value."""
+    seen: dict[Any, Any] = {}
+
+    def iso(value: Any) -> Any:
+        try:
+            return seen[value]
+        except KeyError:
+            if isinstance(value, datetime):
+                text: Any = value.isoformat(" ")
+            elif isinstance(value, date):
+                text = value.isoformat()
+            else:
+                text = value
+            seen[value] = text
+            return text
+
+    return iso
