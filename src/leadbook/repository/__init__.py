@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
@@ -23,7 +22,10 @@ def bulk_insert(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
         return
     columns = list(rows[0])
     dialect = conn.dialect
-    processors = [table.c[c].type.bind_processor(dialect) for c in columns]
+    # The dialect's own processors (a generic type has none of its own): SQLite stores dates
+    # as SQLAlchemy formats them ('2026-03-18 09:00:00.000000'), and text compares rightly
+    # only when every row of a column has the same form.
+    processors = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer.quote
     sql = (
@@ -31,12 +33,11 @@ def bulk_insert(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
         f"VALUES ({', '.join([mark] * len(columns))})"
     )
     getter = itemgetter(*columns)
-    convert = [(i, p) for i, p in enumerate(processors) if p is not None]
-    if dialect.name == "sqlite":
-        # SQLAlchemy leaves dates to the sqlite3 module's adapters (ISO text); do the same here,
-        # once per distinct value: imports repeat the same few dates on every row.
-        dated = [i for i, c in enumerate(columns) if _is_temporal(table.c[c].type)]
-        convert += [(i, _iso_memo()) for i in dated if processors[i] is None]
+    convert = [
+        (i, _memo(p) if _is_temporal(table.c[c].type) else p)
+        for i, (c, p) in enumerate(zip(columns, processors, strict=True))
+        if p is not None
+    ]
     params: list[Any] = []
     for row in rows:
         values = getter(row)
@@ -57,22 +58,15 @@ def _is_temporal(type_: Any) -> bool:
     return isinstance(type_, Date | DateTime)
 
 
-def _iso_memo() -> Any:
-    """date -> '2026-03-18', datetime -> '2026-03-18 09:30:00', as sqlite3's adapters write
-    them, remembered per value."""
+def _memo(process: Any) -> Any:
+    """A processor that converts each distinct value once: imports repeat a few dates."""
     seen: dict[Any, Any] = {}
 
-    def iso(value: Any) -> Any:
+    def convert(value: Any) -> Any:
         try:
             return seen[value]
         except KeyError:
-            if isinstance(value, datetime):
-                text: Any = value.isoformat(" ")
-            elif isinstance(value, date):
-                text = value.isoformat()
-            else:
-                text = value
-            seen[value] = text
-            return text
+            seen[value] = out = process(value)
+            return out
 
-    return iso
+    return convert
