@@ -29,40 +29,85 @@ RELEASES = {
 }
 
 COMMON = [
-    ["add", "张三", "--company", "华信科技", "--mobile", "13800138000", "--grade", "B",
-     "--product", "途观L", "--birthday", "1985-03-20", "--note", "第一行\n第二行"],
-    ["add", "Emily Carter", "--email", "emily@brightside.example", "--grade", "A",
-     "--source", "referral"],
+    [
+        "add",
+        "张三",
+        "--company",
+        "华信科技",
+        "--mobile",
+        "13800138000",
+        "--grade",
+        "B",
+        "--product",
+        "途观L",
+        "--birthday",
+        "1985-03-20",
+        "--note",
+        "第一行\n第二行",
+    ],
+    [
+        "add",
+        "Emily Carter",
+        "--email",
+        "emily@brightside.example",
+        "--grade",
+        "A",
+        "--source",
+        "referral",
+    ],
     ["add", "李娜", "--mobile", "13911112222", "--grade", "C", "--next", "2026-03-25"],
     ["add", "王五", "--company", "远航物流", "--phone", "010-62345678"],
     ["log", "C00001", "--via", "visit", "--note", "看了车, 问了价格", "--at", "2026-03-10 10:00"],
     ["log", "C00001", "--via", "phone", "--note", "约试驾", "--stage", "intent"],
-    ["log", "C00002", "--via", "email", "--note", "sent the quote", "--grade", "A",
-     "--next", "2026-03-19"],
+    [
+        "log",
+        "C00002",
+        "--via",
+        "email",
+        "--note",
+        "sent the quote",
+        "--grade",
+        "A",
+        "--next",
+        "2026-03-19",
+    ],
     ["stage", "C00002", "ready"],
     ["lost", "C00004", "--reason", "买了别家"],
 ]
 LATER = {  # commands a revision's leadbook first had
-    "0002": [["deal", "C00002", "--amount", "25.8万", "--product", "途观L",
-              "--contract", "HT-2026-001"]],
+    "0002": [
+        ["deal", "C00002", "--amount", "25.8万", "--product", "途观L", "--contract", "HT-2026-001"]
+    ],
 }
 
 
 def build(revision: str, commit: str, work: Path) -> Path:
     tree = work / f"tree-{revision}"
-    subprocess.run(["git", "worktree", "add", "-q", "--detach", str(tree), commit], cwd=ROOT,
-                   check=True)
+    subprocess.run(
+        ["git", "worktree", "add", "-q", "--detach", str(tree), commit], cwd=ROOT, check=True
+    )
     book = work / f"book-{revision}.db"
-    env = {**os.environ, "PYTHONPATH": str(tree / "src"), "LEADBOOK_DB": str(book),
-           "LEADBOOK_NOW": "2026-03-18", "LEADBOOK_USER": "王丽", "LEADBOOK_LANG": "en"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tree / "src"),
+        "LEADBOOK_DB": str(book),
+        "LEADBOOK_NOW": "2026-03-18",
+        "LEADBOOK_USER": "王丽",
+        "LEADBOOK_LANG": "en",
+    }
     commands = list(COMMON)
     for since, extra in LATER.items():
         if since <= revision:
             commands += extra
     try:
         for args in commands:
-            subprocess.run([sys.executable, "-m", "leadbook", *args], env=env, check=True,
-                           capture_output=True, cwd=work)
+            subprocess.run(
+                [sys.executable, "-m", "leadbook", *args],
+                env=env,
+                check=True,
+                capture_output=True,
+                cwd=work,
+            )
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=True)
     conn = sqlite3.connect(book)

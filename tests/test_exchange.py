@@ -280,9 +280,13 @@ def test_cards_imported_on_the_first_day_of_a_period_count_in_its_funnel(ok, tmp
     # Imported dates were once stored as '2026-03-01 00:00:00' where everything else writes
     # '2026-03-01 00:00:00.000000', so the period's first day missed its imported cards.
     source = tmp_path / "dated.csv"
-    source.write_text("姓名,创建时间,阶段\n甲,2026-03-01,联系\n乙,2026-03-02,联系\n", encoding="utf-8")
+    source.write_text(
+        "姓名,创建时间,阶段\n甲,2026-03-01,联系\n乙,2026-03-02,联系\n", encoding="utf-8"
+    )
     ok("import", str(source))
-    stages = {s["stage"]: s for s in ok("funnel", "--since", "2026-03-01", "--json").json()["stages"]}
+    stages = {
+        s["stage"]: s for s in ok("funnel", "--since", "2026-03-01", "--json").json()["stages"]
+    }
     assert stages["prospect"]["reached"] == 2 and stages["contacted"]["reached"] == 2
 
 

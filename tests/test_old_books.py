@@ -28,7 +28,7 @@ ORDER = ["customers", "followups", "plans", "changes", "audit", "settings", "dea
 
 def test_there_is_a_fixture_book_for_every_revision_before_the_head():
     heads = sorted(p.name[:4] for p in (migrations_dir() / "versions").glob("0*.py"))
-    assert REVISIONS == heads or REVISIONS == heads[:-1], (REVISIONS, heads)
+    assert heads == REVISIONS or heads[:-1] == REVISIONS, (REVISIONS, heads)
 
 
 def old_rows(fixture: Path) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:

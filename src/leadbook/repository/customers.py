@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, false, func, literal_column, or_, select, update
+from sqlalchemy import text as sql
 from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from leadbook.errors import NotFound
@@ -244,11 +246,66 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+# Search reads a trigram index where the book has one (migration 0004): FTS5 on SQLite, pg_trgm
+# on PostgreSQL, where the planner uses it for the same LIKE by itself.
+_TWO_CHAR_GRAMS = 200  # a two-character term spread over more trigrams than this is scanned
+
+
+def _has_trigram_table(conn: Connection) -> bool:
+    if conn.dialect.name != "sqlite":
+        return False
+    return (
+        conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'customers_fts'"
+        ).first()
+        is not None
+    )
+
+
+def _matches(conn: Connection, term: str, indexed: bool) -> ColumnElement[bool]:
+    """Cards whose search key contains the term: through the trigram index for a term of two
+    characters or more, by scanning the keys otherwise."""
+    scan = customers.c.search_key.like(f"%{_escape(term)}%", escape="\\")
+    if not indexed or len(term) < 2:
+        return scan
+    if len(term) == 2:
+        # Every place a two-character term occurs starts a trigram (a key ends with "|"), so
+        # it matches the cards holding any trigram that begins with it.
+        grams = [
+            g
+            for (g,) in conn.execute(
+                sql(
+                    "SELECT term FROM customers_fts_terms WHERE term >= :low AND term < :high "
+                    "LIMIT :most"
+                ),
+                {"low": term, "high": term + "\U0010ffff", "most": _TWO_CHAR_GRAMS + 1},
+            )
+        ]
+        if len(grams) > _TWO_CHAR_GRAMS:
+            return scan
+        if not grams:
+            return false()
+        query = " OR ".join(_phrase(g) for g in grams)
+    else:
+        query = _phrase(term)
+    found: Select[Any] = (
+        select(literal_column("rowid"))
+        .select_from(sql("customers_fts"))
+        .where(literal_column("customers_fts").op("MATCH")(query))
+    )
+    return customers.c.id.in_(found)
+
+
+def _phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
 def search(conn: Connection, text: str, limit: int | None = 50) -> tuple[list[RowMapping], int]:
     terms = query_terms(text)
     if not terms:
         return [], 0
-    conditions = [customers.c.search_key.like(f"%{_escape(t)}%", escape="\\") for t in terms]
+    indexed = _has_trigram_table(conn)
+    conditions = [_matches(conn, t, indexed) for t in terms]
     whole = text.strip().lower()
     rank = case(
         (
