@@ -26,6 +26,10 @@ STAGES = ["prospect", "contacted", "interested", "intent", "ready", "won", "lost
 GRADES = "ABCDE"
 TODAY = date(2026, 3, 18)
 
+# Dates in the form leadbook itself writes them (SQLAlchemy's: microseconds always shown), not
+# the sqlite3 module's, so the book compares and upgrades as a real one does.
+sqlite3.register_adapter(datetime, lambda d: d.isoformat(" ", timespec="microseconds"))
+
 
 def pinyin_cached():  # type: ignore[no-untyped-def]
     from pypinyin import lazy_pinyin

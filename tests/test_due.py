@@ -81,5 +81,18 @@ def test_due_on_screen_has_a_limit_and_says_how_many_more(ok, add):
     assert len(ok("due", "--json").json()) == 5
 
 
+def test_a_huge_due_list_is_counted_up_to_a_cap(ok, add, monkeypatch):
+    # A team book can hold hundreds of thousands of overdue cards: counting them all would cost
+    # more than the rest of `due`; past the cap the screen says "more than".
+    import leadbook.due
+
+    monkeypatch.setattr(leadbook.due, "COUNT_CAP", 4)
+    for i in range(7):
+        add(f"p{i}")
+    assert "more than 4 more follow-ups" in ok("due", "--limit", "2").stdout
+    assert "and 2 more follow-ups" in ok("due", "--limit", "5").stdout
+    assert len(ok("due", "--json").json()) == 7
+
+
 def test_nothing_due_says_so(ok):
     assert "Nothing due" in ok("due").stdout

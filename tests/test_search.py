@@ -73,3 +73,11 @@ def test_indexed_search_finds_what_a_scan_finds(ok, db_path, monkeypatch, names,
         monkeypatch.undo()
     engine.dispose()
     assert indexed == scanned
+
+
+def test_search_says_how_many_it_did_not_show(ok, add):
+    for name in ("张伟", "张伟华", "李张伟"):
+        add(name)
+    result = ok("search", "张伟", "--limit", "2")
+    assert result.stdout.count("张伟") == 2
+    assert "2 of 3 shown: use --limit 0 for all" in result.stderr

@@ -15,6 +15,7 @@ from leadbook.models.lines import DueItem, DueList
 from leadbook.schema import changes, complaints, customers, deals, visits
 
 BIRTHDAYS_SHOWN = 20  # on screen; the rest are counted
+COUNT_CAP = 10_000  # follow-ups beyond those shown are counted up to this many
 
 _COLUMNS = (
     customers.c.number,
@@ -80,11 +81,19 @@ def due_list(
         rows = conn.execute(query).mappings()
         items.extend(_item(dict(r), "follow-up", r["next_due"], day) for r in rows)
     shown = len(items)
-    total = shown
+    total, counted_all = shown, True
     if limit is not None and shown >= limit:
-        total = conn.execute(
-            select(func.count()).select_from(customers).where(customers.c.next_due <= until, *owned)
-        ).scalar_one()
+        # Counted up to a cap: past it the exact number changes nothing on screen, and a team
+        # book can hold hundreds of thousands of overdue cards to count one by one.
+        capped = (
+            select(customers.c.id)
+            .where(customers.c.next_due <= until, *owned)
+            .limit(shown + COUNT_CAP + 1)
+            .subquery()
+        )
+        total = conn.execute(select(func.count()).select_from(capped)).scalar_one()
+        counted_all = total <= shown + COUNT_CAP
+        total = min(total, shown + COUNT_CAP)
     items.extend(planned_visits(conn, day, until, owned))
     items.extend(complaint_items(conn, day, until, owned))
     # On screen a big team book can have hundreds of birthdays a day: read the first few and
@@ -102,6 +111,7 @@ def due_list(
         total_followups=total,
         shown_followups=shown,
         more_birthdays=more_birthdays,
+        total_is_lower_bound=not counted_all,
     )
 
 
@@ -241,6 +251,10 @@ def thank_yous(conn: Connection, day: date, owned: list) -> list[DueItem]:
         .where(
             changes.c.field == "stage",
             changes.c.new == "won",
+            # From the referred cards: few in a book, while wins in a month can be thousands.
+            changes.c.customer_id.in_(
+                select(customers.c.id).where(customers.c.referrer_id.is_not(None))
+            ),
             changes.c.at >= since,
             changes.c.at < datetime.combine(day + timedelta(days=1), time.min),
             or_(customers.c.last_contact_at.is_(None), customers.c.last_contact_at < changes.c.at),

@@ -252,11 +252,15 @@ def _print_lines(lines: list[Any], total: int, as_json: bool, empty: str) -> Non
 
     print_cards(lines)
     if total > len(lines):
-        done(
-            _("{shown} of {total} shown: use --limit 0 for all").format(
-                shown=len(lines), total=total
-            )
+        import sys
+
+        from leadbook.render.grid import write
+
+        # Plain text through leadbook's own writer: Rich's console costs search 20 ms to import.
+        more = _("{shown} of {total} shown: use --limit 0 for all").format(
+            shown=len(lines), total=total
         )
+        write([[(more, "")]], sys.stderr)
 
 
 @app.command(

@@ -81,3 +81,4 @@ class DueList:
     total_followups: int
     shown_followups: int
     more_birthdays: int = 0  # on screen: birthdays counted but not read
+    total_is_lower_bound: bool = False  # more follow-ups are due than were counted

@@ -105,16 +105,12 @@ def due_lines(due: DueList, columns_wide: int) -> list[list[Seg]]:
     lines = grid(columns, rows, columns_wide, title=title, sections=sections)
     if due.total_followups > due.shown_followups:
         more = due.total_followups - due.shown_followups
-        lines.append(
-            [
-                (
-                    _("… and {n} more follow-ups: `leadbook due --limit 0` shows all").format(
-                        n=more
-                    ),
-                    "dim",
-                )
-            ]
-        )
+        text = _("… and {n} more follow-ups: `leadbook due --limit 0` shows all").format(n=more)
+        if due.total_is_lower_bound:
+            text = _(
+                "… and more than {n} more follow-ups: `leadbook due --limit 0` shows all"
+            ).format(n=more)
+        lines.append([(text, "dim")])
     hidden["birthday"] = hidden.get("birthday", 0) + due.more_birthdays
     if hidden.get("birthday"):
         lines.append(

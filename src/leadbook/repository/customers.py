@@ -320,13 +320,13 @@ def search(conn: Connection, text: str, limit: int | None = 50) -> tuple[list[Ro
         (customers.c.search_key.like(f"%|{_escape(terms[0])}%", escape="\\"), 1),
         else_=2,
     )
-    query = select(*LIST_COLUMNS).where(and_(*conditions)).order_by(rank, customers.c.id)
+    # The number of matches comes with the rows (a window count): one pass over them, not two.
+    query = (
+        select(*LIST_COLUMNS, func.count().over().label("matches"))
+        .where(and_(*conditions))
+        .order_by(rank, customers.c.id)
+    )
     if limit:
         query = query.limit(limit)
     rows = list(conn.execute(query).mappings())
-    total = len(rows)
-    if limit and total >= limit:
-        total = conn.execute(
-            select(func.count()).select_from(customers).where(and_(*conditions))
-        ).scalar_one()
-    return rows, total
+    return rows, (int(rows[0]["matches"]) if rows else 0)
