@@ -107,7 +107,8 @@ def record_writes(source: Path, book: Path) -> list[tuple[str, list[Any]]]:
 def storage_floor(source: Path, writes: list[tuple[str, list[Any]]], empty_book: Path) -> float:
     """Reading the file with the csv module plus a bare executemany of the rows leadbook writes
     (cards, their grade and stage history, plans, audit), already built, into an empty book
-    of leadbook's schema, its indexes dropped first and built after, as the importer does."""
+    of leadbook's schema, its indexes (and search index) dropped first and built after, as the
+    importer does."""
     book = empty_book.with_name(f"floor-{time.monotonic_ns()}.db")
     shutil.copy(empty_book, book)
     start = time.perf_counter()
@@ -124,10 +125,16 @@ def storage_floor(source: Path, writes: list[tuple[str, list[Any]]], empty_book:
     ).fetchall()
     for name, _sql in indexes:
         conn.execute(f'DROP INDEX "{name}"')
+    (trigger,) = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'customers_fts_insert'"
+    ).fetchone()
+    conn.execute("DROP TRIGGER customers_fts_insert")
     for sql, params in writes:
         conn.executemany(sql, params)
     for _name, sql in indexes:
         conn.execute(sql)
+    conn.execute(trigger)
+    conn.execute("INSERT INTO customers_fts(customers_fts) VALUES ('rebuild')")
     conn.execute("COMMIT")
     conn.close()
     return time.perf_counter() - start

@@ -85,6 +85,9 @@ def main() -> None:
     parser.add_argument("--postgres", default=None)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip", nargs="*", default=[])
+    parser.add_argument(
+        "--engines", nargs="+", default=["sqlite", "postgresql"], help="time only these"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "out")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -107,6 +110,8 @@ def main() -> None:
         if args.postgres:
             books.append(("postgresql", copy_to_postgres(path, args.postgres, f"bench_{size}")))
         for engine, url in books:
+            if engine not in args.engines:
+                continue
             env = {
                 **os.environ,
                 "LEADBOOK_DB": url,

@@ -81,3 +81,22 @@ def test_search_says_how_many_it_did_not_show(ok, add):
     result = ok("search", "张伟", "--limit", "2")
     assert result.stdout.count("张伟") == 2
     assert "2 of 3 shown: use --limit 0 for all" in result.stderr
+
+
+def test_a_big_import_rebuilds_the_search_index_and_later_cards_are_indexed(
+    ok, add, tmp_path, monkeypatch
+):
+    import leadbook.exchange.importer as importer
+
+    monkeypatch.setattr(importer, "REBUILD_AT", 2)  # this import counts as big
+    add("老客户", "--company", "远航物流")
+    source = tmp_path / "big.csv"
+    source.write_text(
+        "姓名,单位\n张三丰,华信科技\n李四光,东方建材\n王五洲,金桥贸易\n", encoding="utf-8"
+    )
+    ok("import", str(source))
+    assert [c["name"] for c in ok("search", "三丰", "--json").json()] == ["张三丰"]
+    assert [c["name"] for c in ok("search", "dfjc", "--json").json()] == ["李四光"]
+    assert [c["name"] for c in ok("search", "远航", "--json").json()] == ["老客户"]
+    add("赵六合")  # the index follows new cards again after the rebuild
+    assert [c["name"] for c in ok("search", "六合", "--json").json()] == ["赵六合"]
