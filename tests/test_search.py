@@ -41,7 +41,10 @@ def test_a_new_book_has_the_trigram_index(ok, add, db_path):
     engine = sqlalchemy.create_engine(url_of(db_path))
     with engine.connect() as conn:
         if PG:  # the planner uses it for search's LIKE by itself
-            sql = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_customers_search_key_trgm'"
+            sql = (
+                "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND indexname = 'ix_customers_search_key_trgm'"
+            )
             assert "gin_trgm_ops" in conn.exec_driver_sql(sql).scalar_one()
         else:
             assert repo._has_trigram_table(conn)
