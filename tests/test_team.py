@@ -106,6 +106,22 @@ def test_reassign_hands_cards_over_with_their_history(ok, add):
     assert team["张敏"]["cards"] == 1 and team["王丽"]["cards"] == 1 and team["李强"]["cards"] == 1
 
 
+def test_forgotten_data_is_gone_from_the_book_file_too(ok, add, db_path):
+    # Not only unlinked: secure_delete overwrites it, the search index is merged without it,
+    # and the write-ahead log is emptied. (PostgreSQL frees rows at its next VACUUM.)
+    secrets = ["13912345678", "住在海淀区", "wangwu@example.com", "王五六"]
+    n = add(secrets[3], "--mobile", secrets[0], "--email", secrets[2], "--note", secrets[1])
+    ok("log", n, "--note", secrets[1])
+    add("李四", "--mobile", "13800138000")
+    ok("forget", n, "--yes")
+    if isinstance(db_path, str):
+        return
+    raw = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
+    for secret in secrets:
+        assert secret.encode() not in raw, secret
+    assert "李四".encode() in raw  # the rest of the book is still there
+
+
 def test_forget_erases_personal_data_but_keeps_the_counts(ok, cli, add):
     n = add(
         "张三",

@@ -283,6 +283,15 @@ class Book:
         finally:
             conn.close()
 
+    def checkpoint(self) -> None:
+        """Copy SQLite's write-ahead log into the book and empty it (PostgreSQL: nothing)."""
+        if self.path is None:
+            return
+        with self.engine.connect() as conn:
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def close(self) -> None:
         self.engine.dispose()
 

@@ -163,6 +163,9 @@ def forget(conn: Connection, number: str, now: datetime, by: str) -> str:
     amounts so the funnel and reports stay right. The audit trail says that it happened."""
     row = repo.get(conn, number)
     cid = row["id"]
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:  # what is erased is overwritten in the file too, not only unlinked
+        conn.exec_driver_sql("PRAGMA secure_delete = ON")
     name = _("(forgotten {number})").format(number=row["number"])
     values: dict[str, Any] = dict.fromkeys(PERSONAL)
     values.update(name=name, updated_at=now)
@@ -189,4 +192,8 @@ def forget(conn: Connection, number: str, now: datetime, by: str) -> str:
     conn.execute(update(audit).where(audit.c.customer_id == cid).values(old=None, new=None))
     conn.execute(update(customers).where(customers.c.referrer_id == cid).values(referrer_id=None))
     conn.execute(audit.insert().values(customer_id=cid, action="forget", at=now, by=by))
+    if sqlite and repo._has_trigram_table(conn):
+        # The search index only marks the old key's trigrams deleted; merging its segments
+        # drops them from the file.
+        conn.exec_driver_sql("INSERT INTO customers_fts(customers_fts) VALUES ('optimize')")
     return str(row["number"])

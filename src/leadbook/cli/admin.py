@@ -240,6 +240,7 @@ def forget_(
     book = state(ctx).book()
     with book.write() as conn:
         kept = forget(conn, number, c.now, book.user)
+    book.checkpoint()  # the pages that held the data leave the write-ahead log too
     done(_("Erased the personal data of {number}.").format(number=kept))
 
 
