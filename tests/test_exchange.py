@@ -417,3 +417,30 @@ def test_big_books_find_duplicates_through_their_indexes(ok, add, tmp_path, db_p
     before = dump_book(db_path)
     ok("import", str(source))
     assert dump_book(db_path) == before
+
+
+def test_a_big_book_reads_the_files_keys_in_bulk_and_still_links_referrers(
+    ok, add, tmp_path, monkeypatch
+):
+    """Above PRELOAD cards the file's numbers, mobiles, e-mails and names are looked up in a
+    few IN queries; a referrer named by the number of a card outside the file still links."""
+    from leadbook.exchange import importer
+
+    monkeypatch.setattr(importer._Keys, "PRELOAD", 0)
+    asked: list[str] = []
+    original = importer._Keys._ask
+    monkeypatch.setattr(
+        importer._Keys, "_ask", lambda self, *a, **k: asked.append("x") or original(self, *a, **k)
+    )
+    referrer = add("老客户", "--mobile", "13700000000")
+    add("张三", "--mobile", "13800138000", "--company", "华信")
+    rows = "".join(f",客户{i},139{i:08d},,远航,{referrer}\n" for i in range(30))
+    source = tmp_path / "list.csv"
+    source.write_text(
+        "客户编号,姓名,手机,邮箱,单位,介绍人\n" + rows + ",张三,,,华信,\n", encoding="utf-8"
+    )
+    result = ok("import", str(source), "--json").json()
+    assert (result["created"], result["skipped"]) == (30, 1)
+    assert len(asked) <= 2  # no query per row: the referrer's number at most
+    card = ok("show", "C00003", "--json").json()
+    assert card["referrer"] == referrer
