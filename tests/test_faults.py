@@ -81,17 +81,20 @@ def sqlite_pragma(monkeypatch):
         event.remove(Engine, "connect", fn)
 
 
+@pytest.mark.parametrize("big", [False, True], ids=["indexes-kept", "indexes-rebuilt"])
 def test_a_full_disk_is_one_clear_line_and_nothing_is_lost(
-    cli, ok, add, db_path, tmp_path, sqlite_pragma, monkeypatch
+    cli, ok, add, db_path, tmp_path, sqlite_pragma, monkeypatch, big
 ):
+    from leadbook.exchange import importer
+
+    if big:  # the path that drops the indexes and the search trigger, and builds them after
+        monkeypatch.setattr(importer, "REBUILD_AT", 1)
     add("已有客户")
     source = tmp_path / "big.csv"
     _big_csv(source, 20_000)
     before = dump_book(db_path)
     if isinstance(db_path, str):  # PostgreSQL: the server's own out-of-space error mid-import
         from sqlalchemy.exc import OperationalError
-
-        from leadbook.exchange import importer
 
         def full(*args, **kwargs):  # type: ignore[no-untyped-def]
             raise OperationalError(
@@ -106,6 +109,11 @@ def test_a_full_disk_is_one_clear_line_and_nothing_is_lost(
     assert result.exit_code == 1
     assert "disk is full" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert dump_book(db_path) == before
+    # The indexes and the search index's trigger came back with the rollback.
+    if not isinstance(db_path, str):
+        sqlite_pragma("PRAGMA max_page_count = 1073741823")  # the disk has room again
+    add("后来的客户")
+    assert [c["name"] for c in ok("search", "后来的", "--json").json()] == ["后来的客户"]
 
 
 def test_a_read_only_book_is_one_clear_line(cli, add, db_path, sqlite_pragma):
