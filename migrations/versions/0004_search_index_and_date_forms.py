@@ -60,20 +60,20 @@ def upgrade() -> None:
                 op.execute(statement)
         return
     # PostgreSQL: pg_trgm is a trusted extension (any user who may create in the database can
-    # add it). Where it cannot be added, search still works, by scanning.
+    # add it). Where it cannot be added or used, search still works, by scanning.
     try:
         with bind.begin_nested():
             bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    except Exception:
+            schema = bind.exec_driver_sql(
+                "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n "
+                "ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
+            ).scalar_one()
+            bind.exec_driver_sql(
+                "CREATE INDEX ix_customers_search_key_trgm ON customers "
+                f'USING gin (search_key "{schema}".gin_trgm_ops)'
+            )
+    except Exception:  # no permission: go on without the index
         return
-    schema = bind.exec_driver_sql(
-        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-        "WHERE e.extname = 'pg_trgm'"
-    ).scalar_one()
-    op.execute(
-        "CREATE INDEX ix_customers_search_key_trgm ON customers "
-        f'USING gin (search_key "{schema}".gin_trgm_ops)'
-    )
 
 
 def _sqlite_has_fts5(bind: object) -> bool:
