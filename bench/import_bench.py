@@ -129,12 +129,11 @@ def storage_floor(source: Path, writes: list[tuple[str, list[Any]]], empty_book:
         "SELECT sql FROM sqlite_master WHERE name = 'customers_fts_insert'"
     ).fetchone()
     conn.execute("DROP TRIGGER customers_fts_insert")
-    for sql, params in writes:
+    for sql, params in writes:  # leadbook's own INSERTs, the search index's among them
         conn.executemany(sql, params)
     for _name, sql in indexes:
         conn.execute(sql)
     conn.execute(trigger)
-    conn.execute("INSERT INTO customers_fts(customers_fts) VALUES ('rebuild')")
     conn.execute("COMMIT")
     conn.close()
     return time.perf_counter() - start
