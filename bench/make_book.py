@@ -24,6 +24,7 @@ OWNERS = ["王丽", "李强", "张敏", "陈杰", "刘洋", "赵静", "孙伟", 
 VIAS = ["phone", "phone", "phone", "wechat", "visit", "showroom", "sms", "email"]
 STAGES = ["prospect", "contacted", "interested", "intent", "ready", "won", "lost"]
 GRADES = "ABCDE"
+LOST_REASONS = ["价格太高", "买了别家", "预算不足", "暂不需要"]
 TODAY = date(2026, 3, 18)
 
 # Dates in the form leadbook itself writes them (SQLAlchemy's: microseconds always shown), not
@@ -126,6 +127,8 @@ def build(path: Path, cards: int, followups_per_card: int = 10, seed: int = 7) -
             "mobile": mobile,
         }
         top = STAGES.index(stage) if stage != "lost" else rng.randrange(0, 4)
+        # `leadbook lost` requires a reason and keeps it on the card and on the change.
+        lost_why = LOST_REASONS[cid % len(LOST_REASONS)] if stage == "lost" else None
         first_contact = created + timedelta(hours=rng.randrange(9, 18))
         cust_rows.append(
             (
@@ -152,13 +155,14 @@ def build(path: Path, cards: int, followups_per_card: int = 10, seed: int = 7) -
                 top,
                 last,
                 first_contact,
+                lost_why,
             )
         )
         change_rows.append((cid, "grade", None, grade, created, None, owner, None))
         change_rows.append((cid, "stage", None, "prospect", created, None, owner, None))
         if stage != "prospect":
             dwell = (last - created).total_seconds() / 86400
-            change_rows.append((cid, "stage", "prospect", stage, last, None, owner, dwell))
+            change_rows.append((cid, "stage", "prospect", stage, last, lost_why, owner, dwell))
         if len(fu_rows) >= 200_000 or cid == cards:
             _flush(conn, cust_rows, fu_rows, plan_rows, change_rows)
     conn.execute("ANALYZE")
@@ -172,7 +176,7 @@ def _flush(conn, cust_rows, fu_rows, plan_rows, change_rows) -> None:  # type: i
         "INSERT INTO customers (id, number, name, pinyin, initials, search_key, company, mobile, "
         "birthday, birthday_md, owner, grade, stage, next_due, next_purpose, last_contact_at, "
         "last_contact_via, created_at, created_by, updated_at, top_stage, stage_since, "
-        "first_contact_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "first_contact_at, lost_reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         cust_rows,
     )
     conn.executemany(

@@ -290,6 +290,17 @@ def test_cards_imported_on_the_first_day_of_a_period_count_in_its_funnel(ok, tmp
     assert stages["prospect"]["reached"] == 2 and stages["contacted"]["reached"] == 2
 
 
+def test_imported_lost_cards_give_the_funnel_their_reasons(ok, tmp_path):
+    # The reason was recorded on the stage change as "imported", which the funnel shows first.
+    source = tmp_path / "lost.csv"
+    source.write_text(
+        "姓名,阶段,流失原因\n甲,流失,价格太高\n乙,lost,价格太高\n丙,流失,\n", encoding="utf-8"
+    )
+    ok("import", str(source))
+    reasons = ok("funnel", "--json").json()["lost_reasons"]
+    assert reasons == {"价格太高": 2, "imported": 1}
+
+
 def test_dry_run_writes_nothing_and_reimport_changes_nothing(ok, tmp_path, db_path):
     source = tmp_path / "list.csv"
     source.write_text(

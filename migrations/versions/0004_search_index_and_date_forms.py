@@ -1,5 +1,6 @@
 """a trigram index for search (SQLite FTS5, PostgreSQL pg_trgm); dates written by earlier
-imports in SQLAlchemy's own form
+imports in SQLAlchemy's own form; stage-change indexes for the funnel's lost reasons and
+usual time in a stage
 
 Revision ID: 0004
 Revises: 0003
@@ -48,6 +49,18 @@ SQLITE_SEARCH = (
 
 def upgrade() -> None:
     bind = op.get_bind()
+    with op.batch_alter_table("changes", schema=None) as batch_op:
+        batch_op.drop_index("ix_changes_field_new_at")
+        batch_op.create_index(
+            "ix_changes_field_new_at_card_reason",
+            ["field", "new", "at", "customer_id", "reason"],
+            unique=False,
+        )
+        # The funnel's usual time in a stage reads the latest moves out of each stage.
+        batch_op.drop_index("ix_changes_field_at_old_dwell")
+        batch_op.create_index(
+            "ix_changes_field_old_at_dwell", ["field", "old", "at", "dwell_days"], unique=False
+        )
     if bind.dialect.name == "sqlite":
         for table, columns in DATETIMES.items():
             for column in columns:
@@ -84,6 +97,13 @@ def _sqlite_has_fts5(bind: object) -> bool:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("changes", schema=None) as batch_op:
+        batch_op.drop_index("ix_changes_field_old_at_dwell")
+        batch_op.create_index(
+            "ix_changes_field_at_old_dwell", ["field", "at", "old", "dwell_days"], unique=False
+        )
+        batch_op.drop_index("ix_changes_field_new_at_card_reason")
+        batch_op.create_index("ix_changes_field_new_at", ["field", "new", "at"], unique=False)
     if op.get_bind().dialect.name == "sqlite":
         for name in ("customers_fts_insert", "customers_fts_delete", "customers_fts_update"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")

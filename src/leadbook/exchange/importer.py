@@ -516,16 +516,19 @@ def run_import(
         new_cards.append(card)
         new_changes.append(_change(cid, "grade", grade, created, by))
         closed = values.get("deal_date")
+        # A lost card's change says why, as `leadbook lost --reason` records it: the funnel's
+        # lost reasons read it there.
+        lost_why = values.get("lost_reason") if stage == "lost" else None
         if stage in ("won", "lost") and closed is not None and closed > created.date():
             # Engaged on one day, closed on another: the history says so, for the funnel.
             ended = datetime.combine(closed, datetime.min.time())
             new_changes.append(_change(cid, "stage", "prospect", created, by))
             new_changes.append(
-                _change(cid, "stage", stage, ended, by, old="prospect", since=created)
+                _change(cid, "stage", stage, ended, by, old="prospect", since=created, why=lost_why)
             )
             card["stage_since"] = ended
         else:
-            new_changes.append(_change(cid, "stage", stage, created, by))
+            new_changes.append(_change(cid, "stage", stage, created, by, why=lost_why))
         new_audit.append(
             {
                 "customer_id": cid,
@@ -724,6 +727,7 @@ def _change(
     by: str,
     old: str | None = None,
     since: datetime | None = None,
+    why: str | None = None,
 ) -> dict[str, Any]:
     return {
         "customer_id": cid,
@@ -731,7 +735,7 @@ def _change(
         "old": old,
         "new": new,
         "at": at,
-        "reason": _("imported"),
+        "reason": why or _("imported"),
         "by": by,
         "dwell_days": (at - since).total_seconds() / 86400 if since else None,
     }
