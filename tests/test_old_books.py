@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy
 
 from conftest import PG, url_of
-from leadbook.db import SCHEMA_HEAD, migrations_dir
+from leadbook.db import KNOWN_REVISIONS, SCHEMA_HEAD, migrations_dir
 
 BOOKS = Path(__file__).parent / "data" / "books"
 REVISIONS = sorted(p.stem.removeprefix("book-") for p in BOOKS.glob("book-*.db"))
@@ -29,6 +29,12 @@ ORDER = ["customers", "followups", "plans", "changes", "audit", "settings", "dea
 def test_there_is_a_fixture_book_for_every_revision_before_the_head():
     heads = sorted(p.name[:4] for p in (migrations_dir() / "versions").glob("0*.py"))
     assert heads == REVISIONS or heads[:-1] == REVISIONS, (REVISIONS, heads)
+
+
+def test_this_version_knows_every_revision_it_can_upgrade_or_restore():
+    heads = sorted(p.name[:4] for p in (migrations_dir() / "versions").glob("0*.py"))
+    assert list(KNOWN_REVISIONS) == heads
+    assert heads[-1] == SCHEMA_HEAD
 
 
 def old_rows(fixture: Path) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:

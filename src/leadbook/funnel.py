@@ -17,6 +17,7 @@ from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from leadbook import tallies
 from leadbook.domain import FUNNEL_STAGES, STAGES
 from leadbook.i18n import _
 from leadbook.models.reports import Diagnosis, Funnel, FunnelSplit, StageFlow
@@ -67,22 +68,25 @@ def flows(
     group_col = customers.c[by] if by else literal(None)
     scoped = _scope(owner, None, None)
     current = today is None or until >= today
+    if since is None and current and by in (None, "owner") and tallies.kept(conn):
+        tops: dict[str | None, dict[int, int]] = {}
+        for o, key, n, _t in tallies.read(conn, "stage", owner):
+            top = key.partition("/")[2]
+            if top:
+                group = o if by else None
+                tops.setdefault(group, {}).setdefault(int(top), 0)
+                tops[group][int(top)] += n
+        return _reached(tops)
     if since is None and current:
         rows = conn.execute(
             select(group_col, customers.c.top_stage, func.count())
             .where(customers.c.top_stage.is_not(None), *scoped)
             .group_by(*_grouped(by), customers.c.top_stage)
         )
-        tops: dict[str | None, dict[int, int]] = {}
+        tops = {}
         for g, top, n in rows:
             tops.setdefault(g, {})[int(top)] = int(n)
-        result = {}
-        for g, by_top in tops.items():
-            for i in range(len(FUNNEL_STAGES)):
-                reached = sum(n for t, n in by_top.items() if t >= i)
-                went_on = sum(n for t, n in by_top.items() if t > i)
-                result[(g, i)] = (reached, went_on)
-        return result
+        return _reached(tops)
     hi = _index(changes.c.new)
     lo = case(
         (changes.c.old.is_(None), literal(0)),
@@ -130,9 +134,28 @@ def flows(
     return result
 
 
+def _reached(
+    tops: dict[str | None, dict[int, int]],
+) -> dict[tuple[str | None, int], tuple[int, int]]:
+    """(reached, went on) per group and stage, from the cards' furthest stages."""
+    result = {}
+    for g, by_top in tops.items():
+        for i in range(len(FUNNEL_STAGES)):
+            reached = sum(n for t, n in by_top.items() if t >= i)
+            went_on = sum(n for t, n in by_top.items() if t > i)
+            result[(g, i)] = (reached, went_on)
+    return result
+
+
 def current_counts(
     conn: Connection, owner: str | None = None, by: str | None = None
 ) -> dict[tuple[str | None, str], int]:
+    if by in (None, "owner") and tallies.kept(conn):
+        counts: dict[tuple[str | None, str], int] = {}
+        for o, key, n, _t in tallies.read(conn, "stage", owner):
+            group_stage = (o if by else None, key.partition("/")[0])
+            counts[group_stage] = counts.get(group_stage, 0) + n
+        return counts
     group_col = customers.c[by] if by else literal(None)
     query = select(group_col, customers.c.stage, func.count()).group_by(
         *_grouped(by), customers.c.stage
@@ -145,8 +168,18 @@ def current_counts(
 def stage_now(
     conn: Connection, today: date, owner: str | None = None
 ) -> dict[str, tuple[int, float | None]]:
-    """{stage: (cards in it now, their average days in it so far)}: one pass over an index."""
+    """{stage: (cards in it now, their average days in it so far)}: one pass over an index,
+    or the running totals."""
     now = datetime.combine(today, time.max)
+    if tallies.kept(conn):
+        counts = current_counts(conn, owner)
+        seconds = (now - datetime(1970, 1, 1)).total_seconds()
+        since = {key: (n, total) for _o, key, n, total in tallies.read(conn, "since", owner)}
+        result: dict[str, tuple[int, float | None]] = {}
+        for (_g, stage), n in counts.items():
+            m, total = since.get(stage, (0, 0.0))
+            result[stage] = (n, (seconds - total / m) / 86400 if m else None)
+        return result
     days = _days_between(conn, customers.c.stage_since, literal(now))
     query = select(customers.c.stage, func.count(), func.avg(days)).group_by(customers.c.stage)
     if owner:
@@ -193,32 +226,37 @@ def _days_between(conn: Connection, start: Any, end: Any) -> ColumnElement[Any]:
 
 
 def lost_reasons(
-    conn: Connection, since: date | None, until: date, owner: str | None = None
+    conn: Connection,
+    since: date | None,
+    until: date,
+    owner: str | None = None,
+    today: date | None = None,
 ) -> dict[str, int]:
-    # The change says why (`lost` requires a reason); the card is read only where it does
-    # not, so the whole book's lost reasons need no join.
-    card_reason: Any = (
-        select(customers.c.lost_reason)
-        .where(customers.c.id == changes.c.customer_id)
-        .correlate(changes)
-        .scalar_subquery()
-    )
-    if owner:
-        card_reason = customers.c.lost_reason
-    reason = func.coalesce(changes.c.reason, card_reason, "")
-    query = (
-        select(reason, func.count(func.distinct(changes.c.customer_id)))
-        .where(changes.c.field == "stage", changes.c.new == "lost", changes.c.at < _end(until))
-        .group_by(reason)
-        .order_by(func.count(func.distinct(changes.c.customer_id)).desc())
-    )
-    if owner:
-        query = query.join(customers, customers.c.id == changes.c.customer_id).where(
-            *_scope(owner, None, None)
+    """{reason: cards lost for it}, from the reason on each move to lost (``lost`` requires
+    one; migration 0005 gave older moves their card's). Over the whole book up to today this
+    reads the running totals where the book keeps them."""
+    whole = since is None and (today is None or until >= today)
+    if whole and tallies.kept(conn):
+        found = {key: n for _o, key, n, _t in tallies.read(conn, "lostwhy", owner)}
+    else:
+        reason = func.coalesce(changes.c.reason, "")
+        cards = func.count(func.distinct(changes.c.customer_id))
+        query = (
+            select(reason, cards)
+            .where(changes.c.field == "stage", changes.c.new == "lost")
+            .group_by(reason)
         )
-    if since:
-        query = query.where(changes.c.at >= datetime.combine(since, time.min))
-    return {r or _("(no reason given)"): int(n) for r, n in conn.execute(query)}
+        if owner:
+            query = query.join(customers, customers.c.id == changes.c.customer_id).where(
+                *_scope(owner, None, None)
+            )
+        if not whole:
+            query = query.where(changes.c.at < _end(until))
+        if since:
+            query = query.where(changes.c.at >= datetime.combine(since, time.min))
+        found = {r: int(n) for r, n in conn.execute(query)}
+    ordered = sorted(found.items(), key=lambda item: (-item[1], item[0]))
+    return {r or _("(no reason given)"): n for r, n in ordered}
 
 
 def won_value(
@@ -283,7 +321,7 @@ def funnel(
         until=until,
         owner=owner,
         stages=stages,
-        lost_reasons=lost_reasons(conn, since, until, owner),
+        lost_reasons=lost_reasons(conn, since, until, owner, today),
         won_value=won_value(conn, since, until, owner),
     )
     result.diagnosis = diagnose(result)

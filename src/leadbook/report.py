@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Connection
 
+from leadbook import tallies
 from leadbook.funnel import _days_between, _index
 from leadbook.i18n import _
 from leadbook.models.reports import OwnerReport, Report
@@ -38,114 +39,14 @@ def working_days(since: date, until: date) -> int:
 def report(
     conn: Connection, since: date, until: date, today: date, owner: str | None = None
 ) -> Report:
-    start = datetime.combine(since, time.min)
-    end = datetime.combine(until + timedelta(days=1), time.min)
     # Days not yet lived do not count against anyone.
     lived_until = min(until, today)
     workdays = working_days(since, lived_until) if lived_until >= since else 1
-    rows: dict[str, dict[str, Any]] = defaultdict(lambda: defaultdict(int))
-    who = customers.c.owner
-    owner_filter = [who == owner] if owner else []
-
-    def grouped(query: Any) -> Any:
-        return conn.execute(query)
-
-    for o, n in grouped(
-        select(who, func.count())
-        .where(customers.c.created_at >= start, customers.c.created_at < end, *owner_filter)
-        .group_by(who)
-    ):
-        rows[o]["new_cards"] = n
-    # Contacts made by each salesperson, by channel; and of them, to new prospects.
-    fu_owner = [followups.c.by == owner] if owner else []
-    for o, via, n in grouped(
-        select(followups.c.by, followups.c.via, func.count())
-        .where(followups.c.at >= start, followups.c.at < end, *fu_owner)
-        .group_by(followups.c.by, followups.c.via)
-    ):
-        rows[o]["contacts"] += n
-        rows[o].setdefault("by_channel", {})[via] = n
-    # Calls to new prospects: first contacts made in the period, on each salesperson's cards.
-    for o, n in grouped(
-        select(who, func.count())
-        .where(
-            customers.c.first_contact_at >= start,
-            customers.c.first_contact_at < end,
-            *owner_filter,
-        )
-        .group_by(who)
-    ):
-        rows[o]["new_calls"] = n
-    # Follow-up discipline: planned contacts due in the period, and how many were done by
-    # their day's end or later in the period.
-    plan_owner = [plans.c.owner == owner] if owner else []
-    lived = min(until, today)
-    for o, due, done in grouped(
-        select(
-            plans.c.owner,
-            func.count(),
-            func.count(case((plans.c.status == "done", 1))),
-        )
-        .where(
-            plans.c.due >= since,
-            plans.c.due <= lived,
-            or_(plans.c.status != "cancelled", plans.c.closed_on > plans.c.due),
-            *plan_owner,
-        )
-        .group_by(plans.c.owner)
-    ):
-        rows[o]["due"] = due
-        rows[o]["done"] = done
-    # Stage changes in the period, on each salesperson's cards.
-    stage_in = and_(
-        changes.c.field == "stage", changes.c.at >= start, changes.c.at < end, *owner_filter
-    )
-    advanced = and_(
-        changes.c.old.is_not(None),
-        changes.c.old != "lost",
-        _index(changes.c.new) > _index(changes.c.old),
-    )
-    for o, adv, won, lost in grouped(
-        select(
-            who,
-            func.count(case((advanced, 1))),
-            func.count(func.distinct(case((changes.c.new == "won", changes.c.customer_id)))),
-            func.count(func.distinct(case((changes.c.new == "lost", changes.c.customer_id)))),
-        )
-        .join(customers, customers.c.id == changes.c.customer_id)
-        .where(stage_in)
-        .group_by(who)
-    ):
-        rows[o]["advances"] = adv
-        rows[o]["won"] = won
-        rows[o]["lost"] = lost
-    for o, cents in grouped(
-        select(who, func.sum(deals.c.amount_cents))
-        .join(customers, customers.c.id == deals.c.customer_id)
-        .where(deals.c.date >= since, deals.c.date <= until, *owner_filter)
-        .group_by(who)
-    ):
-        rows[o]["won_value"] = Decimal(int(cents or 0)).scaleb(-2)
-    # Days from first contact (or the card's creation) to won, for cards won in the period.
-    won_at = (
-        select(changes.c.customer_id, func.min(changes.c.at).label("won_at"))
-        .where(
-            changes.c.field == "stage",
-            changes.c.new == "won",
-            changes.c.at >= start,
-            changes.c.at < end,
-        )
-        .group_by(changes.c.customer_id)
-        .subquery()
-    )
-    began = func.coalesce(customers.c.first_contact_at, customers.c.created_at)
-    for o, days in grouped(
-        select(who, func.avg(_days_between(conn, began, won_at.c.won_at)))
-        .join(customers, customers.c.id == won_at.c.customer_id)
-        .where(*owner_filter)
-        .group_by(who)
-    ):
-        rows[o]["avg_days"] = float(days) if days is not None else None
+    if tallies.kept(conn):
+        rows = _from_tallies(conn, since, until, lived_until, owner)
+    else:
+        rows = _from_rows(conn, since, until, lived_until, owner)
+    rows = _with_won_value(conn, rows, since, until, owner)
     months = max((lived_until - since).days + 1, 1) / 30.4
     result = []
     for o in sorted(rows, key=lambda x: (x is None, str(x))):
@@ -181,3 +82,142 @@ def report(
             )
         )
     return Report(since=since, until=until, working_days=workdays, rows=result)
+
+
+Rows = dict[str | None, dict[str, Any]]
+
+
+def _from_tallies(
+    conn: Connection, since: date, until: date, lived: date, owner: str | None
+) -> Rows:
+    """The report's counts from the running totals (leadbook.tallies): a few rows per
+    salesperson and day."""
+    rows: Rows = defaultdict(lambda: defaultdict(int))
+    for metric, name in (
+        ("new", "new_cards"),
+        ("first", "new_calls"),
+        ("advance", "advances"),
+        ("lost", "lost"),
+    ):
+        for o, _k, n, _t in tallies.read(conn, metric, owner, since, until):
+            rows[o][name] += n
+    for o, via, n, _t in tallies.read(conn, "contact", owner, since, until):
+        rows[o]["contacts"] += n
+        rows[o].setdefault("by_channel", {})[via] = n
+    if lived >= since:
+        for o, _k, n, done in tallies.read(conn, "due", owner, since, lived):
+            rows[o]["due"] += n
+            rows[o]["done"] += round(done)
+    for o, _k, n, days in tallies.read(conn, "won", owner, since, until):
+        rows[o]["won"] += n
+        rows[o]["avg_days"] = days / n
+    return rows
+
+
+def _from_rows(conn: Connection, since: date, until: date, lived: date, owner: str | None) -> Rows:
+    """The report's counts, one GROUP BY query each (PostgreSQL, and the reference the running
+    totals are tested against)."""
+    start = datetime.combine(since, time.min)
+    end = datetime.combine(until + timedelta(days=1), time.min)
+    rows: Rows = defaultdict(lambda: defaultdict(int))
+    who = customers.c.owner
+    owner_filter = [who == owner] if owner else []
+    for o, n in conn.execute(
+        select(who, func.count())
+        .where(customers.c.created_at >= start, customers.c.created_at < end, *owner_filter)
+        .group_by(who)
+    ):
+        rows[o]["new_cards"] = n
+    # Contacts made by each salesperson, by channel; and of them, to new prospects.
+    fu_owner = [followups.c.by == owner] if owner else []
+    for o, via, n in conn.execute(
+        select(followups.c.by, followups.c.via, func.count())
+        .where(followups.c.at >= start, followups.c.at < end, *fu_owner)
+        .group_by(followups.c.by, followups.c.via)
+    ):
+        rows[o]["contacts"] += n
+        rows[o].setdefault("by_channel", {})[via] = n
+    # Calls to new prospects: first contacts made in the period, on each salesperson's cards.
+    for o, n in conn.execute(
+        select(who, func.count())
+        .where(
+            customers.c.first_contact_at >= start,
+            customers.c.first_contact_at < end,
+            *owner_filter,
+        )
+        .group_by(who)
+    ):
+        rows[o]["new_calls"] = n
+    # Follow-up discipline: planned contacts due in the period, and how many were done by
+    # their day's end or later in the period.
+    plan_owner = [plans.c.owner == owner] if owner else []
+    for o, due, done in conn.execute(
+        select(
+            plans.c.owner,
+            func.count(),
+            func.count(case((plans.c.status == "done", 1))),
+        )
+        .where(
+            plans.c.due >= since,
+            plans.c.due <= lived,
+            or_(plans.c.status != "cancelled", plans.c.closed_on > plans.c.due),
+            *plan_owner,
+        )
+        .group_by(plans.c.owner)
+    ):
+        rows[o]["due"] = due
+        rows[o]["done"] = done
+    # Stage changes in the period, on each salesperson's cards.
+    stage_in = and_(
+        changes.c.field == "stage", changes.c.at >= start, changes.c.at < end, *owner_filter
+    )
+    advanced = and_(
+        changes.c.old.is_not(None),
+        changes.c.old != "lost",
+        _index(changes.c.new) > _index(changes.c.old),
+    )
+    for o, adv, won, lost in conn.execute(
+        select(
+            who,
+            func.count(case((advanced, 1))),
+            func.count(case((changes.c.new == "won", 1))),
+            func.count(case((changes.c.new == "lost", 1))),
+        )
+        .join(customers, customers.c.id == changes.c.customer_id)
+        .where(stage_in)
+        .group_by(who)
+    ):
+        rows[o]["advances"] = adv
+        rows[o]["won"] = won
+        rows[o]["lost"] = lost
+    # Days from first contact (or the card's creation) to each win in the period.
+    began = func.coalesce(customers.c.first_contact_at, customers.c.created_at)
+    for o, days in conn.execute(
+        select(who, func.avg(_days_between(conn, began, changes.c.at)))
+        .join(customers, customers.c.id == changes.c.customer_id)
+        .where(
+            changes.c.field == "stage",
+            changes.c.new == "won",
+            changes.c.at >= start,
+            changes.c.at < end,
+            *owner_filter,
+        )
+        .group_by(who)
+    ):
+        rows[o]["avg_days"] = float(days) if days is not None else None
+    return rows
+
+
+def _with_won_value(
+    conn: Connection, rows: Rows, since: date, until: date, owner: str | None
+) -> Rows:
+    who = customers.c.owner
+    owner_filter = [who == owner] if owner else []
+    for o, cents in conn.execute(
+        select(who, func.sum(deals.c.amount_cents))
+        .join(customers, customers.c.id == deals.c.customer_id)
+        .where(deals.c.date >= since, deals.c.date <= until, *owner_filter)
+        .group_by(who)
+    ):
+        rows[o]["won_value"] = Decimal(int(cents or 0)).scaleb(-2)
+    return rows

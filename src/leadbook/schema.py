@@ -303,6 +303,20 @@ visits = Table(
 )
 
 
+# Running totals per salesperson and day for the funnel and the reports (leadbook.tallies):
+# kept by triggers on SQLite, unused on PostgreSQL.
+tallies = Table(
+    "tallies",
+    metadata,
+    Column("metric", String(10), primary_key=True),
+    Column("owner", String(100), primary_key=True),
+    Column("day", String(10), primary_key=True),  # YYYY-MM-DD, or '' for the undated metrics
+    Column("key", String(200), primary_key=True),
+    Column("n", BigInteger, nullable=False),
+    Column("total", Float, nullable=False),
+)
+
+
 # The search index lives outside these tables: an FTS5 table and its triggers on SQLite, a
 # pg_trgm index on PostgreSQL (migration 0004). Comparing the book with this file skips them.
 SEARCH_INDEX_NAMES = ("customers_fts", "ix_customers_search_key_trgm")

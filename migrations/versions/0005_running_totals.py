@@ -1,0 +1,55 @@
+"""running totals per salesperson and day for the funnel and the reports, kept by triggers on
+SQLite; every move to lost carries its reason
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-24 12:15:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # The funnel counts lost cards by the reason on the move to lost; moves that lack one
+    # (imported history) take the card's, which the funnel read at run time until now.
+    op.execute(
+        "UPDATE changes SET reason = (SELECT lost_reason FROM customers "
+        "WHERE customers.id = changes.customer_id) "
+        "WHERE field = 'stage' AND new = 'lost' AND reason IS NULL"
+    )
+    op.create_table(
+        "tallies",
+        sa.Column("metric", sa.String(length=10), nullable=False),
+        sa.Column("owner", sa.String(length=100), nullable=False),
+        sa.Column("day", sa.String(length=10), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("n", sa.BigInteger(), nullable=False),
+        sa.Column("total", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("metric", "owner", "day", "key", name=op.f("pk_tallies")),
+    )
+    if op.get_bind().dialect.name == "sqlite":
+        from leadbook import tallies
+
+        for statement in tallies.sqlite_triggers():
+            op.execute(statement)
+        for statement in tallies.recount_sql():
+            op.execute(statement)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        from leadbook import tallies
+
+        for name in tallies.TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.drop_table("tallies")
