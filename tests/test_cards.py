@@ -109,6 +109,42 @@ def test_same_email_or_same_name_at_same_company_is_a_duplicate(cli, add):
     assert add("Emily", "--company", "Other Co") == "C00002"  # same name elsewhere is fine
 
 
+def test_the_duplicate_check_looks_up_its_index_whatever_the_statistics_say(
+    cli, tmp_path, monkeypatch
+):
+    """A SQLite book analysed while no card had an e-mail or a mobile kept statistics that
+    made the planner scan every card for `add`'s duplicate check (194 ms at 1M cards). The
+    indexes hold only the filled values now. SQLite's planner is the subject: a SQLite book."""
+    import sqlalchemy
+    from sqlalchemy import event
+
+    book = tmp_path / "analysed.db"
+    monkeypatch.setenv("LEADBOOK_DB", str(book))
+    for i in range(30):
+        assert cli("add", f"客户{i}").exit_code == 0
+    query(book, "ANALYZE")
+    assert cli("add", "张三", "--mobile", "13800138000", "--email", "z@example.com").exit_code == 0
+    seen: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many):
+        if "customers.mobile = ?" in statement or "customers.email = ?" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(sqlalchemy.engine.Engine, "before_cursor_execute", record)
+    try:
+        result = cli("add", "李四", "--mobile", "13800138000", "--email", "z@example.com")
+    finally:
+        event.remove(sqlalchemy.engine.Engine, "before_cursor_execute", record)
+    assert result.exit_code == 1 and "C00031" in result.stderr
+    assert len(seen) == 2
+    for statement, parameters in seen:
+        engine = sqlalchemy.create_engine(f"sqlite:///{book}")
+        with engine.connect() as conn:
+            plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+        engine.dispose()
+        assert any("USING INDEX ix_customers_" in str(step) for step in plan), plan
+
+
 def test_force_adds_a_duplicate(add):
     add("张三", "--mobile", "13800138000")
     assert add("张三", "--mobile", "13800138000", "--force") == "C00002"

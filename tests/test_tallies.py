@@ -83,14 +83,13 @@ def assert_same_totals(url: str) -> None:
     """The totals the triggers kept equal the totals recounted from the rows."""
     engine = sqlalchemy.create_engine(url)
     try:
-        with engine.connect() as conn:
-            with conn.begin() as transaction:
-                kept = kept_rows(conn)
-                conn.exec_driver_sql("DELETE FROM tallies")
-                for statement in tallies.recount_sql():
-                    conn.exec_driver_sql(statement)
-                recounted = kept_rows(conn)
-                transaction.rollback()
+        with engine.connect() as conn, conn.begin() as transaction:
+            kept = kept_rows(conn)
+            conn.exec_driver_sql("DELETE FROM tallies")
+            for statement in tallies.recount_sql():
+                conn.exec_driver_sql(statement)
+            recounted = kept_rows(conn)
+            transaction.rollback()
     finally:
         engine.dispose()
     assert kept.keys() == recounted.keys()

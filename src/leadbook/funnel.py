@@ -174,7 +174,10 @@ def stage_now(
     if tallies.kept(conn):
         counts = current_counts(conn, owner)
         seconds = (now - datetime(1970, 1, 1)).total_seconds()
-        since = {key: (n, total) for _o, key, n, total in tallies.read(conn, "since", owner)}
+        since: dict[str, tuple[int, float]] = {}
+        for _o, key, n, total in tallies.read(conn, "since", owner):
+            m, seconds_sum = since.get(key, (0, 0.0))
+            since[key] = (m + n, seconds_sum + total)
         result: dict[str, tuple[int, float | None]] = {}
         for (_g, stage), n in counts.items():
             m, total = since.get(stage, (0, 0.0))
@@ -237,7 +240,9 @@ def lost_reasons(
     reads the running totals where the book keeps them."""
     whole = since is None and (today is None or until >= today)
     if whole and tallies.kept(conn):
-        found = {key: n for _o, key, n, _t in tallies.read(conn, "lostwhy", owner)}
+        found: dict[str, int] = {}
+        for _o, key, n, _t in tallies.read(conn, "lostwhy", owner):
+            found[key] = found.get(key, 0) + n
     else:
         reason = func.coalesce(changes.c.reason, "")
         cards = func.count(func.distinct(changes.c.customer_id))

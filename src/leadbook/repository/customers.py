@@ -145,10 +145,6 @@ def duplicates(
         query = select(customers).where(test)
         if exclude_id is not None:
             query = query.where(customers.c.id != exclude_id)
-        if reason in ("email", "mobile"):  # mostly empty columns can mislead SQLite's planner
-            query = query.with_hint(
-                customers, f"INDEXED BY ix_customers_{reason}", dialect_name="sqlite"
-            )
         row = conn.execute(query.limit(1)).mappings().first()
         if row is not None:
             found.append((reason, row))
