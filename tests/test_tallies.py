@@ -121,7 +121,7 @@ def reports(url: str, monkeypatch: pytest.MonkeyPatch, *, kept: bool) -> list[An
 
 
 @settings(
-    max_examples=25,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -172,3 +172,37 @@ def test_an_old_book_gets_its_totals_when_upgraded(tmp_path: Path, cli: Any, mon
         counted = conn.exec_driver_sql("SELECT sum(n) FROM tallies WHERE metric = 'stage'").scalar()
     engine.dispose()
     assert cards and counted == cards
+
+
+def test_an_import_keeps_the_totals(tmp_path: Path, cli: Any, monkeypatch):
+    """Cards, history and contacts arriving by import (leadbook's own workbook, with its
+    history sheet) are counted like the ones added by hand."""
+    first = tmp_path / "first.db"
+    monkeypatch.setenv("LEADBOOK_DB", str(first))
+    steps = [
+        ("add", "王丽", "interested"),
+        ("add", "李强", "prospect"),
+        ("add", "", "intent"),
+        ("log", 1, "phone"),
+        ("lost", 0, "价格太高"),
+        ("reopen", 0, ""),
+        ("lost", 0, "买了别家"),
+        ("deal", 2, ""),
+        ("stage", 1, "ready"),
+        ("log", 2, "visit"),
+    ]
+    run_steps(cli, steps, DAYS)
+    workbook = tmp_path / "book.xlsx"
+    assert cli("export", str(workbook)).exit_code == 0
+    second = tmp_path / "second.db"
+    monkeypatch.setenv("LEADBOOK_DB", str(second))
+    result = cli("import", str(workbook))
+    assert result.exit_code == 0, result.stderr
+    assert_same_totals(f"sqlite:///{second}")
+    with monkeypatch.context() as patch:
+        from_totals = reports(f"sqlite:///{second}", patch, kept=True)
+    with monkeypatch.context() as patch:
+        from_rows = reports(f"sqlite:///{second}", patch, kept=False)
+    assert _close(from_totals, from_rows)
+    lost = next(r for r in from_totals[0]["stages"] if r["stage"] == "lost")
+    assert lost["count"] == 1 and from_totals[0]["lost_reasons"] == {"买了别家": 1, "价格太高": 1}

@@ -187,6 +187,8 @@ def _from_rows(conn: Connection, since: date, until: date, lived: date, owner: s
         .where(stage_in)
         .group_by(who)
     ):
+        if not (adv or won or lost):  # only moves back: nothing to report
+            continue
         rows[o]["advances"] = adv
         rows[o]["won"] = won
         rows[o]["lost"] = lost

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
 
-from leadbook import parsing, tallies
+from leadbook import parsing
 from leadbook.clock import Clock
 from leadbook.domain import STAGE_INDEX, suggest_grade
 from leadbook.errors import InvalidValue
@@ -559,11 +559,7 @@ def run_import(
         report.created += 1
     if new_cards:
         bigger = len(new_cards) > max(REBUILD_AT, len(keys.ids) - len(new_cards))
-        with (
-            _indexes_rebuilt(conn, bigger),
-            _search_index_in_one_go(conn, new_cards),
-            _totals_in_one_go(conn, new_cards),
-        ):
+        with _indexes_rebuilt(conn, bigger), _search_index_in_one_go(conn, new_cards):
             bulk_insert(conn, customers, new_cards)
             bulk_insert(conn, changes, new_changes)
             bulk_insert(conn, audit, new_audit)
@@ -625,32 +621,6 @@ def _search_index_in_one_go(conn: Connection, cards: list[dict[str, Any]]) -> It
         [(card["id"], card["search_key"]) for card in cards],
     )
     conn.exec_driver_sql(trigger)
-
-
-@contextmanager
-def _totals_in_one_go(conn: Connection, cards: list[dict[str, Any]]) -> Iterator[None]:
-    """The running totals (leadbook.tallies) of new cards, their stage changes and plans,
-    counted in a few grouped statements after they are inserted rather than by a trigger for
-    every row. Inside the import's transaction, so a failure leaves the triggers in place."""
-    if not (cards and tallies.kept(conn)):
-        yield
-        return
-    names = ("tallies_card_insert", "tallies_change_insert", "tallies_plan_insert")
-    saved = [
-        conn.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
-        ).scalar_one()
-        for name in names
-    ]
-    for name in names:
-        conn.exec_driver_sql(f"DROP TRIGGER {name}")
-    yield
-    # The new cards' ids are above every card the book had, so the range holds only them.
-    ids = [card["id"] for card in cards]
-    for statement in tallies.recount_sql(f"c.id BETWEEN {min(ids):d} AND {max(ids):d}"):
-        conn.exec_driver_sql(statement)
-    for sql in saved:
-        conn.exec_driver_sql(sql)
 
 
 def _link_referrers(conn: Connection, referrals: list[tuple[int, str]], keys: _Keys) -> None:
