@@ -19,7 +19,7 @@ import sqlalchemy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leadbook import funnel, report, tallies
+from leadbook import funnel, journal, report, tallies
 
 BOOKS = itertools.count()
 OWNERS = ("王丽", "李强", "")
@@ -35,6 +35,7 @@ step = st.one_of(
     st.tuples(st.just("deal"), st.integers(0, 9), st.just("")),
     st.tuples(st.just("owner"), st.integers(0, 9), st.sampled_from(OWNERS)),
     st.tuples(st.just("reassign"), st.sampled_from(OWNERS[:2]), st.sampled_from(OWNERS[:2])),
+    st.tuples(st.just("next"), st.integers(0, 9), st.integers(1, 12)),
 )
 
 
@@ -69,6 +70,8 @@ def run_steps(cli: Any, steps: list[tuple[str, Any, Any]], days: list[str]) -> l
             must(*user, "deal", number, "--amount", "1000", now=now)
         elif kind == "owner":
             must(*user, "edit", number, "--owner", b or "张三", now=now)
+        elif kind == "next":
+            must(*user, "log", number, "--via", "phone", "--next", f"+{b}d", now=now)
         elif kind == "reassign" and a != b:
             must(*user, "reassign", "--from", a, "--to", b, now=now)
     return numbers
@@ -98,8 +101,31 @@ def assert_same_totals(url: str) -> None:
         assert total == pytest.approx(recounted[key][1], abs=1e-6), key
 
 
+def missed_as_first_written(conn: Any, day: date, owner: str | None) -> list[dict[str, Any]]:
+    """The day journal's missed contacts as one query over every plan (before it read a
+    bounded slice in date order)."""
+    from sqlalchemy import select
+
+    from leadbook.schema import customers, plans
+
+    where = [journal._due_on(day), ~journal._done_on(day)]
+    if owner:
+        where.append(plans.c.owner == owner)
+    rows = conn.execute(
+        select(
+            customers.c.number, customers.c.name, customers.c.grade, plans.c.due, plans.c.purpose
+        )
+        .join(customers, customers.c.id == plans.c.customer_id)
+        .where(*where)
+        .order_by(plans.c.due, customers.c.grade, customers.c.id)
+        .limit(journal.MISSED_SHOWN)
+    ).mappings()
+    return [journal.MissedLine.model_validate(dict(r)).model_dump() for r in rows]
+
+
 def reports(url: str, monkeypatch: pytest.MonkeyPatch, *, kept: bool) -> list[Any]:
     monkeypatch.setattr(tallies, "kept", lambda _conn: kept)
+    monkeypatch.setattr(journal, "MISSED_SHOWN", 2)  # small books: make the bound matter
     today = date(2026, 3, 18)
     engine = sqlalchemy.create_engine(url)
     try:
@@ -114,6 +140,10 @@ def reports(url: str, monkeypatch: pytest.MonkeyPatch, *, kept: bool) -> list[An
                     (date(2026, 2, 1), date(2026, 3, 17)),
                 ):
                     found.append(asdict(report.report(conn, since, until, today, owner)))
+                for day in (date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 18)):
+                    found.append(journal.day_journal(conn, day, owner).model_dump())
+                    assert found[-1]["missed"] == missed_as_first_written(conn, day, owner)
+                    found.append(journal.week_journal(conn, day, owner, today).model_dump())
             return found
     finally:
         engine.dispose()
@@ -206,3 +236,23 @@ def test_an_import_keeps_the_totals(tmp_path: Path, cli: Any, monkeypatch):
     assert _close(from_totals, from_rows)
     lost = next(r for r in from_totals[0]["stages"] if r["stage"] == "lost")
     assert lost["count"] == 1 and from_totals[0]["lost_reasons"] == {"买了别家": 1, "价格太高": 1}
+
+
+def test_the_day_journal_lists_the_earliest_missed_contacts(tmp_path: Path, cli: Any, monkeypatch):
+    """Missed contacts are read from a slice of the plans bounded by the date of the Nth of
+    each kind: the same list as one query over every plan."""
+    book = tmp_path / "missed.db"
+    monkeypatch.setenv("LEADBOOK_DB", str(book))
+    steps = [("add", "王丽", "prospect")] * 4 + [("log", 1, "phone"), ("next", 2, 3)]
+    run_steps(cli, steps, ["2026-03-09", "2026-03-02", "2026-03-05", "2026-03-03", "2026-03-10"])
+    monkeypatch.setattr(journal, "MISSED_SHOWN", 2)
+    engine = sqlalchemy.create_engine(f"sqlite:///{book}")
+    with engine.connect() as conn:
+        missed = journal.day_journal(conn, date(2026, 3, 18)).model_dump()["missed"]
+        assert missed == missed_as_first_written(conn, date(2026, 3, 18), None)
+    engine.dispose()
+    # C00002 was contacted (its next plan is in April), C00003 moved on to the 12th.
+    assert [(m["number"], m["due"]) for m in missed] == [
+        ("C00004", date(2026, 3, 3)),
+        ("C00001", date(2026, 3, 9)),
+    ]

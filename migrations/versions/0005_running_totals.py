@@ -1,5 +1,6 @@
 """running totals per salesperson and day for the funnel and the reports, kept by triggers on
-SQLite; every move to lost carries its reason; partial indexes on mobile and e-mail
+SQLite; every move to lost carries its reason; partial indexes on mobile and e-mail; open
+plans by date
 
 Revision ID: 0005
 Revises: 0004
@@ -40,6 +41,9 @@ def upgrade() -> None:
                 unique=False,
                 sqlite_where=sa.text(f"{column} IS NOT NULL"),
             )
+    with op.batch_alter_table("plans", schema=None) as batch_op:
+        batch_op.drop_index("ix_plans_closed_on")
+        batch_op.create_index("ix_plans_closed_on_due", ["closed_on", "due"], unique=False)
     op.create_table(
         "tallies",
         sa.Column("metric", sa.String(length=10), nullable=False),
@@ -66,6 +70,9 @@ def downgrade() -> None:
         for name in tallies.TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table("tallies")
+    with op.batch_alter_table("plans", schema=None) as batch_op:
+        batch_op.drop_index("ix_plans_closed_on_due")
+        batch_op.create_index("ix_plans_closed_on", ["closed_on"], unique=False)
     for column in ("mobile", "email") if op.get_bind().dialect.name == "sqlite" else ():
         with op.batch_alter_table("customers", schema=None) as batch_op:
             batch_op.drop_index(f"ix_customers_{column}")

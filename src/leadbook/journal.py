@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from leadbook import tallies
 from leadbook.models.journal import ChangeLine, ContactLine, JournalDay, JournalWeek, MissedLine
 from leadbook.models.lines import CardLine
 from leadbook.repository.customers import LIST_COLUMNS, card_line
@@ -55,7 +56,32 @@ def _ratio(done: int, due: int) -> float | None:
     return round(done / due, 4) if due else None
 
 
-def _counts_for_day(conn: Connection, day: date, owner: str | None) -> dict[str, Any]:
+def _plan_counts(
+    conn: Connection, days: list[date], owner: str | None
+) -> dict[date, tuple[int, int]]:
+    """{day: (plans due, plans done)}: from the running totals where the book keeps them,
+    else counted from the plans (each count reads every plan dated on or before the day)."""
+    if tallies.kept(conn):
+        due = tallies.plans_due(conn, days, owner or None)
+        done = tallies.plans_done(conn, min(days), max(days), owner or None)
+        return {day: (due[day], done.get(day, 0)) for day in days}
+    plan_owner = [plans.c.owner == owner] if owner else []
+    counts = {}
+    for day in days:
+        counts[day] = (
+            conn.execute(
+                select(func.count()).select_from(plans).where(_due_on(day), *plan_owner)
+            ).scalar_one(),
+            conn.execute(
+                select(func.count()).select_from(plans).where(_done_on(day), *plan_owner)
+            ).scalar_one(),
+        )
+    return counts
+
+
+def _counts_for_day(
+    conn: Connection, day: date, owner: str | None, plan_counts: tuple[int, int]
+) -> dict[str, Any]:
     start, end = _start(day), _start(day + timedelta(days=1))
     fu_where = [followups.c.at >= start, followups.c.at < end]
     if owner:
@@ -72,13 +98,7 @@ def _counts_for_day(conn: Connection, day: date, owner: str | None) -> dict[str,
     new_cards = conn.execute(
         select(func.count()).select_from(customers).where(*new_where)
     ).scalar_one()
-    plan_owner = [plans.c.owner == owner] if owner else []
-    due = conn.execute(
-        select(func.count()).select_from(plans).where(_due_on(day), *plan_owner)
-    ).scalar_one()
-    done = conn.execute(
-        select(func.count()).select_from(plans).where(_done_on(day), *plan_owner)
-    ).scalar_one()
+    due, done = plan_counts
     return {
         "date": day,
         "contacts": sum(by_channel.values()),
@@ -152,24 +172,47 @@ def _new_card_lines(
 
 def day_journal(conn: Connection, day: date, owner: str | None = None) -> JournalDay:
     start, end = _start(day), _start(day + timedelta(days=1))
-    journal = JournalDay(**_counts_for_day(conn, day, owner))
+    journal = JournalDay(**_counts_for_day(conn, day, owner, _plan_counts(conn, [day], owner)[day]))
     journal.contact_lines = _contact_lines(conn, start, end, owner)
     journal.changes = _change_lines(conn, start, end, owner)
     journal.new_card_lines = _new_card_lines(conn, start, end, owner)
-    missed_where = [_due_on(day), ~_done_on(day)]
+    journal.missed = _missed(conn, day, owner)
+    return journal
+
+
+MISSED_SHOWN = 200
+
+
+def _missed(conn: Connection, day: date, owner: str | None) -> list[MissedLine]:
+    """Plans due on the day and not done on it, earliest first: those still open, and those
+    closed only later. A book holds many old open plans; the date of the 200th of each kind
+    (read in date order from an index) bounds the rows that need joining and sorting."""
+    kinds = [
+        and_(plans.c.closed_on.is_(None), plans.c.due <= day, plans.c.created_on <= day),
+        and_(plans.c.closed_on > day, plans.c.due <= day, plans.c.created_on <= day),
+    ]
     if owner:
-        missed_where.append(plans.c.owner == owner)
+        kinds = [and_(kind, plans.c.owner == owner) for kind in kinds]
+    bounds = [
+        conn.execute(
+            select(plans.c.due).where(kind).order_by(plans.c.due).limit(1).offset(MISSED_SHOWN - 1)
+        ).scalar()
+        for kind in kinds
+    ]
+    cutoff = min((b for b in bounds if b is not None), default=None)
+    where = or_(*kinds)
+    if cutoff is not None:
+        where = and_(where, plans.c.due <= cutoff)
     rows = conn.execute(
         select(
             customers.c.number, customers.c.name, customers.c.grade, plans.c.due, plans.c.purpose
         )
         .join(customers, customers.c.id == plans.c.customer_id)
-        .where(*missed_where)
+        .where(where)
         .order_by(plans.c.due, customers.c.grade, customers.c.id)
-        .limit(200)
+        .limit(MISSED_SHOWN)
     ).mappings()
-    journal.missed = [MissedLine.model_validate(dict(r)) for r in rows]
-    return journal
+    return [MissedLine.model_validate(dict(r)) for r in rows]
 
 
 def week_bounds(day: date) -> tuple[date, date]:
@@ -185,9 +228,9 @@ def week_journal(
     Days after ``today`` have not happened: they show what is planned, with no completion, and
     the week's due-against-done stops at ``today``."""
     monday, sunday = week_bounds(day)
-    days = [
-        JournalDay(**_counts_for_day(conn, monday + timedelta(days=i), owner)) for i in range(7)
-    ]
+    week = [monday + timedelta(days=i) for i in range(7)]
+    plan_counts = _plan_counts(conn, week, owner)
+    days = [JournalDay(**_counts_for_day(conn, d, owner, plan_counts[d])) for d in week]
     if today is not None:
         for d in days:
             if d.date > today:
@@ -199,7 +242,35 @@ def week_journal(
     for d in days:
         for via, n in d.by_channel.items():
             by_channel[via] = by_channel.get(via, 0) + n
-    # Distinct plans due at some point in the week, and those of them done in the week.
+    due, done = _week_plans(conn, monday, sunday_so_far, owner)
+    start, end = _start(monday), _start(sunday + timedelta(days=1))
+    return JournalWeek(
+        start=monday,
+        end=sunday,
+        days=days,
+        contacts=sum(d.contacts for d in days),
+        by_channel=by_channel,
+        new_cards=sum(d.new_cards for d in days),
+        due=due,
+        done=done,
+        completion=_ratio(done, due),
+        changes=_change_lines(conn, start, end, owner),
+        new_card_lines=_new_card_lines(conn, start, end, owner),
+    )
+
+
+def _week_plans(
+    conn: Connection, monday: date, sunday_so_far: date, owner: str | None
+) -> tuple[int, int]:
+    """Distinct plans due at some point in the week so far, and those of them done in it."""
+    if sunday_so_far < monday:
+        return 0, 0
+    if tallies.kept(conn):
+        done_by_day = tallies.plans_done(conn, monday, sunday_so_far, owner or None)
+        return (
+            tallies.plans_due_between(conn, monday, sunday_so_far, owner or None),
+            sum(done_by_day.values()),
+        )
     first = _greatest(conn, plans.c.due, plans.c.created_on, monday)
     due_in_week = and_(
         first <= sunday_so_far,
@@ -217,17 +288,4 @@ def week_journal(
     done = conn.execute(
         select(func.count()).select_from(plans).where(done_in_week, *plan_owner)
     ).scalar_one()
-    start, end = _start(monday), _start(sunday + timedelta(days=1))
-    return JournalWeek(
-        start=monday,
-        end=sunday,
-        days=days,
-        contacts=sum(d.contacts for d in days),
-        by_channel=by_channel,
-        new_cards=sum(d.new_cards for d in days),
-        due=due,
-        done=done,
-        completion=_ratio(done, due),
-        changes=_change_lines(conn, start, end, owner),
-        new_card_lines=_new_card_lines(conn, start, end, owner),
-    )
+    return int(due), int(done)

@@ -173,7 +173,8 @@ plans = Table(
     Column("followup_id", Integer, ForeignKey("followups.id", ondelete="SET NULL")),
     Index("ix_plans_customer_status", "customer_id", "status"),
     Index("ix_plans_due", "due"),
-    Index("ix_plans_closed_on", "closed_on"),
+    # Open plans (closed_on IS NULL) in date order: the day journal's missed contacts.
+    Index("ix_plans_closed_on_due", "closed_on", "due"),
     Index("ix_plans_due_owner_status", "due", "owner", "status", "closed_on"),
 )
 

@@ -22,7 +22,10 @@ advance    the card's              change       stage changes forward
 won        the card's              change       moves to won; days from first contact to them
 lost       the card's              change       moves to lost
 contact    who made it (``by``)    contact      channel; contacts
-due        the plan's              due          plans that count as due; of them done
+due        the plan's              its date     plans that count as due; of them done
+pstart     the plan's              first due    plans that were due from that day
+pend       the plan's              after        plans no longer due from that day
+pdone      the plan's              closed       plans fulfilled that day while due
 =========  ======================  ===========  ============================================
 
 PostgreSQL books have the table but no triggers: on a shared server, counters every writer
@@ -195,7 +198,34 @@ def _contact_rows(f: str, sign: str, source: str = "", scope: str = "") -> list[
 
 
 def _plan_rows(p: str, sign: str, source: str = "", scope: str = "") -> list[str]:
+    """A plan is due from ``first`` (its date, or its creation if later) until it is closed:
+    through its closing day when a contact fulfilled it, to the day before when it was
+    cancelled or moved (journal.py); the report counts plans by their date."""
+    owner = f"coalesce({p}.owner, '')"
+    first = f"max({p}.due, {p}.created_on)"
+    ever_due = (
+        f"{p}.closed_on IS NULL OR {p}.closed_on > {first} OR "
+        f"({p}.closed_on = {first} AND {p}.status = 'done')"
+    )
+    no_longer = (
+        f"CASE WHEN {p}.status = 'done' THEN date({p}.closed_on, '+1 day') ELSE {p}.closed_on END"
+    )
+    done = f"{p}.status = 'done' AND {p}.closed_on >= {first}"
     return [
+        _row("pstart", owner, first, "''", sign, "0", source, scope, ever_due),
+        _row(
+            "pend",
+            owner,
+            no_longer,
+            "''",
+            sign,
+            "0",
+            source,
+            scope,
+            ever_due,
+            f"{p}.closed_on IS NOT NULL",
+        ),
+        _row("pdone", owner, f"{p}.closed_on", "''", sign, "0", source, scope, done),
         _row(
             "due",
             f"coalesce({p}.owner, '')",
@@ -206,7 +236,7 @@ def _plan_rows(p: str, sign: str, source: str = "", scope: str = "") -> list[str
             source,
             scope,
             f"{p}.status != 'cancelled' OR {p}.closed_on > {p}.due",
-        )
+        ),
     ]
 
 
@@ -363,3 +393,45 @@ def read(
         tuple(params),
     )
     return [(o or None, k, int(n), float(t)) for o, k, n, t in rows if n]
+
+
+def plans_due(conn: Connection, days: list[date], owner: str | None) -> dict[date, int]:
+    """{day: plans due that day} for the journal: those due from that day or before, less
+    those no longer due by then; one pass over the plans' running totals."""
+    where, params = _owner(owner)
+    rows = conn.exec_driver_sql(
+        "SELECT day, sum(CASE metric WHEN 'pstart' THEN n ELSE -n END) FROM tallies "
+        f"WHERE metric IN ('pstart', 'pend') AND day <= ?{where} GROUP BY day ORDER BY day",
+        (max(days).isoformat(), *params),
+    )
+    by_day = [(date.fromisoformat(d), int(n)) for d, n in rows if d]
+    return {day: sum(n for d, n in by_day if d <= day) for day in days}
+
+
+def plans_due_between(conn: Connection, first: date, last: date, owner: str | None) -> int:
+    """Plans due on some day from first to last: due from last or before, less those no
+    longer due by first (a plan is due on one unbroken run of days)."""
+    where, params = _owner(owner)
+    return int(
+        conn.exec_driver_sql(
+            "SELECT coalesce(sum(CASE WHEN metric = 'pstart' THEN n "
+            "WHEN day <= ? THEN -n ELSE 0 END), 0) FROM tallies "
+            f"WHERE metric IN ('pstart', 'pend') AND day <= ?{where}",
+            (first.isoformat(), last.isoformat(), *params),
+        ).scalar_one()
+    )
+
+
+def plans_done(conn: Connection, first: date, last: date, owner: str | None) -> dict[date, int]:
+    """{day: plans fulfilled that day while due} for the days from first to last."""
+    where, params = _owner(owner)
+    rows = conn.exec_driver_sql(
+        "SELECT day, sum(n) FROM tallies WHERE metric = 'pdone' AND day >= ? AND day <= ?"
+        f"{where} GROUP BY day",
+        (first.isoformat(), last.isoformat(), *params),
+    )
+    return {date.fromisoformat(d): int(n) for d, n in rows if n}
+
+
+def _owner(owner: str | None) -> tuple[str, tuple[str, ...]]:
+    return (" AND owner = ?", (owner,)) if owner is not None else ("", ())
