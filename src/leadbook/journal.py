@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -184,32 +184,41 @@ MISSED_SHOWN = 200
 
 
 def _missed(conn: Connection, day: date, owner: str | None) -> list[MissedLine]:
-    """Plans due on the day and not done on it, earliest first: those still open, and those
-    closed only later. A book holds many old open plans; the date of the 200th of each kind
-    (read in date order from an index) bounds the rows that need joining and sorting."""
+    """Plans due on the day and not done on it, earliest first: those still open, read in
+    date order from the index on open plans, and those closed only later, read from the
+    closing dates after the day (none when the day is today). A big book holds many open
+    plans: the date of the Nth of each kind bounds the rows that are joined and sorted."""
+    due: Any = plans.c.due
+    if conn.dialect.name == "sqlite":
+        due = literal_column("+plans.due")  # not by the date index: it walks every old plan
+    scope = [plans.c.created_on <= day] + ([plans.c.owner == owner] if owner else [])
     kinds = [
-        and_(plans.c.closed_on.is_(None), plans.c.due <= day, plans.c.created_on <= day),
-        and_(plans.c.closed_on > day, plans.c.due <= day, plans.c.created_on <= day),
+        [plans.c.closed_on.is_(None), plans.c.due <= day, *scope],
+        [plans.c.closed_on > day, due <= day, *scope],
     ]
-    if owner:
-        kinds = [and_(kind, plans.c.owner == owner) for kind in kinds]
-    bounds = [
-        conn.execute(
-            select(plans.c.due).where(kind).order_by(plans.c.due).limit(1).offset(MISSED_SHOWN - 1)
-        ).scalar()
-        for kind in kinds
-    ]
-    cutoff = min((b for b in bounds if b is not None), default=None)
-    where = or_(*kinds)
-    if cutoff is not None:
-        where = and_(where, plans.c.due <= cutoff)
-    rows = conn.execute(
+    open_bound = conn.execute(
+        select(plans.c.due).where(*kinds[0]).order_by(plans.c.due).offset(MISSED_SHOWN - 1)
+    ).scalar()
+    later = sorted(d for (d,) in conn.execute(select(plans.c.due).where(*kinds[1])))
+    bounds = [open_bound, later[MISSED_SHOWN - 1] if len(later) >= MISSED_SHOWN else None]
+    cutoff = min((b for b in bounds if b is not None), default=day)
+    arms = [
         select(
-            customers.c.number, customers.c.name, customers.c.grade, plans.c.due, plans.c.purpose
+            customers.c.number,
+            customers.c.name,
+            customers.c.grade,
+            plans.c.due,
+            plans.c.purpose,
+            customers.c.id,
         )
         .join(customers, customers.c.id == plans.c.customer_id)
-        .where(where)
-        .order_by(plans.c.due, customers.c.grade, customers.c.id)
+        .where(*kind, (plans.c.due if i == 0 else due) <= cutoff)
+        for i, kind in enumerate(kinds)
+    ]
+    both = union_all(*arms).subquery()
+    rows = conn.execute(
+        select(both.c.number, both.c.name, both.c.grade, both.c.due, both.c.purpose)
+        .order_by(both.c.due, both.c.grade, both.c.id)
         .limit(MISSED_SHOWN)
     ).mappings()
     return [MissedLine.model_validate(dict(r)) for r in rows]
