@@ -192,28 +192,30 @@ def _missed(conn: Connection, day: date, owner: str | None) -> list[MissedLine]:
     if conn.dialect.name == "sqlite":
         due = literal_column("+plans.due")  # not by the date index: it walks every old plan
     scope = [plans.c.created_on <= day] + ([plans.c.owner == owner] if owner else [])
-    kinds = [
-        [plans.c.closed_on.is_(None), plans.c.due <= day, *scope],
-        [plans.c.closed_on > day, due <= day, *scope],
-    ]
+    open_, later_ = [plans.c.closed_on.is_(None), *scope], [plans.c.closed_on > day, *scope]
     open_bound = conn.execute(
-        select(plans.c.due).where(*kinds[0]).order_by(plans.c.due).offset(MISSED_SHOWN - 1)
+        select(plans.c.due)
+        .where(*open_, plans.c.due <= day)
+        .order_by(plans.c.due)
+        .offset(MISSED_SHOWN - 1)
     ).scalar()
-    later = sorted(d for (d,) in conn.execute(select(plans.c.due).where(*kinds[1])))
+    later = sorted(d for (d,) in conn.execute(select(plans.c.due).where(*later_, due <= day)))
     bounds = [open_bound, later[MISSED_SHOWN - 1] if len(later) >= MISSED_SHOWN else None]
+    # One bound on the date per arm (the planner would pick either of two for the index).
     cutoff = min((b for b in bounds if b is not None), default=day)
+    columns = (
+        customers.c.number,
+        customers.c.name,
+        customers.c.grade,
+        plans.c.due,
+        plans.c.purpose,
+        customers.c.id,
+    )
     arms = [
-        select(
-            customers.c.number,
-            customers.c.name,
-            customers.c.grade,
-            plans.c.due,
-            plans.c.purpose,
-            customers.c.id,
-        )
+        select(*columns)
         .join(customers, customers.c.id == plans.c.customer_id)
-        .where(*kind, (plans.c.due if i == 0 else due) <= cutoff)
-        for i, kind in enumerate(kinds)
+        .where(*where, date_column <= cutoff)
+        for where, date_column in ((open_, plans.c.due), (later_, due))
     ]
     both = union_all(*arms).subquery()
     rows = conn.execute(
