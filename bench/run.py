@@ -1,6 +1,7 @@
 """Time leadbook's commands on a large book against the cost of its unavoidable imports.
 
-    python bench/run.py --book bench/out/book-100k.db [--runs 15]
+    python bench/run.py --book bench/out/book-100k.db [--runs 15] [COMMAND ...]
+    python bench/run.py --db postgresql+psycopg://USER:PASS@HOST/DB [--runs 15] [COMMAND ...]
 
 Each command is a whole process (what a salesperson waits for), timed RUNS times; the table
 shows medians and the ratio to `python -c "import typer, rich, sqlalchemy"`, the baseline the
@@ -44,6 +45,7 @@ def timed(cmd: list[str], runs: int, env: dict[str, str]) -> tuple[float, float]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--book", type=Path, default=Path("bench/out/book-100k.db"))
+    parser.add_argument("--db", help="a database URL instead of a book file (PostgreSQL)")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("commands", nargs="*", default=["due", "search", "show", "list", "journal"])
     args = parser.parse_args()
@@ -55,7 +57,7 @@ def main() -> None:
 
     compileall.compile_dir(Path(leadbook.__file__).parent, quiet=1)
     env = {**os.environ, "LEADBOOK_NOW": TODAY, "LEADBOOK_USER": "王丽", "COLUMNS": "100"}
-    leadbook = [sys.executable, "-m", "leadbook", "--db", str(args.book)]
+    leadbook = [sys.executable, "-m", "leadbook", "--db", args.db or str(args.book)]
     commands = {
         "due": ["due"],
         "due-owner": ["due", "--owner", "李强"],
@@ -64,13 +66,17 @@ def main() -> None:
         "show": ["show", "C04242"],
         "list": ["list", "--grade", "A", "--sort", "next"],
         "journal": ["journal", "--week", TODAY],
+        "journal-day": ["journal", "--day", TODAY],
         "funnel": ["funnel"],
         "funnel-90d": ["funnel", "--since", "2025-12-18"],
         "report": ["report"],
         "report-quarter": ["report", "--since", "2026-01-01"],
         "help": ["--help"],
     }
-    print(f"book: {args.book} ({args.book.stat().st_size / 2**20:.0f} MiB), runs: {args.runs}")
+    if args.db:
+        print(f"book: {args.db.split('@')[-1]}, runs: {args.runs}")
+    else:
+        print(f"book: {args.book} ({args.book.stat().st_size / 2**20:.0f} MiB), runs: {args.runs}")
     print(f"{'command':<32} {'median s':>9} {'baseline s':>11} {'ratio':>6}")
     for name in args.commands:
         seconds, base = timed(leadbook + commands[name], args.runs, env)
