@@ -1,14 +1,17 @@
 """The running totals (leadbook.tallies) always equal totals counted from the rows.
 
-They exist on SQLite books only, so these tests use a SQLite book whichever backend the suite
-runs against. Whatever sequence of commands a team runs, the funnel and the report read from
+Whatever sequence of commands a team runs, the funnel, the report and the journals read from
 the totals must say exactly what they say when counted from the cards, changes, plans and
-contacts; and the totals must equal a recount from scratch.
+contacts, and the totals must equal a recount from scratch: on SQLite, and on PostgreSQL when
+the suite runs against it (each book its own schema).
 """
 
 from __future__ import annotations
 
 import itertools
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -19,6 +22,7 @@ import sqlalchemy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import PG
 from leadbook import funnel, journal, report, tallies
 
 BOOKS = itertools.count()
@@ -37,6 +41,30 @@ step = st.one_of(
     st.tuples(st.just("reassign"), st.sampled_from(OWNERS[:2]), st.sampled_from(OWNERS[:2])),
     st.tuples(st.just("next"), st.integers(0, 9), st.integers(1, 12)),
 )
+
+
+@contextmanager
+def fresh_book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A new empty book for the commands (LEADBOOK_DB), and its URL: a SQLite file, or a new
+    schema in the PostgreSQL database the suite runs against."""
+    if not PG:
+        book = tmp_path / f"tallies-{next(BOOKS)}.db"
+        monkeypatch.setenv("LEADBOOK_DB", str(book))
+        yield f"sqlite:///{book}"
+        return
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = sqlalchemy.create_engine(PG)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in PG else "?"
+    url = f"{PG}{sep}options=-csearch_path%3D{schema}"
+    monkeypatch.setenv("LEADBOOK_DB", url)
+    try:
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
 
 
 def run_steps(cli: Any, steps: list[tuple[str, Any, Any]], days: list[str]) -> list[str]:
@@ -89,7 +117,7 @@ def assert_same_totals(url: str) -> None:
         with engine.connect() as conn, conn.begin() as transaction:
             kept = kept_rows(conn)
             conn.exec_driver_sql("DELETE FROM tallies")
-            for statement in tallies.recount_sql():
+            for statement in tallies.recount_sql(conn.dialect.name):
                 conn.exec_driver_sql(statement)
             recounted = kept_rows(conn)
             transaction.rollback()
@@ -157,18 +185,15 @@ def reports(url: str, monkeypatch: pytest.MonkeyPatch, *, kept: bool) -> list[An
 )
 @given(st.lists(step, min_size=1, max_size=14), st.permutations(DAYS))
 def test_totals_always_equal_the_rows(cli, tmp_path, monkeypatch, steps, days):
-    book = tmp_path / f"tallies-{next(BOOKS)}.db"
-    monkeypatch.setenv("LEADBOOK_DB", str(book))
-    run_steps(cli, steps, days)
-    if not book.exists():
-        return
-    url = f"sqlite:///{book}"
-    assert_same_totals(url)
-    with monkeypatch.context() as patch:
-        from_totals = reports(url, patch, kept=True)
-    with monkeypatch.context() as patch:
-        from_rows = reports(url, patch, kept=False)
-    assert _close(from_totals, from_rows)
+    with fresh_book(tmp_path, monkeypatch) as url:
+        if not run_steps(cli, steps, days):
+            return
+        assert_same_totals(url)
+        with monkeypatch.context() as patch:
+            from_totals = reports(url, patch, kept=True)
+        with monkeypatch.context() as patch:
+            from_rows = reports(url, patch, kept=False)
+        assert _close(from_totals, from_rows)
 
 
 def _close(a: Any, b: Any) -> bool:
@@ -207,8 +232,6 @@ def test_an_old_book_gets_its_totals_when_upgraded(tmp_path: Path, cli: Any, mon
 def test_an_import_keeps_the_totals(tmp_path: Path, cli: Any, monkeypatch):
     """Cards, history and contacts arriving by import (leadbook's own workbook, with its
     history sheet) are counted like the ones added by hand."""
-    first = tmp_path / "first.db"
-    monkeypatch.setenv("LEADBOOK_DB", str(first))
     steps = [
         ("add", "王丽", "interested"),
         ("add", "李强", "prospect"),
@@ -221,19 +244,19 @@ def test_an_import_keeps_the_totals(tmp_path: Path, cli: Any, monkeypatch):
         ("stage", 1, "ready"),
         ("log", 2, "visit"),
     ]
-    run_steps(cli, steps, DAYS)
     workbook = tmp_path / "book.xlsx"
-    assert cli("export", str(workbook)).exit_code == 0
-    second = tmp_path / "second.db"
-    monkeypatch.setenv("LEADBOOK_DB", str(second))
-    result = cli("import", str(workbook))
-    assert result.exit_code == 0, result.stderr
-    assert_same_totals(f"sqlite:///{second}")
-    with monkeypatch.context() as patch:
-        from_totals = reports(f"sqlite:///{second}", patch, kept=True)
-    with monkeypatch.context() as patch:
-        from_rows = reports(f"sqlite:///{second}", patch, kept=False)
-    assert _close(from_totals, from_rows)
+    with fresh_book(tmp_path, monkeypatch):
+        run_steps(cli, steps, DAYS)
+        assert cli("export", str(workbook)).exit_code == 0
+    with fresh_book(tmp_path, monkeypatch) as second:
+        result = cli("import", str(workbook))
+        assert result.exit_code == 0, result.stderr
+        assert_same_totals(second)
+        with monkeypatch.context() as patch:
+            from_totals = reports(second, patch, kept=True)
+        with monkeypatch.context() as patch:
+            from_rows = reports(second, patch, kept=False)
+        assert _close(from_totals, from_rows)
     lost = next(r for r in from_totals[0]["stages"] if r["stage"] == "lost")
     assert lost["count"] == 1 and from_totals[0]["lost_reasons"] == {"买了别家": 1, "价格太高": 1}
 
@@ -241,16 +264,17 @@ def test_an_import_keeps_the_totals(tmp_path: Path, cli: Any, monkeypatch):
 def test_the_day_journal_lists_the_earliest_missed_contacts(tmp_path: Path, cli: Any, monkeypatch):
     """Missed contacts are read from a slice of the plans bounded by the date of the Nth of
     each kind: the same list as one query over every plan."""
-    book = tmp_path / "missed.db"
-    monkeypatch.setenv("LEADBOOK_DB", str(book))
     steps = [("add", "王丽", "prospect")] * 4 + [("log", 1, "phone"), ("next", 2, 3)]
-    run_steps(cli, steps, ["2026-03-09", "2026-03-02", "2026-03-05", "2026-03-03", "2026-03-10"])
-    monkeypatch.setattr(journal, "MISSED_SHOWN", 2)
-    engine = sqlalchemy.create_engine(f"sqlite:///{book}")
-    with engine.connect() as conn:
-        missed = journal.day_journal(conn, date(2026, 3, 18)).model_dump()["missed"]
-        assert missed == missed_as_first_written(conn, date(2026, 3, 18), None)
-    engine.dispose()
+    with fresh_book(tmp_path, monkeypatch) as url:
+        run_steps(
+            cli, steps, ["2026-03-09", "2026-03-02", "2026-03-05", "2026-03-03", "2026-03-10"]
+        )
+        monkeypatch.setattr(journal, "MISSED_SHOWN", 2)
+        engine = sqlalchemy.create_engine(url)
+        with engine.connect() as conn:
+            missed = journal.day_journal(conn, date(2026, 3, 18)).model_dump()["missed"]
+            assert missed == missed_as_first_written(conn, date(2026, 3, 18), None)
+        engine.dispose()
     # C00002 was contacted (its next plan is in April), C00003 moved on to the 12th.
     assert [(m["number"], m["due"]) for m in missed] == [
         ("C00004", date(2026, 3, 3)),

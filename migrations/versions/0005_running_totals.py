@@ -1,5 +1,5 @@
-"""running totals per salesperson and day for the funnel and the reports, kept by triggers on
-SQLite; every move to lost carries its reason; partial indexes on mobile and e-mail; open
+"""running totals per salesperson and day for the funnel, the reports and the journals, kept
+by triggers; every move to lost carries its reason; partial indexes on mobile and e-mail; open
 plans by date
 
 Revision ID: 0005
@@ -54,21 +54,18 @@ def upgrade() -> None:
         sa.Column("total", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("metric", "owner", "day", "key", name=op.f("pk_tallies")),
     )
-    if sqlite:
-        from leadbook import tallies
+    from leadbook import tallies
 
-        for statement in tallies.sqlite_triggers():
-            op.execute(statement)
-        for statement in tallies.recount_sql():
-            op.execute(statement)
+    dialect = op.get_bind().dialect.name
+    for statement in [*tallies.create_triggers(dialect), *tallies.recount_sql(dialect)]:
+        op.execute(sa.text(statement))
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        from leadbook import tallies
+    from leadbook import tallies
 
-        for name in tallies.TRIGGERS:
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for statement in tallies.drop_triggers(op.get_bind().dialect.name):
+        op.execute(statement)
     op.drop_table("tallies")
     with op.batch_alter_table("plans", schema=None) as batch_op:
         batch_op.drop_index("ix_plans_closed_on_due")

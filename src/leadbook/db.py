@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 # The newest migration in migrations/versions; tests/test_migrations.py keeps the two in step.
 SCHEMA_HEAD = "0005"
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
+WRITE_LOCK = 0x1EADB00C  # PostgreSQL advisory lock key of leadbook's writers
 BUSY_TIMEOUT_MS = int(os.environ.get("LEADBOOK_BUSY_TIMEOUT_MS", "15000"))
 
 
@@ -275,6 +276,11 @@ class Book:
         try:
             transaction = _begin_with_retry(conn)
             try:
+                if conn.dialect.name == "postgresql":
+                    # Writers queue, as they do on SQLite: they all update the running totals
+                    # (leadbook.tallies), and two that locked those rows in opposite orders
+                    # would deadlock.
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
                 yield conn
             except BaseException:
                 transaction.rollback()
