@@ -237,7 +237,7 @@ def lost_reasons(
 ) -> dict[str, int]:
     """{reason: cards lost for it}, from the reason on each move to lost (``lost`` requires
     one; migration 0005 gave older moves their card's). Over the whole book up to today this
-    reads the running totals where the book keeps them."""
+    reads the running totals."""
     whole = since is None and (today is None or until >= today)
     if whole and tallies.kept(conn):
         found: dict[str, int] = {}

@@ -59,8 +59,9 @@ def _ratio(done: int, due: int) -> float | None:
 def _plan_counts(
     conn: Connection, days: list[date], owner: str | None
 ) -> dict[date, tuple[int, int]]:
-    """{day: (plans due, plans done)}: from the running totals where the book keeps them,
-    else counted from the plans (each count reads every plan dated on or before the day)."""
+    """{day: (plans due, plans done)}: from the running totals, or counted from the plans
+    (the reference the totals are tested against: each count reads every plan dated on or
+    before the day)."""
     if tallies.kept(conn):
         due = tallies.plans_due(conn, days, owner or None)
         done = tallies.plans_done(conn, min(days), max(days), owner or None)

@@ -115,8 +115,8 @@ def _from_tallies(
 
 
 def _from_rows(conn: Connection, since: date, until: date, lived: date, owner: str | None) -> Rows:
-    """The report's counts, one GROUP BY query each (PostgreSQL, and the reference the running
-    totals are tested against)."""
+    """The report's counts, one GROUP BY query each over the rows: the reference the running
+    totals are tested against."""
     start = datetime.combine(since, time.min)
     end = datetime.combine(until + timedelta(days=1), time.min)
     rows: Rows = defaultdict(lambda: defaultdict(int))
