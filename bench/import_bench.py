@@ -108,7 +108,7 @@ def storage_floor(source: Path, writes: list[tuple[str, list[Any]]], empty_book:
     """Reading the file with the csv module plus a bare executemany of the rows leadbook writes
     (cards, their grade and stage history, plans, audit), already built, into an empty book
     of leadbook's schema, its indexes (and search index) dropped first and built after, as the
-    importer does."""
+    importer does; the running totals' triggers fire, as they do in the import."""
     book = empty_book.with_name(f"floor-{time.monotonic_ns()}.db")
     shutil.copy(empty_book, book)
     start = time.perf_counter()
