@@ -40,6 +40,7 @@ step = st.one_of(
     st.tuples(st.just("owner"), st.integers(0, 9), st.sampled_from(OWNERS)),
     st.tuples(st.just("reassign"), st.sampled_from(OWNERS[:2]), st.sampled_from(OWNERS[:2])),
     st.tuples(st.just("next"), st.integers(0, 9), st.integers(1, 12)),
+    st.tuples(st.just("forget"), st.integers(0, 9), st.just("")),
 )
 
 
@@ -98,6 +99,8 @@ def run_steps(cli: Any, steps: list[tuple[str, Any, Any]], days: list[str]) -> l
             must(*user, "deal", number, "--amount", "1000", now=now)
         elif kind == "owner":
             must(*user, "edit", number, "--owner", b or "张三", now=now)
+        elif kind == "forget":
+            must(*user, "forget", number, "--yes", now=now)
         elif kind == "next":
             must(*user, "log", number, "--via", "phone", "--next", f"+{b}d", now=now)
         elif kind == "reassign" and a != b:
@@ -280,3 +283,28 @@ def test_the_day_journal_lists_the_earliest_missed_contacts(tmp_path: Path, cli:
         ("C00004", date(2026, 3, 3)),
         ("C00001", date(2026, 3, 9)),
     ]
+
+
+def test_forgetting_a_card_lost_twice_keeps_one_lost_card(tmp_path: Path, cli: Any, monkeypatch):
+    """forget clears every reason of a card in one statement; the card still counts once, with
+    no reason (PostgreSQL ran the change triggers after the whole statement and counted -1)."""
+    steps = [
+        ("add", "王丽", "interested"),
+        ("lost", 0, "价格太高"),
+        ("reopen", 0, ""),
+        ("lost", 0, "价格太高"),
+        ("add", "王丽", "interested"),
+        ("lost", 1, "价格太高"),
+        ("reopen", 1, ""),
+        ("lost", 1, "买了别家"),
+        ("forget", 0, ""),
+        ("forget", 1, ""),
+    ]
+    with fresh_book(tmp_path, monkeypatch) as url:
+        run_steps(cli, steps, ["2026-03-02", "2026-03-03", "2026-03-09"])
+        assert_same_totals(url)
+        engine = sqlalchemy.create_engine(url)
+        with engine.connect() as conn:
+            found = funnel.funnel(conn, date(2026, 3, 18)).lost_reasons
+        engine.dispose()
+    assert found == {"(no reason given)": 2}

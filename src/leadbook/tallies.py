@@ -77,8 +77,8 @@ class _Sql:
 
     def seconds(self, moment: str) -> str:
         if self.pg:
-            return f"CAST(extract(epoch FROM {moment}) AS BIGINT)"
-        return f"CAST(strftime('%s', {moment}) AS INTEGER)"
+            return f"CAST(floor(extract(epoch FROM {moment})) AS BIGINT)"  # whole seconds
+        return f"CAST(strftime('%s', {moment}) AS INTEGER)"  # whole seconds: sums stay exact
 
     def days(self, later: str, earlier: str) -> str:
         if self.pg:
@@ -300,6 +300,11 @@ def _specs(d: _Sql) -> list[_Trigger]:
     change_columns = ("customer_id", "field", "old", "new", "at", "reason")
     plan_columns = ("due", "owner", "status", "closed_on")
     T = _Trigger
+    # A move to lost counts for its reason only if no other move of the card already did:
+    # each row's trigger must see the rows before it in the same statement as they now are
+    # (forget clears every reason of a card at once). SQLite runs AFTER triggers row by row;
+    # PostgreSQL runs them when the statement ends, and only BEFORE triggers row by row.
+    row_by_row = "BEFORE" if d.pg else "AFTER"
     return [
         T(
             "tallies_card_insert",
@@ -345,7 +350,7 @@ def _specs(d: _Sql) -> list[_Trigger]:
         ),
         T(
             "tallies_change_insert",
-            "AFTER",
+            row_by_row,
             "INSERT",
             "changes",
             "NEW.field = 'stage'",
@@ -353,7 +358,7 @@ def _specs(d: _Sql) -> list[_Trigger]:
         ),
         T(
             "tallies_change_delete",
-            "AFTER",
+            row_by_row,
             "DELETE",
             "changes",
             "OLD.field = 'stage'",
@@ -361,7 +366,7 @@ def _specs(d: _Sql) -> list[_Trigger]:
         ),
         T(
             "tallies_change_update",
-            "AFTER",
+            row_by_row,
             "UPDATE OF " + ", ".join(change_columns),
             "changes",
             d.differ(*change_columns),
@@ -436,7 +441,9 @@ def create_triggers(dialect: str) -> list[str]:
                 f"BEGIN {' '.join(t.body)} END"
             )
             continue
-        returned = "OLD" if t.timing == "BEFORE" else "NULL"
+        returned = "NULL"
+        if t.timing == "BEFORE":  # what a BEFORE trigger returns is what gets written
+            returned = "OLD" if t.event == "DELETE" else "NEW"
         statements.append(
             f"CREATE OR REPLACE FUNCTION {t.name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
             f"BEGIN {' '.join(t.body)} RETURN {returned}; END $$"
