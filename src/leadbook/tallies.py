@@ -37,10 +37,12 @@ queue as they do on SQLite.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from leadbook.domain import FUNNEL_STAGES
@@ -292,13 +294,35 @@ class _Trigger:
     body: list[str]
 
 
+def _row_triggers(
+    d: _Sql, what: str, table: str, columns: tuple[str, ...], rows: Callable[..., list[str]]
+) -> list[_Trigger]:
+    """Insert, delete and update triggers of a table whose rows give their totals alone (a
+    row's ``rows(d, row, sign)``)."""
+    return [
+        _Trigger(
+            f"tallies_{what}_insert", "AFTER", "INSERT", table, None, [_up(rows(d, "NEW", "1"))]
+        ),
+        _Trigger(
+            f"tallies_{what}_delete", "AFTER", "DELETE", table, None, [_up(rows(d, "OLD", "-1"))]
+        ),
+        _Trigger(
+            f"tallies_{what}_update",
+            "AFTER",
+            "UPDATE OF " + ", ".join(columns),
+            table,
+            d.differ(*columns),
+            [_up(rows(d, "OLD", "-1")), _up(rows(d, "NEW", "1"))],
+        ),
+    ]
+
+
 def _specs(d: _Sql) -> list[_Trigger]:
     old_began = "coalesce(OLD.first_contact_at, OLD.created_at)"
     new_began = "coalesce(NEW.first_contact_at, NEW.created_at)"
     card_columns = ("stage", "top_stage", "stage_since", "owner", "created_at", "first_contact_at")
     moved_columns = ("owner", "created_at", "first_contact_at")
     change_columns = ("customer_id", "field", "old", "new", "at", "reason")
-    plan_columns = ("due", "owner", "status", "closed_on")
     T = _Trigger
     # A move to lost counts for its reason only if no other move of the card already did:
     # each row's trigger must see the rows before it in the same statement as they now are
@@ -375,54 +399,8 @@ def _specs(d: _Sql) -> list[_Trigger]:
                 _up(_one_change(d, "NEW", "1", "o.id != NEW.id")),
             ],
         ),
-        T(
-            "tallies_contact_insert",
-            "AFTER",
-            "INSERT",
-            "followups",
-            None,
-            [_up(_contact_rows(d, "NEW", "1"))],
-        ),
-        T(
-            "tallies_contact_delete",
-            "AFTER",
-            "DELETE",
-            "followups",
-            None,
-            [_up(_contact_rows(d, "OLD", "-1"))],
-        ),
-        T(
-            "tallies_contact_update",
-            "AFTER",
-            'UPDATE OF at, "by", via',
-            "followups",
-            d.differ("at", '"by"', "via"),
-            [_up(_contact_rows(d, "OLD", "-1")), _up(_contact_rows(d, "NEW", "1"))],
-        ),
-        T(
-            "tallies_plan_insert",
-            "AFTER",
-            "INSERT",
-            "plans",
-            None,
-            [_up(_plan_rows(d, "NEW", "1"))],
-        ),
-        T(
-            "tallies_plan_delete",
-            "AFTER",
-            "DELETE",
-            "plans",
-            None,
-            [_up(_plan_rows(d, "OLD", "-1"))],
-        ),
-        T(
-            "tallies_plan_update",
-            "AFTER",
-            "UPDATE OF " + ", ".join(plan_columns),
-            "plans",
-            d.differ(*plan_columns),
-            [_up(_plan_rows(d, "OLD", "-1")), _up(_plan_rows(d, "NEW", "1"))],
-        ),
+        *_row_triggers(d, "contact", "followups", ("at", '"by"', "via"), _contact_rows),
+        *_row_triggers(d, "plan", "plans", ("due", "owner", "status", "closed_on"), _plan_rows),
     ]
 
 
@@ -493,8 +471,6 @@ def kept(conn: Connection) -> bool:
 
 
 def _query(conn: Connection, sql: str, **params: Any) -> Any:
-    from sqlalchemy import text
-
     return conn.execute(text(sql), params)
 
 
