@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,12 +37,12 @@ class Result:
 PG = os.environ.get("LEADBOOK_TEST_DB", "")
 
 
-@pytest.fixture
-def book_url(tmp_path: Path) -> Iterator[str]:
-    """The test's own book: a SQLite file, or a fresh schema in the PostgreSQL database named
-    by LEADBOOK_TEST_DB."""
+@contextmanager
+def private_book(sqlite_file: Path) -> Iterator[str]:
+    """A new empty book, as LEADBOOK_DB names it: the SQLite file given, or a fresh schema in
+    the PostgreSQL database named by LEADBOOK_TEST_DB (dropped afterwards)."""
     if not PG:
-        yield str(tmp_path / "book.db")
+        yield str(sqlite_file)
         return
     import uuid
 
@@ -52,10 +53,20 @@ def book_url(tmp_path: Path) -> Iterator[str]:
     with admin.begin() as conn:
         conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
     sep = "&" if "?" in PG else "?"
-    yield f"{PG}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-    admin.dispose()
+    try:
+        yield f"{PG}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
+@pytest.fixture
+def book_url(tmp_path: Path) -> Iterator[str]:
+    """The test's own book: a SQLite file, or a fresh schema in the PostgreSQL database named
+    by LEADBOOK_TEST_DB."""
+    with private_book(tmp_path / "book.db") as book:
+        yield book
 
 
 @pytest.fixture(autouse=True)
