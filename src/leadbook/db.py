@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
 # The newest migration in migrations/versions; tests/test_migrations.py keeps the two in step.
-SCHEMA_HEAD = "0005"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
+SCHEMA_HEAD = "0006"
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
 WRITE_LOCK = 0x1EADB00C  # PostgreSQL advisory lock key of leadbook's writers
 BUSY_TIMEOUT_MS = int(os.environ.get("LEADBOOK_BUSY_TIMEOUT_MS", "15000"))
 
@@ -39,15 +39,35 @@ def resolve_url(db: str | None = None) -> str:
     value = db or os.environ.get("LEADBOOK_DB") or ""
     if "://" in value:
         return value
-    path = Path(value).expanduser() if value else default_path()
-    return "sqlite:///" + str(path.absolute())
+    return path_url(Path(value).expanduser() if value else default_path())
+
+
+def path_url(path: Path) -> str:
+    """The URL of a SQLite book file. The path is percent-encoded, so that folders named
+    客户, ``a#b``, ``50%`` or ``a?b`` reach SQLite as they are: ``sqlite_path`` decodes it,
+    as SQLAlchemy does."""
+    from urllib.parse import quote
+
+    return "sqlite:///" + quote(str(path.absolute()), safe="/\\:~")
 
 
 def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite book URL, decoded (the one way leadbook turns a URL into a path:
+    ``str(engine.url)`` percent-encodes every non-ASCII character)."""
+    from urllib.parse import unquote
+
     if url.startswith("sqlite:///"):
-        rest = url[len("sqlite:///") :].split("?", 1)[0]
+        rest = unquote(url[len("sqlite:///") :].split("?", 1)[0])
         return Path(rest) if rest and rest != ":memory:" else None
     return None
+
+
+def sqlite_uri(path: Path, mode: str = "ro") -> str:
+    """An SQLite ``file:`` URI for ``sqlite3.connect(..., uri=True)``, with the path encoded
+    (a ``#`` or ``?`` in a folder name would otherwise end the path)."""
+    from urllib.parse import quote
+
+    return f"file:{quote(str(path.absolute()), safe='/:')}?mode={mode}"
 
 
 def display_url(url: str) -> str:
@@ -155,80 +175,206 @@ def stored_revision(conn: Connection) -> str | None:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to SCHEMA_HEAD with Alembic (imported only here)."""
+    with engine.connect().execution_options(leadbook_write=True) as conn, conn.begin():
+        _upgrade_on(conn)
+
+
+def _upgrade_on(conn: Connection) -> None:
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
-    with engine.connect().execution_options(leadbook_write=True) as conn, conn.begin():
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, "head")
+
+
+UPGRADE_WAIT_S = 600.0  # how long a process waits for another one that is upgrading the book
 
 
 def ensure_schema(engine: Engine) -> None:
+    """Upgrade an older book to SCHEMA_HEAD, once, however many processes open it at once.
+
+    The first process takes the writers' lock, copies the book (SQLite) and upgrades it in
+    the same transaction; the others wait on the lock, find the book upgraded and go on."""
     with engine.connect() as conn:
         revision = stored_revision(conn)
         conn.rollback()
     if revision == SCHEMA_HEAD:
         return
+    _check_known(revision)
+    import time
+
+    deadline = time.monotonic() + UPGRADE_WAIT_S
+    while True:
+        try:
+            _upgrade_once(engine)
+            return
+        except _StillLocked:
+            if time.monotonic() > deadline:
+                raise BookError(
+                    _(
+                        "another leadbook has been upgrading this book for {minutes} minutes; "
+                        "try again when it is done"
+                    ).format(minutes=int(UPGRADE_WAIT_S // 60))
+                ) from None
+            time.sleep(0.2)
+
+
+class _StillLocked(Exception):
+    pass
+
+
+def _check_known(revision: str | None) -> None:
     if revision is not None and revision not in KNOWN_REVISIONS:
         raise BookError(
             _("this book was written by a newer leadbook (schema {rev}): upgrade leadbook").format(
                 rev=revision
             )
         )
-    saved = None
-    path = sqlite_path(str(engine.url))
-    if revision is not None and path is not None:
-        saved = path.with_name(f"{path.name}.before-{SCHEMA_HEAD}.bak")
-        backup(engine, saved)  # a copy of the book as it was, before the schema changes
+
+
+def _upgrade_once(engine: Engine) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    conn = engine.connect().execution_options(leadbook_write=True)
     try:
-        upgrade(engine)
-    except Exception as exc:
-        where = (
-            _(" A copy of the book from before the upgrade is at {path}.").format(path=saved)
-            if saved
-            else ""
-        )
-        raise BookError(
-            _("the book's schema could not be upgraded ({reason}); it is unchanged.").format(
-                reason=_short(exc)
+        try:
+            transaction = conn.begin()
+        except OperationalError as exc:
+            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                raise _StillLocked() from None
+            raise
+        saved = None
+        try:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+            revision = stored_revision(conn)  # another process may have upgraded it meanwhile
+            if revision == SCHEMA_HEAD:
+                transaction.rollback()
+                return
+            _check_known(revision)
+            path = sqlite_path(str(engine.url))
+            if revision is not None and path is not None:
+                # a copy of the book as it was; the lock held here keeps writers out meanwhile
+                saved = backup_file(path, path.with_name(f"{path.name}.before-{SCHEMA_HEAD}.bak"))
+            _upgrade_on(conn)
+        except BaseException as exc:
+            transaction.rollback()
+            if isinstance(exc, BookError | _StillLocked):
+                raise
+            where = (
+                _(" A copy of the book from before the upgrade is at {path}.").format(path=saved)
+                if saved
+                else ""
             )
-            + where
-        ) from exc
+            raise BookError(
+                _("the book's schema could not be upgraded ({reason}); it is unchanged.").format(
+                    reason=_short(exc)
+                )
+                + where
+            ) from exc
+        transaction.commit()
+    finally:
+        conn.close()
 
 
 def backup(engine: Engine, target: Path) -> Path:
     """Copy a SQLite book with SQLite's online backup API (consistent while others write);
-    the copy is readable by its owner only."""
-    import sqlite3
-
+    the copy is readable by its owner only, and checked before it is reported."""
     source = sqlite_path(str(engine.url))
     if source is None:
         raise BookError(
             _("backup copies SQLite books; for PostgreSQL use pg_dump (see leadbook backup --help)")
         )
+    return backup_file(source, target)
+
+
+def backup_file(source: Path, target: Path) -> Path:
+    """Copy the book at ``source`` to ``target`` and verify the copy: it opens, passes SQLite's
+    quick check, and holds the same schema revision and number of cards as the book had at the
+    moment it was copied. The copy is written under a name of its own (so processes never
+    share a temporary file) and takes the target's name only once verified."""
+    import sqlite3
+    import uuid
+
     target = target.absolute()
+    if not source.is_file():
+        raise BookError(_("there is no book at {path} to copy").format(path=source))
     if target.exists() and target.samefile(source):
         raise BookError(_("the backup cannot be the book itself"))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
     try:
-        src = sqlite3.connect(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+    except OSError as exc:
+        raise BookError(
+            _("cannot write the backup {path}: {reason}").format(
+                path=target, reason=exc.strerror or exc
+            )
+        ) from None
+    try:
+        src = sqlite3.connect(sqlite_uri(source, "ro"), uri=True, isolation_level=None)
         dst = sqlite3.connect(tmp)
         try:
+            src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            src.execute("BEGIN")  # one snapshot: the count below is of the pages copied
+            expected = _fingerprint(src)
             src.backup(dst)
+            src.execute("COMMIT")
+            dst.execute("PRAGMA journal_mode = DELETE")  # the copy is one self-contained file
         finally:
             dst.close()
             src.close()
+        _verify_copy(tmp, expected)
         os.replace(tmp, target)
+    except sqlite3.Error as exc:
+        tmp.unlink(missing_ok=True)
+        raise BookError(
+            _("the backup to {path} failed ({reason}); no copy was made").format(
+                path=target, reason=exc
+            )
+        ) from None
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BookError(
+            _("cannot write the backup {path}: {reason}").format(
+                path=target, reason=exc.strerror or exc
+            )
+        ) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return target
+
+
+def _fingerprint(conn: Any) -> tuple[str | None, int | None]:
+    """The schema revision and number of cards of a SQLite book (None, None for a new one)."""
+    has = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+        "AND name IN ('alembic_version', 'customers')"
+    ).fetchone()[0]
+    if has < 2:
+        return None, None
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    cards = conn.execute("SELECT count(*) FROM customers").fetchone()[0]
+    return (row[0] if row else None), int(cards)
+
+
+def _verify_copy(copy: Path, expected: tuple[str | None, int | None]) -> None:
+    import sqlite3
+
+    probe = sqlite3.connect(sqlite_uri(copy, "ro"), uri=True)
+    try:
+        check = probe.execute("PRAGMA quick_check").fetchone()
+        found = _fingerprint(probe)
+    finally:
+        probe.close()
+    if not check or check[0] != "ok" or found != expected:
+        raise BookError(
+            _("the backup could not be verified (it does not match the book); no copy was made")
+        )
 
 
 def _begin_with_retry(conn: Connection, attempts: int = 5) -> Any:
@@ -247,6 +393,11 @@ def _begin_with_retry(conn: Connection, attempts: int = 5) -> Any:
             time.sleep(delay)
             delay *= 2
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+class Rollback(Exception):
+    """Raised inside ``Book.write()`` to end the transaction keeping nothing (a dry run, an
+    import with bad rows): the block is undone like a failure, and the caller goes on."""
 
 
 class Book:
@@ -269,9 +420,10 @@ class Book:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """One transaction: everything in the block is kept, or nothing is. When another
-        process holds the book past the busy timeout, taking the write lock is retried with
-        backoff before the user hears of it."""
+        """One transaction: everything in the block is kept, or nothing is (``raise Rollback``
+        keeps nothing on purpose and is not passed on). When another process holds the book
+        past the busy timeout, taking the write lock is retried with backoff before the user
+        hears of it."""
         conn = self.engine.connect().execution_options(leadbook_write=True)
         try:
             transaction = _begin_with_retry(conn)
@@ -282,6 +434,9 @@ class Book:
                     # would deadlock.
                     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
                 yield conn
+            except Rollback:
+                transaction.rollback()
+                return
             except BaseException:
                 transaction.rollback()
                 raise
@@ -302,7 +457,13 @@ class Book:
         self.engine.dispose()
 
 
-def acting_user(explicit: str | None = None) -> str:
+def acting_user(explicit: str | None = None, engine: Engine | None = None) -> str:
+    """Who is acting: ``--as``, then $LEADBOOK_USER, then the system user, a label on a SQLite
+    book. On a PostgreSQL book (``engine``) the database login decides: leadbook.identity."""
+    if engine is not None and engine.dialect.name == "postgresql":
+        from leadbook.identity import acting_login
+
+        return acting_login(engine, explicit)
     if explicit:
         return explicit.strip()
     env = os.environ.get("LEADBOOK_USER")

@@ -217,7 +217,7 @@ def build(path: Path) -> Path:
 
     from leadbook import cards, contacts, deals
     from leadbook.clock import Clock
-    from leadbook.db import Book
+    from leadbook.db import Book, path_url
     from leadbook.domain import STAGES
     from leadbook.schema import customers
 
@@ -225,7 +225,7 @@ def build(path: Path) -> Path:
     path = Path(path)
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
-    book = Book("sqlite:///" + str(path.absolute()), SALES)
+    book = Book(path_url(path), SALES)
     start = TODAY - timedelta(days=42)
     created: dict[str, date] = {}
     numbers: dict[str, str] = {}

@@ -163,10 +163,16 @@ def _run(run, args: list[str]) -> None:
     ),
 )
 def backup_(
-    ctx: typer.Context, file: Path = typer.Argument(..., help=_("Where to write the copy."))
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help=_("Where to write the copy.")),
+    force: bool = typer.Option(False, "--force", help=_("Replace FILE if it already exists.")),
 ) -> None:
+    import os
+
     from leadbook.db import backup
 
+    if not force and os.path.lexists(file):
+        raise BookError(_("{path} already exists: add --force to replace it").format(path=file))
     book = state(ctx).book()
     target = backup(book.engine, file)
     done(_("Backed up the book to {path}.").format(path=target))
@@ -182,37 +188,12 @@ def backup_(
 def restore_(
     ctx: typer.Context, file: Path = typer.Argument(..., help=_("The backup to restore."))
 ) -> None:
-    import sqlite3
-
-    from leadbook.db import KNOWN_REVISIONS, backup, sqlite_path
-    from leadbook.errors import BookError
+    from leadbook.restore import restore
 
     st = state(ctx)
-    book = st.book()
-    path = sqlite_path(book.url)
-    if path is None:
-        raise BookError(_("restore works on SQLite books; for PostgreSQL use pg_restore"))
-    try:
-        probe = sqlite3.connect(f"file:{file.absolute()}?mode=ro", uri=True)
-        revision = probe.execute("SELECT version_num FROM alembic_version").fetchone()
-        probe.execute("SELECT count(*) FROM customers").fetchone()
-        probe.close()
-    except sqlite3.Error:
-        raise BookError(_("{path} is not a leadbook backup").format(path=file)) from None
-    if revision is None or revision[0] not in KNOWN_REVISIONS:
-        raise BookError(
-            _("{path} is not a leadbook backup this version can read").format(path=file)
-        )
-    kept = backup(book.engine, path.with_name(path.name + ".before-restore.bak"))
-    source = sqlite3.connect(file.absolute())
-    target = sqlite3.connect(path)
-    try:
-        source.backup(target)
-    finally:
-        target.close()
-        source.close()
+    kept = restore(st.book(), file)
     st.close()
-    st.book()  # opens, and upgrades an older backup
+    st.book()  # the restored book opens as any other
     done(_("Restored {path}; the book as it was is at {kept}.").format(path=file, kept=kept))
 
 
