@@ -2,10 +2,11 @@
 schema revision, with that leadbook's own commands, so the tests can prove every old book
 upgrades with its data intact.
 
-    python scripts/make_fixture_books.py
+    python scripts/make_fixture_books.py [REVISION ...]   (default: every revision)
 
-Each revision's leadbook is checked out from git (a temporary worktree of the last commit
-whose head was that revision) and run from its source with this environment's packages.
+Each revision's leadbook is taken from git (`git archive` of the last commit whose head was
+that revision, unpacked in a temporary folder: the repository is not touched) and run from its
+source with this environment's packages.
 Run it again, adding a line to RELEASES, whenever a migration is added.
 """
 
@@ -27,6 +28,7 @@ RELEASES = {
     "0002": "ee276b5",
     "0003": "1b08140",
     "0004": "275869d",
+    "0005": "961ca85",
 }
 
 COMMON = [
@@ -84,9 +86,14 @@ LATER = {  # commands a revision's leadbook first had
 
 def build(revision: str, commit: str, work: Path) -> Path:
     tree = work / f"tree-{revision}"
-    subprocess.run(
-        ["git", "worktree", "add", "-q", "--detach", str(tree), commit], cwd=ROOT, check=True
-    )
+    tree.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit, "src", "migrations"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
     book = work / f"book-{revision}.db"
     env = {
         **os.environ,
@@ -100,17 +107,14 @@ def build(revision: str, commit: str, work: Path) -> Path:
     for since, extra in LATER.items():
         if since <= revision:
             commands += extra
-    try:
-        for args in commands:
-            subprocess.run(
-                [sys.executable, "-m", "leadbook", *args],
-                env=env,
-                check=True,
-                capture_output=True,
-                cwd=work,
-            )
-    finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=True)
+    for args in commands:
+        subprocess.run(
+            [sys.executable, "-m", "leadbook", *args],
+            env=env,
+            check=True,
+            capture_output=True,
+            cwd=work,
+        )
     conn = sqlite3.connect(book)
     head = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
     assert head == revision, (head, revision)
@@ -123,7 +127,10 @@ def build(revision: str, commit: str, work: Path) -> Path:
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
+        wanted = set(sys.argv[1:])  # revisions to build (default: all)
         for revision, commit in RELEASES.items():
+            if wanted and revision not in wanted:
+                continue
             book = build(revision, commit, Path(tmp))
             target = OUT / book.name
             target.write_bytes(book.read_bytes())

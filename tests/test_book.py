@@ -214,3 +214,11 @@ def test_a_book_from_the_first_schema_upgrades_with_its_data_and_summaries(ok, d
     assert query(db_path, "SELECT dwell_days FROM changes WHERE old = 'prospect'")[0][0] == 4
     first = query(db_path, "SELECT first_contact_at FROM customers")[0][0]
     assert str(first).startswith("2026-03-02")
+
+
+def test_db_path_never_prints_a_password_even_in_the_query(ok):
+    url = "postgresql+psycopg://bob@db.example/book?password=s3cret&sslmode=require"
+    shown = ok("--db", url, "db", "path").stdout
+    assert "s3cret" not in shown and "password=***" in shown and "sslmode=require" in shown
+    shown = ok("--db", "postgresql+psycopg://bob:s3cret@db.example/book", "db", "path").stdout
+    assert "s3cret" not in shown and "bob:***@db.example" in shown

@@ -76,6 +76,8 @@ def load_into_postgres(url: str, revision: str, fixture: Path) -> None:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
             for name in sorted(tables, key=lambda t: ORDER.index(t) if t in ORDER else 99):
+                if name == "tallies":
+                    continue  # the running totals: the triggers count the rows as they load
                 table = schema.metadata.tables[name]
                 columns = [table.c[c] for c in tables[name][0]]
                 rows = [dict(r._mapping) for r in old.execute(sqlalchemy.select(*columns))]
@@ -133,6 +135,11 @@ def test_a_book_of_an_earlier_revision_upgrades_with_its_data_intact(ok, db_path
 
     # Every row of every table is still there, every old column with its old value.
     for table, (columns, rows) in before.items():
+        if PG and table == "tallies":
+            from test_tallies import assert_same_totals
+
+            assert_same_totals(db_path)  # counted afresh as the rows loaded: equal to a recount
+            continue
         expected = [tuple(_text(v) for v in r) for r in rows]
         got = values(db_path, table, columns)
         assert got == expected, [

@@ -23,6 +23,7 @@ from leadbook.schema import (
     followups,
     plans,
     swot,
+    tallies,
     visits,
 )
 from leadbook.searchkeys import search_key
@@ -56,6 +57,9 @@ def reassign(
     each card's audit trail records the hand-over."""
     if source == target:
         raise InvalidValue(_("--from and --to are the same salesperson"))
+    from leadbook.identity import require_manager
+
+    require_manager(conn, _("hand cards over to another salesperson"))
     where = [customers.c.owner == source]
     if grades:
         where.append(customers.c.grade.in_(grades))
@@ -158,6 +162,22 @@ PERSONAL = (
 )
 
 
+# Every table forget writes: what scrub cleans afterwards (PostgreSQL's VACUUM).
+FORGET_TABLES = (
+    "customers",
+    "followups",
+    "plans",
+    "changes",
+    "deals",
+    "complaints",
+    "visits",
+    "swot",
+    "financials",
+    "audit",
+    "tallies",
+)
+
+
 def forget(conn: Connection, number: str, now: datetime, by: str) -> str:
     """Erase a person's personal data; keep the card's number, grade, stage, dates and deal
     amounts so the funnel and reports stay right. The audit trail says that it happened."""
@@ -178,6 +198,8 @@ def forget(conn: Connection, number: str, now: datetime, by: str) -> str:
     )
     conn.execute(update(plans).where(plans.c.customer_id == cid).values(purpose=None))
     conn.execute(update(changes).where(changes.c.customer_id == cid).values(reason=None))
+    # The totals' count for the reason went down with it; a count of none keeps no text.
+    conn.execute(delete(tallies).where(tallies.c.metric == "lostwhy", tallies.c.n == 0))
     conn.execute(update(deals).where(deals.c.customer_id == cid).values(note=None, contract=None))
     conn.execute(
         update(complaints).where(complaints.c.customer_id == cid).values(note="", resolution=None)

@@ -167,9 +167,8 @@ def backup_(
     file: Path = typer.Argument(..., help=_("Where to write the copy.")),
     force: bool = typer.Option(False, "--force", help=_("Replace FILE if it already exists.")),
 ) -> None:
-    import os
-
     from leadbook.db import backup
+    from leadbook.errors import BookError
 
     if not force and os.path.lexists(file):
         raise BookError(_("{path} already exists: add --force to replace it").format(path=file))
@@ -181,7 +180,9 @@ def backup_(
 @app.command(
     "restore",
     help=_(
-        "Replace the book with a backup. The book as it was is kept beside it first "
+        "Replace the book with a backup, once it is checked to be a leadbook book: SQLite's "
+        "integrity check, and every table, index and trigger as leadbook makes them (a file "
+        "with anything else is refused). The book as it was is kept beside it first "
         "(.before-restore.bak).\n\nExample: leadbook restore ~/backups/book-2026-03-18.db"
     ),
 )
@@ -203,17 +204,26 @@ def restore_(
         "Erase a person's personal data on their request (PIPL/GDPR): name, contacts, notes, "
         "birthday, everything personal on the card and in its follow-ups. The customer number, "
         "grade, stage, dates and deal amounts stay, so funnel and reports stay right; the audit "
-        "trail records that it happened, not what was erased.\n\nExample: leadbook forget C00042 --yes"
+        "trail records that it happened, not what was erased. Backups and exports made before keep "
+        "what they held: erase or replace them too.\n\nExample: leadbook forget C00042 --yes"
     ),
 )
 def forget_(
     ctx: typer.Context,
     number: str = typer.Argument(..., help=_("Customer number.")),
     yes: bool = typer.Option(False, "--yes", help=_("Yes, erase it: this cannot be undone.")),
+    rewrite: bool = typer.Option(
+        False,
+        "--rewrite",
+        help=_(
+            "PostgreSQL: also rewrite the tables that held the data (VACUUM FULL), so no byte "
+            "of it is left in the database's files; the tables are locked while it runs."
+        ),
+    ),
 ) -> None:
     from leadbook.cli.common import clock
     from leadbook.errors import InvalidValue
-    from leadbook.team import forget
+    from leadbook.team import FORGET_TABLES, forget
 
     if not yes:
         raise InvalidValue(_("forgetting cannot be undone: run again with --yes"))
@@ -221,8 +231,11 @@ def forget_(
     book = state(ctx).book()
     with book.write() as conn:
         kept = forget(conn, number, c.now, book.user)
-    book.checkpoint()  # the pages that held the data leave the write-ahead log too
+    # no copy left in the write-ahead log or in PostgreSQL's dead rows
+    pending = book.scrub(FORGET_TABLES, rewrite=rewrite)
     done(_("Erased the personal data of {number}.").format(number=kept))
+    if pending:
+        done(pending)
 
 
 @app.command(
@@ -252,14 +265,23 @@ def reassign_(
     done(_("Moved {n} cards from {source} to {target}.").format(n=n, source=source, target=target))
 
 
-@app.command(
-    "team",
-    help=_("Salespeople and their books: cards, A and B cards, overdue and due today, won, lost."),
+team_app = typer.Typer(
+    help=_(
+        "Salespeople and their books: cards, A and B cards, overdue and due today, won, lost. "
+        "On a PostgreSQL book, `team add` gives a new salesperson their own login."
+    ),
+    invoke_without_command=True,
 )
+app.add_typer(team_app, name="team")
+
+
+@team_app.callback()
 def team_(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help=_("Print JSON only, for scripts.")),
 ) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
     from leadbook.cli.common import clock, dump
     from leadbook.team import members
 
@@ -301,3 +323,40 @@ def team_(
         for m in rows
     ]
     write(grid(columns, lines, width()))
+
+
+@team_app.command(
+    "add",
+    help=_(
+        "Give a salesperson their own login to a PostgreSQL book (run by a manager or the "
+        "book's owner). They see and change their own cards only; with --manager, everyone's. "
+        "Without --password a password is made up and printed once: hand it over in person."
+        "\n\nExample: leadbook team add 王丽"
+    ),
+)
+def team_add(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help=_("Their login, also the owner name on their cards.")),
+    manager: bool = typer.Option(
+        False, "--manager", help=_("A manager: sees and changes every card, and the settings.")
+    ),
+    password: str = typer.Option(
+        None, "--password", help=_("Their password (default: one made up and printed once).")
+    ),
+) -> None:
+    from leadbook.identity import add_member, new_password
+
+    chosen = password if password is not None else new_password()
+    book = state(ctx).book()
+    with book.write() as conn:
+        add_member(conn, name, chosen, manager)
+    if password is None:
+        print(chosen)  # the only time it is shown
+    done(
+        (
+            _("{name} can now log in to the book as a manager.")
+            if manager
+            else _("{name} can now log in to the book and work on their own cards.")
+        ).format(name=name.strip())
+        + (_(" Their password is printed above, this once.") if password is None else "")
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -44,11 +45,20 @@ class LeadbookGroup(TyperGroup):
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)  # keep the order the commands are declared in
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # Every option and argument of every command passes here: no NUL, terminal control
+        # character or escape sequence reaches a card, a note or a reason.
+        from leadbook.text import clean
+
+        return super().parse_args(ctx, [clean(a) for a in args])
+
 
 def _escape(text: str) -> str:
     from rich.markup import escape
 
-    return escape(text)
+    from leadbook.text import visible
+
+    return escape(visible(text))
 
 
 def _debug(ctx: Any) -> bool:
@@ -75,6 +85,13 @@ def describe(exc: BaseException) -> tuple[int, str]:
         or "could not extend file" in lowered
     ):
         return 1, _("the disk is full: free some space and try again (nothing was written)")
+    if "row-level security" in lowered or re.match(
+        r"(permission denied (for|to)|must be owner of) ", lowered
+    ):
+        # PostgreSQL refused the login (leadbook.identity): not a file's permissions
+        return 1, _("your database login may not do this (a manager may): {reason}").format(
+            reason=first
+        )
     if "readonly database" in lowered or "read-only" in lowered or "permission denied" in lowered:
         return 1, _("the book cannot be written (read-only file or folder): {reason}").format(
             reason=first
@@ -104,7 +121,14 @@ class State:
         if self._book is None:
             from leadbook.db import Book, acting_user, resolve_url
 
-            self._book = Book(resolve_url(self.db), acting_user(self.user))
+            book = Book(resolve_url(self.db), acting_user(self.user))
+            if book.engine.dialect.name == "postgresql":  # the login, not a name, decides
+                try:
+                    book.user = acting_user(self.user, book.engine)
+                except BaseException:
+                    book.close()
+                    raise
+            self._book = book
         return self._book
 
     def close(self) -> None:
@@ -150,7 +174,10 @@ def _main(
         None,
         "--as",
         metavar="NAME",
-        help=_("Act as this salesperson (default: $LEADBOOK_USER or you)."),
+        help=_(
+            "Act as this salesperson (default: $LEADBOOK_USER or you). On a PostgreSQL team "
+            "book you are your login: only a manager may name a colleague."
+        ),
     ),
     debug: bool = typer.Option(False, "--debug", help=_("Show full tracebacks.")),
     version: bool = typer.Option(
