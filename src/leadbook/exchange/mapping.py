@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from leadbook.exchange.columns import CUSTOMER_COLUMNS, DEAL_COLUMNS
+from leadbook.text import clean
 
 # Fields an import can fill: `leadbook add`'s options plus these.
 EXTRA_FIELDS = (
@@ -269,8 +270,8 @@ def text(value: Any) -> str:
         and value[:1] == "'"
         and value[1:2] in ("=", "+", "-", "@", "\t", "\r")
     ):
-        return value[1:]  # leadbook's own CSV export guards such cells with a quote
-    return str(value).strip()
+        return clean(value[1:])  # leadbook's own CSV export guards such cells with a quote
+    return clean(str(value)).strip()
 
 
 _DATE_FORMATS = (

@@ -1,18 +1,25 @@
 """Read a table from whatever file a salesperson has: xlsx (even named .csv), xls, CSV/TSV in
 any common encoding (UTF-8, UTF-8 with BOM, GBK/GB18030, UTF-16), or vCard. The format is
-decided by the content, not the file name; a file that cannot be read is one clear error."""
+decided by the content, not the file name; a file that cannot be read is one clear error.
+
+Nothing is allocated from what a file claims: a workbook's unpacked size and the extent of the
+sheet to read are checked in the zip before the reader (which holds a sheet as one rectangle
+from its first to its last cell) sees it."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from leadbook.errors import InvalidValue
 from leadbook.i18n import _
+from leadbook.text import clean, visible
 
 
 @dataclass
@@ -57,6 +64,8 @@ def read(path: Path, sheet: str | None = None) -> Table:
 def _spreadsheet(path: Path, data: bytes, kind: str, sheet: str | None) -> Table:
     from python_calamine import CalamineWorkbook
 
+    if kind == "xlsx":
+        check_workbook(path, data, sheet)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(book.sheet_names)
@@ -71,12 +80,7 @@ def _spreadsheet(path: Path, data: bytes, kind: str, sheet: str | None) -> Table
     except InvalidValue:
         raise
     except Exception as exc:  # calamine raises its own error types on broken files
-        raise InvalidValue(
-            _(
-                "{path} looks like an {kind} workbook but cannot be read ({reason}): open it in "
-                "Excel or LibreOffice and save it again as .xlsx"
-            ).format(path=path.name, kind=kind, reason=str(exc).splitlines()[0][:120])
-        ) from None
+        raise _unreadable(path, kind, exc) from None
     rows = [list(r) for r in rows]
     while rows and not any(_filled(v) for v in rows[0]):
         rows.pop(0)
@@ -84,8 +88,338 @@ def _spreadsheet(path: Path, data: bytes, kind: str, sheet: str | None) -> Table
         raise InvalidValue(
             _("{path} has no rows on sheet {sheet!r}").format(path=path.name, sheet=name)
         )
-    headers = [str(h).strip() if h is not None else "" for h in rows[0]]
+    headers = [clean(str(h)).strip() if h is not None else "" for h in rows[0]]
     return Table(headers, rows[1:], kind, name, names)
+
+
+def _unreadable(path: Path, kind: str, exc: BaseException) -> InvalidValue:
+    reason = (str(exc).splitlines() or [exc.__class__.__name__])[0][:120]
+    return InvalidValue(
+        _(
+            "{path} looks like an {kind} workbook but cannot be read ({reason}): open it in "
+            "Excel or LibreOffice and save it again as .xlsx"
+        ).format(path=path.name, kind=kind, reason=visible(reason))
+    )
+
+
+# The reader holds a sheet as one rectangle from its first cell to its last, about 32 bytes a
+# cell before Python sees it: a file with two cells, at A1 and XFD1048576, would ask for 549 GB.
+MAX_CELLS = 20_000_000  # rows x columns of the sheet read: about 640 MB
+MAX_UNPACKED = 1 << 30  # bytes a workbook's parts may unpack to, in all
+_PIECE = 1 << 20  # a sheet's XML is scanned a megabyte at a time
+_DIMENSION = re.compile(
+    rb"<(?:\w+:)?dimension\s+ref\s*=\s*[\"']([A-Za-z]*)(\d{0,12})(?::([A-Za-z]*)(\d{0,12}))?"
+)
+# A cell's or a row's r attribute: spreadsheets write ` r="B12"`; XML also allows other
+# quotes and spaces (then the slower form is used, or the cell is read tag by tag).
+_ATTR = rb' r="'
+_ATTR_ANY = rb"\sr\s*=\s*[\"']"
+_REF = re.compile(_ATTR_ANY + rb"([A-Za-z]*)(\d*)")
+
+
+def check_workbook(path: Path, data: bytes, sheet: str | None) -> None:
+    """Refuse an .xlsx or .ods that would unpack to more than :data:`MAX_UNPACKED`, or whose
+    sheet to read declares or holds cells spanning more than :data:`MAX_CELLS` (an .ods: its
+    sheets together, all read at once); an .xlsb, whose binary records are not checked. Read
+    in the zip, a megabyte at a time, before the reader sees it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            names = {i.filename for i in infos}
+            unpacked = sum(i.file_size for i in infos)
+            if unpacked > MAX_UNPACKED:
+                raise InvalidValue(
+                    _(
+                        "{path} would unpack to {size} MB, more than the {limit} MB leadbook "
+                        "reads: it is damaged or not a workbook of customers"
+                    ).format(path=path.name, size=unpacked >> 20, limit=MAX_UNPACKED >> 20)
+                )
+            if "xl/workbook.bin" in names:  # its binary records are not checked: refuse them
+                raise InvalidValue(
+                    _(
+                        "{path} is an Excel binary workbook (.xlsb): open it in Excel and save "
+                        "it as .xlsx"
+                    ).format(path=path.name)
+                )
+            for info in _sheet_parts(archive, infos, sheet):
+                with archive.open(info) as stream:
+                    rows, columns = _extent(stream, path)
+                if rows * columns > MAX_CELLS:
+                    raise _too_big(path, rows, columns)
+            if "content.xml" in names and "xl/workbook.xml" not in names:
+                with archive.open("content.xml") as stream:  # OpenDocument: every sheet is read
+                    tables = _ods_extents(stream)
+                if sum(r * c for r, c in tables) > MAX_CELLS:
+                    raise _too_big(path, *max(tables, key=lambda t: t[0] * t[1]))
+    except InvalidValue:
+        raise
+    except Exception as exc:  # zipfile, zlib and the XML parser each have their own errors
+        raise _unreadable(path, "xlsx", exc) from None
+
+
+def _too_big(path: Path, rows: int, columns: int) -> InvalidValue:
+    return InvalidValue(
+        _(
+            "{path} has a sheet {rows} rows by {columns} columns ({cells} cells), more than the "
+            "{limit} leadbook reads: delete the empty rows and columns after your data in Excel, "
+            "or copy the data to a new sheet, and save it again"
+        ).format(
+            path=path.name,
+            rows=f"{rows:,}",
+            columns=f"{columns:,}",
+            cells=f"{rows * columns:,}",
+            limit=f"{MAX_CELLS:,}",
+        )
+    )
+
+
+def _sheet_parts(archive: Any, infos: list[Any], sheet: str | None) -> list[Any]:
+    """The zip entry of the sheet the reader will open (the named one, else the first), or
+    every worksheet entry when the workbook's own index cannot tell."""
+    import posixpath
+    from xml.etree import ElementTree
+
+    names = {i.filename: i for i in infos}
+    if "xl/workbook.xml" not in names:
+        return []  # not an .xlsx
+    try:
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        wanted = None
+        for element in book.iter():
+            if element.tag.rsplit("}", 1)[-1] == "sheet" and (
+                sheet is None or element.get("name") == sheet
+            ):
+                wanted = next(v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "id")
+                break
+        for rel in rels.iter():
+            if rel.tag.rsplit("}", 1)[-1] == "Relationship" and rel.get("Id") == wanted:
+                target = rel.get("Target") or ""
+                part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                return [names[posixpath.normpath(part)]]
+    except (ElementTree.ParseError, KeyError, StopIteration):
+        pass
+    return [i for i in infos if "worksheets/" in i.filename and i.filename.endswith(".xml")]
+
+
+def _extent(stream: Any, path: Path) -> tuple[int, int]:
+    """The last row and column a sheet's XML declares or uses. Spreadsheets write rows in
+    order and a reference in every cell, so after the first megabyte each one is only searched
+    for a cell past the last row it ends in or the widest column seen; a megabyte out of
+    order, or with cells that have no reference (the reader counts them along the row), is
+    read tag by tag."""
+    rows = columns = 0
+    carry = b""
+    walk: _Walk | None = None
+    first = True
+    while piece := stream.read(_PIECE):
+        text = carry + piece
+        cut = text.rfind(b"<")
+        if cut < len(text) - 65536:  # inside a long text: keep the end, a reference is short
+            cut = max(len(text) - 64, 0)
+        text, carry = text[:cut], text[cut:]
+        if first:
+            first = False
+            declared = _DIMENSION.search(text)
+            if declared:
+                c1, r1, c2, r2 = declared.groups()
+                top, left = _row_number(r1), _column_number(c1)
+                bottom, right = _row_number(r2 or r1), _column_number(c2 or c1)
+                span = (abs(bottom - top) + 1, abs(right - left) + 1)
+                if span[0] * span[1] > MAX_CELLS:
+                    raise _too_big(path, *span)
+            if _unreferenced(text) or _Walk.prefixed(text):
+                walk = _Walk()
+            else:  # the widest column is the header's, most likely: searched past below
+                rows, columns = _references(text[: text.find(b"</row>") + 1], rows, columns)
+        elif walk is None and _unreferenced(text):
+            walk = _Walk(columns)
+        if walk is not None:
+            rows, columns = walk.read(text, rows, columns)
+            if walk.plain:
+                walk = None  # every cell has its reference: back to the quick search
+        else:
+            # The last reference is the highest row in a sheet written in order; the search
+            # is for one past that, rounded up to one significant digit so that the pattern
+            # changes a few times a tenfold, not each megabyte (what it lets pass is under
+            # twice the rows counted).
+            last = text.rfind(b" r=")
+            hint = _REF.match(text, last) if last >= 0 else None
+            seen = max(rows, _row_number(hint[2]) if hint and hint[2] else 0)
+            ordinary = not any(c in text for c in (b"'", b"\t", b"\n", b"\r"))
+            if _beyond(_round_up(seen), columns, ordinary).search(text):
+                rows, columns = _Walk(columns).read(text, rows, columns)
+            else:
+                rows = seen
+        if rows * columns > MAX_CELLS:
+            return rows, columns
+    return _Walk(columns).read(carry, rows, columns) if carry else (rows, columns)
+
+
+_ODS_TAG = re.compile(
+    rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^<>]*?)(/?)>"
+)
+_REPEATED = re.compile(rb"number-(?:rows|columns)-repeated\s*=\s*[\"'](\d+)")
+
+
+def _ods_extents(stream: Any) -> list[tuple[int, int]]:
+    """Each sheet's rows and columns up to its last cell with a value, as an OpenDocument
+    file's repeat counts spell them out (LibreOffice ends every sheet with a million repeated
+    empty rows: those do not count)."""
+    tables: list[tuple[int, int]] = []
+    rows = last_row = columns = 0
+    repeat = column = last_column = 0
+    carry = b""
+    while piece := stream.read(_PIECE):
+        text = carry + piece
+        cut = text.rfind(b"<")
+        if cut < 0 or b">" in text[cut:]:
+            cut = len(text)
+        elif len(text) - cut > _PIECE:
+            raise ValueError("a tag longer than a megabyte")
+        text, carry = text[:cut], text[cut:]
+        for closing, name, attributes, empty in _ODS_TAG.findall(text):
+            count = _REPEATED.search(attributes)
+            n = _row_number(count[1]) if count else 1
+            if name == b"table":
+                if closing:
+                    tables.append((last_row, columns))
+                else:
+                    rows = last_row = columns = 0
+            elif name == b"table-row" and not closing:
+                repeat, column, last_column = n, 0, 0
+                if empty:
+                    rows += repeat
+            elif name == b"table-row":
+                if last_column:
+                    last_row, columns = rows + repeat, max(columns, last_column)
+                rows += repeat
+            elif not closing:
+                column += n
+                if not empty or b"value-type" in attributes:
+                    last_column = column
+    return tables or [(0, 0)]
+
+
+def _unreferenced(text: bytes) -> bool:
+    """Whether some cells have no reference (counted only when the quick count, which also
+    sees tags such as <col>, leaves a doubt)."""
+    referenced = text.count(b'<c r="')
+    if text.count(b"<c") == referenced:
+        return False
+    return text.count(b"<c ") + text.count(b"<c>") + text.count(b"<c/") != referenced
+
+
+def _references(text: bytes, rows: int, columns: int) -> tuple[int, int]:
+    found = _REF.findall(text)
+    if found:
+        letters, digits = (set(x) for x in zip(*found, strict=True))
+        letters.discard(b"")
+        digits.discard(b"")
+        if any(len(d) > 12 for d in digits):
+            rows = 10**12
+        elif digits:
+            rows = max(rows, *map(int, digits))
+        if letters:
+            columns = max(columns, *map(_column_number, letters))
+    return rows, max(columns, 1 if rows else 0)
+
+
+_TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^<>]*)")
+_PREFIXED = re.compile(rb":(?:c|row)[\s/>]")  # <x:c ...>; a colon is rare: a quick search
+_R = re.compile(rb"(?:^|\s)r\s*=\s*[\"']([A-Za-z]*)(\d*)")
+
+
+class _Walk:
+    """The rows and cells of a sheet's XML as the reader places them: a reference where a cell
+    or row has one, else the next column or row."""
+
+    def __init__(self, column: int = 0) -> None:
+        self.row = 0
+        self.column = column  # a row cut by the megabyte may go on: count from the widest
+        self.plain = False
+
+    def read(self, text: bytes, rows: int, columns: int) -> tuple[int, int]:
+        unreferenced = 0
+        for m in _TAG.finditer(text):
+            ref = _R.search(m[2])
+            if m[1] == b"row":
+                self.row = _row_number(ref[2]) if ref and ref[2] else self.row + 1
+                self.column = 0
+                rows = max(rows, self.row)
+                continue
+            if ref and ref[1]:
+                self.column = _column_number(ref[1])
+            else:
+                self.column += 1
+                unreferenced += 1
+            if ref and ref[2]:
+                rows = max(rows, _row_number(ref[2]))
+            columns = max(columns, self.column)
+        self.plain = not unreferenced and not self.prefixed(text)
+        return _references(text, rows, columns)  # and any reference outside those tags
+
+    @staticmethod
+    def prefixed(text: bytes) -> bool:
+        """Tags written with a namespace prefix (``<x:c>``): the quick count does not see
+        them, so such a sheet is read tag by tag throughout."""
+        return _PREFIXED.search(text) is not None
+
+
+def _row_number(digits: bytes | None) -> int:
+    if not digits:
+        return 1
+    return int(digits) if len(digits) <= 12 else 10**12
+
+
+def _round_up(n: int) -> int:
+    """The largest number with ``n``'s digits and its first digit: 2521 -> 2999."""
+    power = 10 ** (len(str(n)) - 1)
+    return (n // power + 1) * power - 1
+
+
+def _column_number(letters: bytes | None) -> int:
+    if not letters:
+        return 1
+    n = 0
+    for ch in letters.upper()[:8]:
+        n = n * 26 + ch - 64
+    return n
+
+
+@lru_cache(maxsize=256)
+def _beyond(rows: int, columns: int, ordinary: bool) -> re.Pattern[bytes]:
+    """A reference to a row after ``rows`` or a column after ``columns``."""
+    number = str(rows)
+    later = [rf"\d{{{len(number) + 1},}}"]
+    for i, ch in enumerate(number):
+        if ch != "9":
+            rest = len(number) - i - 1
+            later.append(number[:i] + f"[{int(ch) + 1}-9]" + (rf"\d{{{rest}}}" if rest else ""))
+    # Letters in either case, spelled out: re.IGNORECASE makes the search a fifth slower.
+    letters = _column_letters(columns)
+    wider = [f"[A-Za-z]{{{len(letters) + 1},}}"]
+    for i, ch in enumerate(letters):
+        if ch != "Z":
+            rest = len(letters) - i - 1
+            after = chr(ord(ch) + 1)
+            wider.append(
+                "".join(f"[{c}{c.lower()}]" for c in letters[:i])
+                + f"[{after}-Z{after.lower()}-z]"
+                + (f"[A-Za-z]{{{rest}}}" if rest else "")
+            )
+    pattern = "(?:(?:{})\\d|[A-Za-z]*+(?:{}))".format("|".join(wider), "|".join(later))
+    return re.compile((_ATTR if ordinary else _ATTR_ANY) + pattern.encode())
+
+
+def _column_letters(n: int) -> str:
+    letters = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
 
 
 def _filled(value: Any) -> bool:
@@ -114,7 +448,8 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
                 continue
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    results = from_bytes(data)
+    best = results.best()
     if best is None or best.encoding is None:
         raise InvalidValue(
             _("cannot tell the text encoding of {path}: save it as UTF-8 CSV").format(
@@ -122,12 +457,39 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
             )
         )
     encoding = best.encoding
-    if encoding.lower().replace("-", "") in ("gbk", "gb2312", "cp936", "hz"):
+    if _gb(encoding) or _prefer_gb18030(data, results, best):
         encoding = "gb18030"
     return data.decode(encoding, errors="strict"), encoding
 
 
+def _gb(encoding: str) -> bool:
+    return encoding.lower().replace("-", "").replace("_", "") in (
+        "gbk",
+        "gb2312",
+        "cp936",
+        "gb18030",
+    )
+
+
+def _prefer_gb18030(data: bytes, results: Any, best: Any) -> bool:
+    """A short file fits several legacy encodings equally well (``王丽`` in GBK is also valid
+    Big5, cp949 and EUC-JP); a salesperson's file is far likelier Chinese, so GB18030 wins
+    when it fits as well as the detector's choice."""
+    gb = next((r for r in results if _gb(r.encoding)), None)
+    if gb is None or gb.chaos > best.chaos:
+        return False
+    try:
+        data.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _csv(text: str, encoding: str) -> Table:
+    if "\r" in text:  # Windows (CR LF), old Mac (CR) or mixed line ends: all one newline
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) >= csv.field_size_limit():  # a field may be as long as the file
+        csv.field_size_limit(min(len(text) + 1, 2**31 - 1))
     sample = text[:20000]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
@@ -136,7 +498,7 @@ def _csv(text: str, encoding: str) -> Table:
     rows = [r for r in csv.reader(io.StringIO(text), dialect) if "".join(r).strip()]
     if not rows:
         raise InvalidValue(_("the file has no rows"))
-    headers = [h.strip() for h in rows[0]]
+    headers = [clean(h).strip() for h in rows[0]]
     body = rows[1:]
     # Exports that end every line with a separator add an unnamed, empty last column.
     while (

@@ -65,7 +65,9 @@ def print_json(data: Any) -> None:
 
 
 def message(text: str) -> None:
-    err().print(text)
+    from leadbook.text import visible
+
+    err().print(visible(text))
 
 
 GRADE_STYLE = {"A": "bold red", "B": "bold yellow", "C": "green", "D": "cyan", "E": "dim"}
@@ -79,6 +81,9 @@ def grade_text(grade: str) -> Any:
 
 
 def escape(text: object) -> str:
+    """A value for a Rich cell: markup escaped, control characters written out."""
     from rich.markup import escape as _escape
 
-    return _escape("" if text is None else str(text))
+    from leadbook.text import visible
+
+    return _escape(visible("" if text is None else str(text)))

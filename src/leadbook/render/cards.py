@@ -12,6 +12,7 @@ from leadbook.i18n import _
 from leadbook.parsing import display_phone
 from leadbook.render import escape, grade_text, out
 from leadbook.render import table as make_table
+from leadbook.text import visible
 
 if TYPE_CHECKING:  # the panel's imports stay out of `list` and `search`
     from rich.panel import Panel
@@ -75,20 +76,20 @@ def card_panel(card: Card) -> Panel:
         domain.stage_label(card.stage),
     )
     if card.lost_reason:
-        status.append(f" ({card.lost_reason})", style="dim")
+        status.append(f" ({visible(card.lost_reason)})", style="dim")
     if card.next_due:
         status.append("  " + _("Next") + " ", style="bold")
         status.append(card.next_due.isoformat())
         if card.next_purpose:
-            status.append(f" {card.next_purpose}")
+            status.append(f" {visible(card.next_purpose)}")
     parts: list[object] = [status, fields]
     if card.tags:
-        parts.append(Text(_("Tags") + ": " + ", ".join(card.tags)))
+        parts.append(Text(_("Tags") + ": " + visible(", ".join(card.tags))))
     if card.note:
-        parts.append(Text(card.note, style="italic"))
+        parts.append(Text(visible(card.note), style="italic"))
     if card.extra:
         for key, value in card.extra.items():
-            parts.append(Text(f"{key}: {value}", style="dim"))
+            parts.append(Text(visible(f"{key}: {value}"), style="dim"))
     timeline = timeline_table(card)
     if timeline is not None:
         parts.append(Text(""))
@@ -104,7 +105,7 @@ def card_panel(card: Card) -> Panel:
                 d.date.isoformat(), escape(d.product), f"{d.amount:,.2f}", escape(d.contract)
             )
         parts.append(deals)
-    title = Text.assemble((card.number, "bold cyan"), "  ", (card.name, "bold"))
+    title = Text.assemble((visible(card.number), "bold cyan"), "  ", (visible(card.name), "bold"))
     return Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED)  # type: ignore[arg-type]
 
 

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
+from leadbook.text import visible
+
 Seg = tuple[str, str]  # text and a style such as "bold red"
 Cell = str | Seg | list[Seg]
 
@@ -91,11 +93,13 @@ class Column:
 
 
 def _segs(cell: Cell, style: str) -> list[Seg]:
+    # Control characters are written out (\x1b) before a cell is measured: a name holding
+    # an escape sequence neither drives the terminal nor breaks the columns.
     if isinstance(cell, str):
-        return [(cell, style)]
+        return [(visible(cell), style)]
     if isinstance(cell, tuple):
-        return [cell]
-    return cell
+        return [(visible(cell[0]), cell[1])]
+    return [(visible(t), s) for t, s in cell]
 
 
 def _fit(cell: Cell, width: int, justify: str, style: str) -> list[Seg]:
@@ -192,6 +196,7 @@ def write(lines: Sequence[Sequence[Seg]], stream: TextIO | None = None) -> None:
     out = []
     for line in lines:
         for text, style in line:
+            text = visible(text)  # titles and notes that did not pass through a cell
             code = _sgr(style) if color and style else ""
             out.append(f"{code}{text}\x1b[0m" if code else text)
         out.append("\n")
