@@ -130,7 +130,7 @@ def test_a_failed_export_leaves_the_old_file_and_no_temporary(ok, cli, add, tmp_
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(export, "_write_summary", boom)
-    result = cli("export", str(target))
+    result = cli("export", str(target), "--force")
     assert result.exit_code == 1 and "space" in result.stderr
     assert target.read_bytes() == b"the good old export"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".book")] == []

@@ -93,6 +93,14 @@ def header(column: tuple[str, str, str], lang: str) -> str:
     return column[2] if lang == "zh" else column[1]
 
 
+def continued(column: tuple[str, str, str], part: int, lang: str) -> str:
+    """The header of the column holding part 2, 3 ... of a text longer than an Excel cell holds:
+    "Note (part 2)", "备注（第2段）"."""
+    if lang == "zh":
+        return f"{column[2]}（第{part}段）"
+    return f"{column[1]} (part {part})"
+
+
 def sheet_name(key: str, lang: str) -> str:
     en, zh = SHEETS[key]
     return zh if lang == "zh" else en

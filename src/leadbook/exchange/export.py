@@ -5,8 +5,13 @@ database to the file, so memory stays flat whatever the size of the book (PERF.m
 than openpyxl's write-only mode at the same memory), and it keeps everything the workbook
 needs: bold frozen headers, autofilter, fitted widths, real dates and numbers, phones as text,
 wrapped notes, a native chart, and user text always written as text (never as a formula).
-Every file is written to a temporary name beside the target and renamed when complete, so a
-half-written export never replaces a good one.
+Every file is written to a temporary name beside the target (readable by its owner only) and
+renamed when complete, so a half-written export never replaces a good one, and an existing file
+is replaced only when asked. A failed or interrupted export removes its temporaries; one killed
+outright leaves them for the next export to the same file to remove.
+
+Excel holds at most 32,767 characters in a cell: a longer text continues in the next columns,
+"Note (part 2)", "Note (part 3)" ..., which import joins back (importer.join_continued).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,7 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, func, or_, select
 from sqlalchemy.engine import Connection
 
 from leadbook.errors import InvalidValue
@@ -32,6 +38,7 @@ from leadbook.exchange.columns import (
     DEAL_COLUMNS,
     FOLLOWUP_COLUMNS,
     HISTORY_COLUMNS,
+    continued,
     header,
     sheet_name,
 )
@@ -77,12 +84,12 @@ def national(phone: str | None) -> str:
     return phone
 
 
-def _customer_rows(conn: Connection, f: Filters) -> Iterator[Any]:
+def _customer_rows(conn: Connection, f: Filters, where: Sequence[Any] = ()) -> Iterator[Any]:
     referrer = customers.alias("referrer")
     query = select(customers, referrer.c.number.label("referrer_number")).outerjoin(
         referrer, referrer.c.id == customers.c.referrer_id
     )
-    query = _filtered(query, f).order_by(customers.c.id)
+    query = _filtered(query, f).where(*where).order_by(customers.c.id)
     for r in conn.execution_options(yield_per=2000).execute(query).mappings():
         birthday = r["birthday"] or (r["birthday_md"] and f"--{r['birthday_md']}")
         yield {
@@ -116,20 +123,21 @@ def _since(column: Any, f: Filters) -> list[Any]:
     return [column >= datetime.combine(f.since, datetime.min.time())] if f.since else []
 
 
-def _followup_rows(conn: Connection, f: Filters) -> Iterator[Any]:
+def _followup_rows(conn: Connection, f: Filters, where: Sequence[Any] = ()) -> Iterator[Any]:
     query = (
         select(followups, customers.c.number, customers.c.name)
         .join(customers, customers.c.id == followups.c.customer_id)
-        .where(*_since(followups.c.at, f))
+        .where(*_since(followups.c.at, f), *where)
         .order_by(customers.c.id, followups.c.at, followups.c.id)
     )
     yield from conn.execution_options(yield_per=5000).execute(_filtered(query, f)).mappings()
 
 
-def _deal_rows(conn: Connection, f: Filters) -> Iterator[Any]:
+def _deal_rows(conn: Connection, f: Filters, where: Sequence[Any] = ()) -> Iterator[Any]:
     query = (
         select(deals, customers.c.number, customers.c.name)
         .join(customers, customers.c.id == deals.c.customer_id)
+        .where(*where)
         .order_by(customers.c.id, deals.c.date, deals.c.id)
     )
     if f.since:
@@ -138,33 +146,144 @@ def _deal_rows(conn: Connection, f: Filters) -> Iterator[Any]:
         yield {**r, "deal_date": r["date"], "amount": Decimal(r["amount_cents"]).scaleb(-2)}
 
 
-def _history_rows(conn: Connection, f: Filters) -> Iterator[Any]:
+def _history_rows(conn: Connection, f: Filters, where: Sequence[Any] = ()) -> Iterator[Any]:
     query = (
         select(changes, customers.c.number, customers.c.name)
         .join(customers, customers.c.id == changes.c.customer_id)
-        .where(*_since(changes.c.at, f))
+        .where(*_since(changes.c.at, f), *where)
         .order_by(customers.c.id, changes.c.at, changes.c.id)
     )
     yield from conn.execution_options(yield_per=5000).execute(_filtered(query, f)).mappings()
 
 
+# Each sheet of the workbook: its columns, its rows, and the table with its stored text (and
+# the columns stored under another name) to find the texts longer than a cell.
+Columns = Sequence[tuple[str, str, str]]
+SHEETS: dict[str, tuple[Columns, Callable[..., Iterator[Any]], Any, dict[str, str]]] = {
+    "customers": (CUSTOMER_COLUMNS, _customer_rows, customers, {"purpose": "next_purpose"}),
+    "followups": (FOLLOWUP_COLUMNS, _followup_rows, followups, {}),
+    "deals": (DEAL_COLUMNS, _deal_rows, deals, {}),
+    "history": (HISTORY_COLUMNS, _history_rows, changes, {}),
+}
+
+
 @contextmanager
-def atomic(path: Path) -> Iterator[Path]:
-    """A temporary file beside ``path``, renamed over it only when the block completes."""
-    path = path.absolute()
+def atomic(path: Path, overwrite: bool = False) -> Iterator[Path]:
+    """A temporary file beside ``path``, readable by its owner only, renamed over ``path`` only
+    when the block completes and removed on any failure, Ctrl-C or kill (SIGTERM, SIGHUP).
+    An existing ``path`` is replaced only with ``overwrite``."""
+    given, path = path, path.absolute()
     if path.is_dir():
         raise InvalidValue(_("{path} is a folder: give a file name").format(path=path))
     if not path.parent.is_dir():
         raise InvalidValue(_("the folder {path} does not exist").format(path=path.parent))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if not overwrite and os.path.lexists(path):
+        raise InvalidValue(_("{path} already exists: add --force to replace it").format(path=given))
+    _remove_stale(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise InvalidValue(
+            _("cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
+        ) from None
     os.close(fd)
     try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
+        with _stopped_by_signals():
+            yield Path(tmp)
+            os.chmod(tmp, 0o600)
+            if not overwrite and os.path.lexists(path):  # made while we were writing
+                raise InvalidValue(
+                    _("{path} already exists: add --force to replace it").format(path=given)
+                )
+            os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def scratch_folder(path: Path) -> Iterator[Path]:
+    """A private folder (0700) beside ``path`` for a writer's own temporary files (XlsxWriter
+    keeps each sheet in one), removed with everything in it when the block ends."""
+    import shutil
+
+    path = path.absolute()
+    folder = tempfile.mkdtemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
+    try:
+        yield Path(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _temp_prefix(path: Path) -> str:
+    """Temporaries are named .NAME.PID.xxxx.tmp: hidden, and traceable to their process."""
+    return f".{path.name}.{os.getpid()}."
+
+
+def _remove_stale(path: Path) -> None:
+    """Remove the temporaries an export to ``path`` killed outright (kill -9, a power cut) left
+    beside it: those named after a process that no longer runs, and owned by this user."""
+    import shutil
+
+    if os.name != "posix":  # asking whether a process runs (kill 0) is POSIX only
+        return
+    prefix = f".{path.name}."
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(prefix) and name.endswith(".tmp")):
+            continue
+        pid = name[len(prefix) :].split(".", 1)[0]
+        if not pid.isdigit() or _running(int(pid)):
+            continue
+        try:
+            if entry.stat(follow_symlinks=False).st_uid != os.getuid():
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            continue
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process
+        return True
+    return True
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP (kill, a closed terminal) end the block with SystemExit, as Ctrl-C
+    does with KeyboardInterrupt, so that cleanup runs."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    saved = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            saved[number] = signal.signal(number, stop)
+    try:
+        yield
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
 
 
 def _text(value: Any) -> str:
@@ -186,15 +305,17 @@ def write_xlsx(
     lang: str,
     today: date,
     progress: Callable[[str, int], None] | None = None,
+    overwrite: bool = False,
 ) -> ExportResult:
     import xlsxwriter
 
     result = ExportResult(path=path)
-    with atomic(path) as tmp:
+    with atomic(path, overwrite) as tmp, scratch_folder(path) as scratch:
         book = xlsxwriter.Workbook(
             str(tmp),
             {
                 "constant_memory": True,
+                "tmpdir": str(scratch),  # its sheet files: beside the export, never in $TMPDIR
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
@@ -208,15 +329,18 @@ def write_xlsx(
             "money": book.add_format({"num_format": "#,##0.00"}),
             "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
         }
-        sheets = (
-            ("customers", CUSTOMER_COLUMNS, _customer_rows(conn, f)),
-            ("followups", FOLLOWUP_COLUMNS, _followup_rows(conn, f)),
-            ("deals", DEAL_COLUMNS, _deal_rows(conn, f)),
-            ("history", HISTORY_COLUMNS, _history_rows(conn, f)),
-        )
-        for key, columns, rows in sheets:
+        for key, (columns, rows, table, renamed) in SHEETS.items():
+            parts = _parts(conn, f, columns, rows, table, renamed)
             result.counts[key] = _write_sheet(
-                book, sheet_name(key, lang), columns, rows, styles, lang, key, progress
+                book,
+                sheet_name(key, lang),
+                columns,
+                rows(conn, f),
+                styles,
+                lang,
+                key,
+                progress,
+                parts,
             )
         _write_funnel(book, conn, f, lang, today, styles)
         _write_summary(book, result, f, lang, today, styles)
@@ -229,6 +353,63 @@ def write_xlsx(
     return result
 
 
+# Excel holds at most 32,767 characters in a cell, counted in UTF-16 units; XlsxWriter cuts a
+# longer text there. Such a text goes on in the next columns, "Note (part 2)" ...
+CELL_LIMIT = 32_767
+
+
+def split_cell(text: str, limit: int = CELL_LIMIT) -> list[str]:
+    """``text`` in pieces of at most ``limit`` UTF-16 units (as Excel counts), never cutting a
+    character in two; ``[text]`` when it fits in one cell."""
+    if len(text) <= limit // 2 or _units(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    start = 0
+    while start < len(text):
+        end = min(start + limit, len(text))
+        while (over := _units(text[start:end]) - limit) > 0:
+            end -= over
+        pieces.append(text[start:end])
+        start = end
+    return pieces
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _parts(
+    conn: Connection,
+    f: Filters,
+    columns: Sequence[tuple[str, str, str]],
+    rows: Callable[..., Iterator[Any]],
+    table: Any,
+    renamed: dict[str, str],
+) -> dict[str, int]:
+    """How many cells each text column of a sheet needs for its longest text (absent: one).
+    The sheet's header row is written first, so this is asked before: one query returning only
+    the rows with a long text."""
+    long = {}
+    for name, _en, _zh in columns:
+        column = table.c.get(renamed.get(name, name))
+        if column is not None and isinstance(column.type, String):
+            long[name] = column
+    where = [or_(*(func.length(c) > CELL_LIMIT // 4 for c in long.values()))]
+    parts: dict[str, int] = {}
+    for row in rows(conn, f, where):
+        for name in long:
+            value = _prepared(name, row.get(name))
+            if isinstance(value, str | dict):
+                parts[name] = max(parts.get(name, 1), len(split_cell(_text(value))))
+    return {name: n for name, n in parts.items() if n > 1}
+
+
+def _prepared(name: str, value: Any) -> Any:
+    if name == "extra" and value and isinstance(value, str):
+        return json.loads(value)
+    return value
+
+
 def _write_sheet(
     book: Any,
     title: str,
@@ -238,27 +419,41 @@ def _write_sheet(
     lang: str,
     key: str,
     progress: Callable[[str, int], None] | None,
+    parts: dict[str, int],
 ) -> int:
     sheet = book.add_worksheet(title)
-    widths = [cell_width(header(c, lang)) + 2 for c in columns]
-    for col, column in enumerate(columns):
-        sheet.write_string(0, col, header(column, lang), styles["head"])
+    plan = [(name, parts.get(name, 1)) for name, _en, _zh in columns]
+    heads: list[tuple[str, str]] = []  # (field, header) of each column of the sheet
+    for column, (name, n) in zip(columns, plan, strict=True):
+        heads.append((name, header(column, lang)))
+        heads += [(name, continued(column, part, lang)) for part in range(2, n + 1)]
+    widths = [cell_width(head) + 2 for _name, head in heads]
+    for col, (_name, head) in enumerate(heads):
+        sheet.write_string(0, col, head, styles["head"])
     count = 0
     for count, row in enumerate(rows, start=1):
-        for col, (name, _en, _zh) in enumerate(columns):
+        col = 0
+        for name, n in plan:
             value = row.get(name)
             if name == "extra" and value:
-                value = json.loads(value) if isinstance(value, str) else value
-            width = _write_cell(sheet, count, col, name, value, styles)
-            if width > widths[col]:
-                widths[col] = width
+                value = _prepared(name, value)
+            if n == 1:
+                width = _write_cell(sheet, count, col, name, value, styles)
+                if width > widths[col]:
+                    widths[col] = width
+            else:
+                for part, piece in enumerate(_pieces(value, n, title)):
+                    width = _write_cell(sheet, count, col + part, name, piece, styles)
+                    if width > widths[col + part]:
+                        widths[col + part] = width
+            col += n
         if progress is not None and count % 2000 == 0:
             progress(key, count)
-    for col, (name, _en, _zh) in enumerate(columns):
+    for col, (name, _head) in enumerate(heads):
         fmt = styles["wrap"] if name in WRAPPED else None
         sheet.set_column(col, col, min(widths[col] + 1, MAX_WIDTH), fmt)
     sheet.freeze_panes(1, 2 if columns[0][0] == "number" else 1)
-    sheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
+    sheet.autofilter(0, 0, max(count, 1), len(heads) - 1)
     if progress is not None:
         progress(key, count)
     return count
@@ -286,11 +481,32 @@ def _write_cell(
         sheet.write_number(row, col, value)
         return len(str(value))
     text = _text(value)
+    if len(text) > CELL_LIMIT // 2 and _units(text) > CELL_LIMIT:
+        raise _grew(sheet.name)
     if name in WRAPPED:
         sheet.write_string(row, col, text, styles["wrap"])
         return max((cell_width(line) for line in text.splitlines()), default=0)
     sheet.write_string(row, col, text)  # always text: never a formula, a number or a link
     return cell_width(text)
+
+
+def _pieces(value: Any, n: int, title: str) -> list[Any]:
+    """A value in at most ``n`` cells: a long text cut for Excel, anything else as it is."""
+    if not isinstance(value, str | dict) or value == "":
+        return [value]
+    pieces = split_cell(_text(value))
+    if len(pieces) > n:
+        raise _grew(title)
+    return pieces
+
+
+def _grew(title: str) -> InvalidValue:
+    return InvalidValue(
+        _(
+            "a text on the sheet {sheet} grew past what its columns hold while it was exported: "
+            "export again"
+        ).format(sheet=title)
+    )
 
 
 def _write_funnel(
@@ -362,36 +578,35 @@ def _write_summary(
 
 # CSV ----------------------------------------------------------------------------------------
 
-CSV_SHEETS = {
-    "customers": (CUSTOMER_COLUMNS, _customer_rows),
-    "followups": (FOLLOWUP_COLUMNS, _followup_rows),
-    "deals": (DEAL_COLUMNS, _deal_rows),
-}
-_DANGEROUS = ("=", "@", "\t", "\r")
+CSV_SHEETS = {key: SHEETS[key][:2] for key in ("customers", "followups", "deals")}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What may start with + or - and stay as it is: a plain number (-12.50) or a phone number
+# written with spaces (+86 138 0013 8000). Neither can call a function or point at a cell.
+_PLAIN = re.compile(r"[+-]\d+(?:\.\d+)?|\+\d[\d ]*\d")
 
 
 def csv_safe(text: str) -> str:
-    """A cell Excel will show as text: a leading = @ tab or CR, or a + or - that does not start
-    a plain number, gets a ' in front (OWASP), which leadbook's importer takes off again."""
-    if not text:
-        return text
-    first = text[0]
-    if first in _DANGEROUS or (
-        first in "+-" and not text[1:].replace(" ", "").replace("-", "").replace(".", "").isdigit()
-    ):
+    """A cell a spreadsheet shows as text, never runs as a formula (OWASP, CSV injection): one
+    starting with = + - @ tab or CR gets a ' in front, which leadbook's importer takes off
+    again; a plain number such as -12.50 or a phone such as +86 138 0013 8000 stays as it is.
+    One rule for every CSV leadbook writes: exports and import error reports."""
+    if text[:1] in _FORMULA_START and not _PLAIN.fullmatch(text):
         return "'" + text
     return text
 
 
-def write_csv(conn: Connection, path: Path, f: Filters, lang: str, sheet: str) -> ExportResult:
+def write_csv(
+    conn: Connection, path: Path, f: Filters, lang: str, sheet: str, overwrite: bool = False
+) -> ExportResult:
     if sheet not in CSV_SHEETS:
         raise InvalidValue(
             _("--sheet is customers, followups or deals, not {sheet!r}").format(sheet=sheet)
         )
     columns, rows = CSV_SHEETS[sheet]
     result = ExportResult(path=path)
-    with atomic(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out)
+    dialect = "excel-tab" if path.suffix.lower() == ".tsv" else "excel"
+    with atomic(path, overwrite) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out, dialect)
         writer.writerow([header(c, lang) for c in columns])
         count = 0
         for row in rows(conn, f):
@@ -411,7 +626,12 @@ def _csv_value(value: Any) -> str:
 
 
 def write_ics(
-    conn: Connection, path: Path, f: Filters, today: date, days: int = 60
+    conn: Connection,
+    path: Path,
+    f: Filters,
+    today: date,
+    days: int = 60,
+    overwrite: bool = False,
 ) -> ExportResult:
     """Due follow-ups (overdue and the next ``days`` days) as all-day events for a phone."""
     from datetime import timedelta
@@ -445,6 +665,6 @@ def write_ics(
         event.add("description", "\n".join(details))
         calendar.add_component(event)
         count += 1
-    with atomic(path) as tmp:
+    with atomic(path, overwrite) as tmp:
         tmp.write_bytes(calendar.to_ical())
     return ExportResult(path=path, counts={"events": count})
