@@ -131,7 +131,7 @@ def missed_as_first_written(conn: Any, day: date, owner: str | None) -> list[dic
         )
         .join(customers, customers.c.id == plans.c.customer_id)
         .where(*where)
-        .order_by(plans.c.due, customers.c.grade, customers.c.id)
+        .order_by(plans.c.due, customers.c.grade, customers.c.id, plans.c.id)
         .limit(journal.MISSED_SHOWN)
     ).mappings()
     return [journal.MissedLine.model_validate(dict(r)).model_dump() for r in rows]

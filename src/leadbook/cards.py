@@ -20,6 +20,7 @@ from leadbook.repository import history
 from leadbook.repository import settings as settings_repo
 from leadbook.repository.customers import split_tags
 from leadbook.schema import CARD_FIELDS
+from leadbook.text import clean
 
 PHONE_FIELDS = ("mobile", "phone", "fax")
 TEXT_FIELDS = (
@@ -49,7 +50,7 @@ def parse_fields(raw: dict[str, str | None], today: date) -> dict[str, Any]:
             continue
         if field not in CARD_FIELDS:
             raise InvalidValue(_("unknown card field {field!r}").format(field=field))
-        text = text.strip()
+        text = clean(text).strip()
         if field == "name" and not text:
             raise InvalidValue(_("a card needs a name"))
         if not text:
@@ -219,25 +220,41 @@ def edit_card(
 
 
 def _replan(conn: Connection, row: RowMapping, clock: Clock, by: str) -> None:
-    """After a grade or stage change, move or drop the rhythm plan (explicit plans stay)."""
+    """After a grade or stage change, the card's reminders (the rules are in the README's
+    reminder table):
+
+    - won closes every plan due on or before that day, whoever set it, and the rhythm's plan;
+      a later plan set by hand (a delivery, say) stays; lost closes every plan;
+    - a regrade or a move between open stages never hides a plan: an overdue plan stays
+      overdue with its purpose, and the rhythm's plan only moves earlier when the new grade's
+      interval says so (the new rhythm applies from the next contact); a grade without a
+      rhythm (E) drops the rhythm's plan unless it is already missed."""
     fresh = repo.get_by_id(conn, row["id"])
     plan = fu_repo.open_plan(conn, row["id"])
     intervals = settings_repo.intervals(settings_repo.load(conn))
-    if fresh["stage"] in ("won", "lost"):
-        if plan is not None and (plan["auto"] or fresh["stage"] == "lost"):
-            fu_repo.close_plans(conn, row["id"], "cancelled", clock.today)
-            plan = None
-    elif plan is None or plan["auto"]:
+    if fresh["stage"] == "lost":
+        fu_repo.close_plans(conn, row["id"], "cancelled", clock.today)
+        plan = None
+    elif fresh["stage"] == "won":
+        fu_repo.close_plans(conn, row["id"], "cancelled", clock.today, due_by=clock.today)
+        fu_repo.close_plans(conn, row["id"], "cancelled", clock.today, auto_only=True)
+        plan = fu_repo.open_plan(conn, row["id"])
+    else:
         last = fresh["last_contact_at"].date() if fresh["last_contact_at"] else None
         due = rhythm.rescheduled(fresh["grade"], last, clock.today, intervals)
-        if plan is not None and plan["due"] == due:
-            return
-        purpose = plan["purpose"] if plan is not None else None
-        if plan is not None:
+        if due is None and plan is not None and plan["auto"] and plan["due"] >= clock.today:
+            # a grade without a rhythm (E) drops the rhythm's plan; a missed one stays missed
+            fu_repo.close_plans(conn, row["id"], "cancelled", clock.today, auto_only=True)
+            plan = fu_repo.open_plan(conn, row["id"])
+        elif plan is None and due is not None:
+            fu_repo.add_plan(conn, row["id"], due, None, fresh["owner"], True, clock.today)
+            plan = fu_repo.open_plan(conn, row["id"])
+        elif plan is not None and plan["auto"] and due is not None and due < plan["due"]:
+            # (``due`` is never before today, so an overdue plan is never moved)
             fu_repo.close_plans(conn, row["id"], "cancelled", clock.today)
-        plan = None
-        if due is not None:
-            fu_repo.add_plan(conn, row["id"], due, purpose, fresh["owner"], True, clock.today)
+            fu_repo.add_plan(
+                conn, row["id"], due, plan["purpose"], fresh["owner"], True, clock.today
+            )
             plan = fu_repo.open_plan(conn, row["id"])
     values = {
         "next_due": plan["due"] if plan is not None else None,

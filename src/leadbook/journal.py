@@ -216,6 +216,7 @@ def _missed(conn: Connection, day: date, owner: str | None) -> list[MissedLine]:
         plans.c.due,
         plans.c.purpose,
         customers.c.id,
+        plans.c.id.label("plan_id"),
     )
     arms = [
         select(*columns)
@@ -226,7 +227,8 @@ def _missed(conn: Connection, day: date, owner: str | None) -> list[MissedLine]:
     both = union_all(*arms).subquery()
     rows = conn.execute(
         select(both.c.number, both.c.name, both.c.grade, both.c.due, both.c.purpose)
-        .order_by(both.c.due, both.c.grade, both.c.id)
+        # a card can have missed two plans of one day: the plan's id settles their order
+        .order_by(both.c.due, both.c.grade, both.c.id, both.c.plan_id)
         .limit(MISSED_SHOWN)
     ).mappings()
     return [MissedLine.model_validate(dict(r)) for r in rows]

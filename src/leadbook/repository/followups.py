@@ -64,13 +64,24 @@ def add_plan(
 
 
 def close_plans(
-    conn: Connection, cid: int, status: str, on: date, followup_id: int | None = None
+    conn: Connection,
+    cid: int,
+    status: str,
+    on: date,
+    followup_id: int | None = None,
+    *,
+    due_by: date | None = None,
+    auto_only: bool = False,
 ) -> int:
-    """Close every open plan of a card: ``done`` by a contact, or ``cancelled``."""
+    """Close the open plans of a card: ``done`` by a contact, or ``cancelled``; only those due
+    on or before ``due_by``, or only the rhythm's own, when told so."""
+    where = [plans.c.customer_id == cid, plans.c.status == "open"]
+    if due_by is not None:
+        where.append(plans.c.due <= due_by)
+    if auto_only:
+        where.append(plans.c.auto.is_(True))
     result = conn.execute(
-        update(plans)
-        .where(plans.c.customer_id == cid, plans.c.status == "open")
-        .values(status=status, closed_on=on, followup_id=followup_id)
+        update(plans).where(*where).values(status=status, closed_on=on, followup_id=followup_id)
     )
     return int(result.rowcount or 0)
 

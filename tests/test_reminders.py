@@ -1,0 +1,56 @@
+"""The life cycle of reminders over days (issue 11, points 1 and 3): a deal closes what was due
+by it, a regrade never hides a missed contact. Dates are pinned day by day; the expected lists
+are worked out by hand from the method."""
+
+from __future__ import annotations
+
+
+def due(ok, day: str, *args: str) -> list[tuple[str, str, int, str | None]]:
+    return [
+        (i["number"], i["due"], i["overdue_days"], i["purpose"])
+        for i in ok("due", "--json", *args, now=day).json()
+        if i["kind"] == "follow-up"
+    ]
+
+
+def test_a_deal_closes_the_overdue_contract_signing_it_happened_at(ok, add):
+    c1 = add("张三", "--grade", "B", now="2026-03-09")
+    ok("log", c1, "--next", "2026-03-11", "--purpose", "签合同", now="2026-03-09")
+    assert due(ok, "2026-03-18") == [(c1, "2026-03-11", 7, "签合同")]
+    ok("deal", c1, "--amount", "18万", now="2026-03-18")
+    assert due(ok, "2026-03-18") == []  # before: "won, 7 days late, 签合同"
+    assert due(ok, "2026-03-25", "--days", "30") == []
+
+
+def test_a_later_plan_set_by_hand_outlives_the_deal(ok, add):
+    c1 = add("张三", "--grade", "B", now="2026-03-09")
+    ok("log", c1, "--next", "2026-03-25", "--purpose", "交车", now="2026-03-18")
+    ok("deal", c1, "--amount", "18万", now="2026-03-18")
+    assert due(ok, "2026-03-25") == [(c1, "2026-03-25", 0, "交车")]
+
+
+def test_regrading_keeps_a_missed_first_contact_missed(ok, add):
+    c4 = add("赵六", "--grade", "C", now="2026-03-09")  # first contact due 03-09
+    assert due(ok, "2026-03-12") == [(c4, "2026-03-09", 3, None)]
+    ok("grade", c4, "A", now="2026-03-12")
+    # before: moved to today, no longer late, and "first contact" gone
+    assert due(ok, "2026-03-12") == [(c4, "2026-03-09", 3, None)]
+    out = ok("due", now="2026-03-12").stdout
+    assert "3 days late" in out and "first contact" in out
+
+
+def test_regrading_keeps_a_missed_plan_with_its_purpose(ok, add):
+    c2 = add("钱二", "--grade", "C", now="2026-03-02")
+    ok("log", c2, "--next", "2026-03-10", "--purpose", "报价", now="2026-03-02")
+    ok("grade", c2, "A", now="2026-03-12")
+    ok("grade", c2, "D", now="2026-03-13")
+    assert due(ok, "2026-03-13") == [(c2, "2026-03-10", 3, "报价")]
+
+
+def test_regrading_up_brings_the_rhythms_plan_earlier_never_later(ok, add):
+    c3 = add("孙三", "--grade", "D", now="2026-03-02")
+    ok("log", c3, now="2026-03-02")  # D: next 30 days on, 04-01
+    ok("grade", c3, "B", now="2026-03-05")  # B: 7 days from the contact, 03-09
+    assert due(ok, "2026-03-09") == [(c3, "2026-03-09", 0, None)]
+    ok("grade", c3, "C", now="2026-03-06")  # C would be 03-17: later, so it stays 03-09
+    assert due(ok, "2026-03-09") == [(c3, "2026-03-09", 0, None)]
