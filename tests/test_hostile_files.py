@@ -332,3 +332,11 @@ def test_controls_already_in_a_book_are_shown_not_obeyed(ok, add, db_path):
         assert "A\\x1b[31mRED" in result.stdout, (args, result.stdout)
     shown = ok("show", number).stdout
     assert "n\\x1b[2J" in shown and "\\x1b]0;pwned\\x07" in shown
+
+
+def test_names_that_look_like_markup_are_printed_as_they_are(ok, cli):
+    result = cli("add", "[/]")  # before: the card was written, then "MarkupError", exit 1
+    assert result.exit_code == 0 and "Added C00001 [/]" in result.stderr
+    result = ok("add", "[bold red]王五")
+    assert "[bold red]王五" in result.stderr
+    assert [c["name"] for c in ok("list", "--json").json()] == ["[/]", "[bold red]王五"]

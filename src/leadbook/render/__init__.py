@@ -67,7 +67,8 @@ def print_json(data: Any) -> None:
 def message(text: str) -> None:
     from leadbook.text import visible
 
-    err().print(visible(text))
+    # plain text: a name like "[/]" or "[bold red]" is the customer's, not Rich markup
+    err().print(visible(text), markup=False, highlight=False)
 
 
 GRADE_STYLE = {"A": "bold red", "B": "bold yellow", "C": "green", "D": "cyan", "E": "dim"}
