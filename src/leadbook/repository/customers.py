@@ -7,7 +7,20 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, false, func, literal_column, or_, select, update
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    and_,
+    any_,
+    case,
+    cast,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy import text as sql
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.sql import Select
@@ -296,12 +309,41 @@ def _phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def _limited_by_policy(conn: Connection) -> bool:
+    """Whether row-level security limits this PostgreSQL login's cards (a salesperson or a
+    manager, not the book's owner) and the book has the search function of migration 0006."""
+    if conn.dialect.name != "postgresql":
+        return False
+    return bool(
+        conn.exec_driver_sql(
+            "SELECT row_security_active('customers') "
+            "AND to_regprocedure('leadbook_search_ids(text)') IS NOT NULL"
+        ).scalar()
+    )
+
+
+def _through_index(term: str) -> ColumnElement[bool]:
+    """Cards holding ``term``, found by the book's owner through the trigram index and limited
+    to the cards this login may see (``leadbook_search_ids``, migration 0006). Under
+    row-level security the planner may not use the index for LIKE itself: it would read
+    every card the login sees. The ids come back as one array (a subquery, computed once)
+    and are read through the primary key, under the policy as ever."""
+    ids = select(func.leadbook_search_ids(f"%{_escape(term)}%")).scalar_subquery()
+    # A cast, so ANY reads the array the subquery returns, not the subquery's rows.
+    return customers.c.id == any_(cast(ids, ARRAY(Integer)))
+
+
 def search(conn: Connection, text: str, limit: int | None = 50) -> tuple[list[RowMapping], int]:
     terms = query_terms(text)
     if not terms:
         return [], 0
     indexed = _has_trigram_table(conn)
     conditions = [_matches(conn, t, indexed) for t in terms]
+    longest = max(terms, key=len)
+    if len(longest) >= 3 and _limited_by_policy(conn):
+        # A trigram index needs three characters. The LIKE of every term stays: it filters
+        # the cards the index found.
+        conditions.append(_through_index(longest))
     whole = text.strip().lower()
     rank = case(
         (
