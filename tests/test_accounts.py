@@ -75,7 +75,9 @@ def test_complaint_open_then_resolved_then_checked_back(ok, cli, add):
     ok("complaint", "resolve", cid, "--note", "补偿保养", now="2026-03-12")
     assert kinds(ok, now="2026-03-13") == []
     assert kinds(ok, now="2026-03-19") == [("check-back", n)]
-    ok("log", n, "--note", "客户满意", now="2026-03-19")
+    ok("log", n, "--note", "问交车时间", now="2026-03-19")  # an unrelated call: still due
+    assert kinds(ok, now="2026-03-20") == [("check-back", n)]
+    ok("log", n, "--check-back", "--note", "客户满意", now="2026-03-20")
     assert kinds(ok, now="2026-03-20") == []
     assert cli("complaint", "resolve", cid, "--note", "again").exit_code == 1
     assert cli("complaint", "resolve", "999", "--note", "x").exit_code == 1

@@ -54,3 +54,38 @@ def test_regrading_up_brings_the_rhythms_plan_earlier_never_later(ok, add):
     assert due(ok, "2026-03-09") == [(c3, "2026-03-09", 0, None)]
     ok("grade", c3, "C", now="2026-03-06")  # C would be 03-17: later, so it stays 03-09
     assert due(ok, "2026-03-09") == [(c3, "2026-03-09", 0, None)]
+
+
+def check_backs(ok, day: str) -> list[tuple[str, str, int]]:
+    return [
+        (i["number"], i["due"], i["ref"])
+        for i in ok("due", "--json", now=day).json()
+        if i["kind"] == "check-back"
+    ]
+
+
+def test_an_unrelated_call_does_not_close_a_complaints_check_back(ok, cli, add, db_path):
+    from conftest import dump_book
+
+    c1 = add("张三", "--grade", "B", now="2026-03-02")
+    ok("complaint", c1, "--note", "质量问题", now="2026-03-02")
+    ok("complaint", "resolve", "1", "--note", "换货", now="2026-03-03")
+    ok("log", c1, "--note", "换货完成", now="2026-03-04")  # an ordinary call the next day
+    # before: the check-back was gone after this call
+    assert check_backs(ok, "2026-03-10") == [(c1, "2026-03-10", 1)]
+    before = dump_book(db_path)
+    late = cli("log", c1, "--check-back", "--at", "2026-03-02 10:00", now="2026-03-10")
+    assert late.exit_code == 1 and "no resolved complaint" in late.stderr  # before it was solved
+    assert dump_book(db_path) == before
+    ok("log", c1, "--check-back", "--note", "很满意", now="2026-03-10")
+    assert check_backs(ok, "2026-03-10") == []
+
+
+def test_complaint_check_logs_the_check_back_as_a_contact(ok, add):
+    c1 = add("张三", now="2026-03-02")
+    ok("complaint", c1, "--note", "送货晚了", now="2026-03-02")
+    ok("complaint", "resolve", "1", "--note", "退了运费", now="2026-03-03")
+    ok("complaint", "check", "1", "--note", "满意", now="2026-03-10")
+    assert check_backs(ok, "2026-03-10") == []
+    card = ok("show", c1, "--json").json()
+    assert card["last_contact_at"].startswith("2026-03-10")

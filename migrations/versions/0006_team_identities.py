@@ -116,7 +116,8 @@ def _grants(schema: str) -> list[str]:
         # Settings change everyone's follow-up rhythm: a manager's decision.
         f"GRANT SELECT ON settings, alembic_version TO {SALES}",
         f"GRANT INSERT, UPDATE, DELETE ON settings TO {MANAGER}",
-        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {SALES}",
+        # UPDATE: an import moves the card numbers' sequence past a file's own numbers
+        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {SALES}",
     ]
     return [_if_roles(grants)]
 

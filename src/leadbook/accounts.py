@@ -185,6 +185,22 @@ def resolve_complaint(
     )
 
 
+def complaint_customer(conn: Connection, complaint_id: int) -> str:
+    """The customer number a complaint belongs to."""
+    number = conn.execute(
+        select(customers.c.number)
+        .join(complaints, complaints.c.customer_id == customers.c.id)
+        .where(complaints.c.id == complaint_id)
+    ).scalar()
+    if number is None:
+        raise NotFound(
+            _("no complaint numbered {id}: `leadbook complaint list` shows them").format(
+                id=complaint_id
+            )
+        )
+    return str(number)
+
+
 def list_complaints(conn: Connection, open_only: bool = False) -> list[dict[str, Any]]:
     query = (
         select(complaints, customers.c.number, customers.c.name)
@@ -196,19 +212,36 @@ def list_complaints(conn: Connection, open_only: bool = False) -> list[dict[str,
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def after_contact(conn: Connection, cid: int, at: datetime, via: str) -> None:
-    """A contact after a complaint's resolution is its check-back; a visit made on or after a
-    planned visit's day completes it."""
-    conn.execute(
-        update(complaints)
-        .where(
+def after_contact(
+    conn: Connection,
+    cid: int,
+    at: datetime,
+    via: str,
+    *,
+    check_back: bool = False,
+    complaint_id: int | None = None,
+) -> None:
+    """What a contact completes besides its plan. A resolved complaint's check-back is done
+    only by a contact that says it is the check-back (``log --check-back``, ``complaint check
+    ID``), never by an unrelated call; a visit made on or after a planned visit's day
+    completes it."""
+    if check_back or complaint_id is not None:
+        where = [
             complaints.c.customer_id == cid,
             complaints.c.resolved_at.is_not(None),
-            complaints.c.resolved_at < at,
+            complaints.c.resolved_at <= at,
             complaints.c.checked_at.is_(None),
-        )
-        .values(checked_at=at)
-    )
+        ]
+        if complaint_id is not None:
+            where.append(complaints.c.id == complaint_id)
+        checked = conn.execute(update(complaints).where(*where).values(checked_at=at)).rowcount
+        if not checked:
+            raise InvalidValue(
+                _(
+                    "there is no resolved complaint of this customer waiting for its check-back "
+                    "before {at}: `leadbook complaint list` shows them"
+                ).format(at=at.strftime("%Y-%m-%d %H:%M"))
+            )
     if via == "visit":
         conn.execute(
             update(visits)

@@ -42,6 +42,8 @@ def log_contact(
     purpose: str | None = None,
     grade: str | None = None,
     stage: str | None = None,
+    check_back: bool = False,
+    complaint_id: int | None = None,
 ) -> Logged:
     """Record a contact. Without ``next_date`` the next one follows the grade's rhythm from the
     contact's day; an explicit date wins. A contact with a prospect makes it contacted."""
@@ -109,7 +111,7 @@ def log_contact(
     repo.update_fields(conn, row, values, clock.now, by, audited=False)
     from leadbook.accounts import after_contact
 
-    after_contact(conn, row["id"], at, via)
+    after_contact(conn, row["id"], at, via, check_back=check_back, complaint_id=complaint_id)
     fresh = repo.get_by_id(conn, row["id"])
     return Logged(
         number=fresh["number"],

@@ -153,16 +153,20 @@ def referrers_(
 @app.command(
     "complaint",
     help=_(
-        "Record a complaint (投诉), resolve it, list them. Open complaints and a check-back a week "
-        "after the resolution appear in `due`.\n\n"
+        "Record a complaint (投诉), resolve it, check back, list them. Open complaints and a "
+        "check-back a week after the resolution appear in `due`; only the check-back itself "
+        "(`complaint check ID` or `log --check-back`) closes it, not an unrelated call.\n\n"
         'Examples: leadbook complaint C00042 --note "delivery late" · '
-        'leadbook complaint resolve 3 --note "refunded the fee" · leadbook complaint list'
+        'leadbook complaint resolve 3 --note "refunded the fee" · '
+        'leadbook complaint check 3 --note "happy with the new part" · leadbook complaint list'
     ),
 )
 def complaint(
     ctx: typer.Context,
-    what: str = typer.Argument(..., help=_("A customer number, `resolve` or `list`.")),
-    complaint_id: str = typer.Argument(None, help=_("With resolve: the complaint's number.")),
+    what: str = typer.Argument(..., help=_("A customer number, `resolve`, `check` or `list`.")),
+    complaint_id: str = typer.Argument(
+        None, help=_("With resolve or check: the complaint's number.")
+    ),
     note: str = typer.Option(
         None, "--note", help=_("What the complaint is, or how it was solved.")
     ),
@@ -208,6 +212,29 @@ def complaint(
         done(
             _("Complaint #{id} resolved; check back with the customer within a week.").format(
                 id=complaint_id
+            )
+        )
+        return
+    if what == "check":
+        if complaint_id is None or not complaint_id.isdigit():
+            raise InvalidValue(
+                _("give the complaint's number: leadbook complaint check ID --note ...")
+            )
+        from leadbook.contacts import log_contact
+
+        with book.write() as conn:
+            number = accounts.complaint_customer(conn, int(complaint_id))
+            log_contact(
+                conn,
+                number,
+                clock=c,
+                by=book.user,
+                note=note,
+                complaint_id=int(complaint_id),
+            )
+        done(
+            _("Checked back on complaint #{id} with {number}.").format(
+                id=complaint_id, number=number
             )
         )
         return

@@ -38,6 +38,14 @@ def log(
     purpose: str = typer.Option(None, "--purpose", help=_("Purpose of the next contact.")),
     grade: str = typer.Option(None, "--grade", help=_("New grade after this contact.")),
     stage: str = typer.Option(None, "--stage", help=_("New stage after this contact.")),
+    check_back: bool = typer.Option(
+        False,
+        "--check-back",
+        help=_(
+            "This contact is the check-back (回访) of a resolved complaint: it closes that "
+            "reminder, which no other contact does."
+        ),
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     from leadbook.contacts import log_contact
@@ -64,6 +72,7 @@ def log(
             purpose=purpose,
             grade=grade_value,
             stage=stage_value,
+            check_back=check_back,
         )
     if as_json:
         print_json(

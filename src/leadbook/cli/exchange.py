@@ -56,6 +56,7 @@ def export(
         "customers", "--sheet", help=_("For .csv: customers, followups or deals.")
     ),
     lang: str = typer.Option(None, "--lang", help=_("Sheet names and headers: en or zh.")),
+    force: bool = typer.Option(False, "--force", help=_("Replace FILE if it already exists.")),
 ) -> None:
     from leadbook.exchange import export as ex
     from leadbook.i18n import normalise
@@ -79,11 +80,13 @@ def export(
 
             total = conn.execute(select(func.count()).select_from(customers)).scalar_one()
             with progress_bar(_("Exporting"), total) as advance:
-                result = ex.write_xlsx(conn, file, filters, sheet_lang, c.today, advance)
+                result = ex.write_xlsx(
+                    conn, file, filters, sheet_lang, c.today, advance, overwrite=force
+                )
         elif suffix in (".csv", ".tsv"):
-            result = ex.write_csv(conn, file, filters, sheet_lang, sheet)
+            result = ex.write_csv(conn, file, filters, sheet_lang, sheet, overwrite=force)
         elif suffix == ".ics":
-            result = ex.write_ics(conn, file, filters, c.today)
+            result = ex.write_ics(conn, file, filters, c.today, overwrite=force)
         else:
             raise InvalidValue(
                 _("cannot export to {name}: use a name ending in .xlsx, .csv or .ics").format(
@@ -132,6 +135,7 @@ def import_(
     ),
     as_json: bool = typer.Option(False, "--json", help=_("Print JSON only, for scripts.")),
 ) -> None:
+    from leadbook.db import Rollback
     from leadbook.exchange import importer, readers
 
     if on_duplicate not in ("skip", "update", "new"):
@@ -142,33 +146,32 @@ def import_(
     table = readers.read(file, sheet)
     c = clock()
     book = state(ctx).book()
-    with book.engine.connect().execution_options(leadbook_write=True) as conn:
-        transaction = conn.begin()
-        try:
-            with progress_bar(_("Importing"), len(table.rows)) as advance:
-                report = importer.run_import(
-                    conn,
-                    table,
-                    clock=c,
-                    by=book.user,
-                    overrides=overrides,
-                    owner=owner,
-                    on_duplicate=on_duplicate,
-                    progress=advance,
-                )
+    with progress_bar(_("Importing"), len(table.rows)) as advance:
+        parsed = importer.prepare(table, clock=c, overrides=overrides, progress=advance)
+        # Like every writer: one transaction under the writers' lock (Book.write); a dry run,
+        # or bad rows without --skip-bad, roll it back whole.
+        with book.write() as conn:
+            report = importer.run_import(
+                conn,
+                parsed,
+                clock=c,
+                by=book.user,
+                owner=owner,
+                on_duplicate=on_duplicate,
+                dry_run=dry_run,
+                skip_bad=skip_bad,
+                progress=advance,
+            )
             if importer.is_leadbook_workbook(table) and not report.problems:
                 report.related = importer.import_related_sheets(
                     conn, file, table, report.created_ids, c, book.user
                 )
-            keep = not dry_run and (not report.problems or skip_bad)
-            if keep:
-                transaction.commit()
-            else:
-                transaction.rollback()
-        except BaseException:
-            transaction.rollback()
-            raise
-    error_file = importer.write_errors(file, report.problems) if report.problems else None
+            if not report.written:
+                raise Rollback
+    keep = report.written
+    error_file = (
+        importer.write_errors(file, report.problems) if report.problems and not dry_run else None
+    )
     if as_json:
         from leadbook.cli.common import print_json
         from leadbook.models.lines import to_json
@@ -196,6 +199,7 @@ def import_(
 
 
 def _print_report(report, table, file, dry_run, keep, skip_bad, error_file):
+    from leadbook.exchange.importer import clip, errors_path, shown
     from leadbook.render import width
     from leadbook.render.grid import Column, grid, write
 
@@ -215,7 +219,7 @@ def _print_report(report, table, file, dry_run, keep, skip_bad, error_file):
         ]
     ]
     rows = [
-        [head, _("kept on the card") if target == "extra" else target]
+        [clip(head, 60), _("kept on the card") if target == "extra" else target]
         for head, target in report.mapping
     ]
     lines += grid(
@@ -254,11 +258,12 @@ def _print_report(report, table, file, dry_run, keep, skip_bad, error_file):
             ]
         )
     for p in report.problems[:20]:
+        column, value, reason = shown(p)
         lines.append(
             [
                 (
                     _("row {row}, {column} {value!r}: {reason}").format(
-                        row=p.row, column=p.column, value=p.value, reason=p.reason
+                        row=p.row, column=column, value=value, reason=reason
                     ),
                     "red",
                 )
@@ -268,6 +273,17 @@ def _print_report(report, table, file, dry_run, keep, skip_bad, error_file):
         lines.append([(_("… and {n} more problems").format(n=len(report.problems) - 20), "red")])
     if error_file:
         lines.append([(_("Problems written to {path}").format(path=error_file), "")])
+    elif dry_run and report.problems:
+        lines.append(
+            [
+                (
+                    _("Without --dry-run the problems would be written to {path}").format(
+                        path=errors_path(file)
+                    ),
+                    "",
+                )
+            ]
+        )
     if dry_run:
         lines.append([(_("Dry run: nothing was written."), "bold")])
     elif report.problems and not skip_bad:

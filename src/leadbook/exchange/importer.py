@@ -70,6 +70,7 @@ class ImportReport:
     duplicates: list[tuple[int, str, str]] = field(default_factory=list)  # row, number, why
     bad_rows: int = 0
     created_ids: dict[str, int] = field(default_factory=dict)  # number -> id of each new card
+    written: bool = False  # whether the import is to be kept (not a dry run, no bad rows ...)
     related: dict[str, int] = field(default_factory=dict)  # rows of other sheets restored
 
 
@@ -90,17 +91,24 @@ def parse_map(items: list[str]) -> dict[str, str]:
     return result
 
 
-REBUILD_AT = 20_000  # an import of more new cards than this, and than the book holds, rebuilds
-# the indexes after inserting instead of keeping them up to date row by row
+REBUILD_AT = 20_000  # an import (on SQLite) of more new cards than this, and than the book
+# holds, rebuilds the indexes after inserting instead of keeping them up to date row by row
 _NUMBER_ID = re.compile(r"C0*(\d{1,9})")
 
 
 class _Keys:
-    """Existing cards by number, mobile, e-mail and name+company, and the ids in use.
+    """Existing cards by number, mobile, e-mail and name+company, the ids in use, and the ids
+    of new cards.
 
     A book up to PRELOAD cards is read into memory once (fast for the common case); a bigger
     one is asked card by card through its indexes, so memory stays small whatever its size.
-    Cards added by this import are always remembered, so a file's own duplicates are found."""
+    Cards added by this import are always remembered, so a file's own duplicates are found.
+
+    A new card's id, as `leadbook add` gets it (and its number is C + the id, as there): on
+    SQLite the next rowid (one writer at a time holds the book); on PostgreSQL the next values
+    of the table's sequence, taken with nextval, so another salesperson's `add` can never be
+    handed the same one. A file's own number C00042 keeps card 42 when that id is free, so a
+    later card never gets C00042; ``settle`` then moves the sequence past it."""
 
     PRELOAD = 200_000
 
@@ -131,6 +139,10 @@ class _Keys:
                 self.add(cid, number, mobile, email, name, company)
         self.next_id = int(top or 0) + 1
         self.top = int(top or 0)  # ids above it are free but for those this import hands out
+        self.sequence = conn.dialect.name == "postgresql"
+        self.reserved: list[int] = []  # PostgreSQL: ids taken from the sequence, in order
+        self.pool: Iterator[int] = iter(())  # the reserved ids not yet looked at
+        self.given: list[int] = []  # the ids of the new cards
         self.prefetched = False
         self.numbers_asked: set[str] = set()  # numbers prefetch looked for (found or not)
 
@@ -277,13 +289,69 @@ class _Keys:
     def number_taken(self, number: str) -> bool:
         return self.id_of_number(number) is not None
 
-    def new_id(self, number: str | None) -> int:
+    def new_id(self, number: str | None, at_most: int) -> int:
+        """The id of a new card (numbered ``number`` in the file, if it is); ``at_most``: how
+        many more new cards there can be, for reserving ids from the sequence in one go."""
         m = _NUMBER_ID.fullmatch(number) if number else None
-        if m and not self.taken(int(m[1])):
-            return int(m[1])  # keep C00042 as card 42, so later cards never collide with it
-        while self.taken(self.next_id):
-            self.next_id += 1
-        return self.next_id
+        # C00042 stays card 42 when it can, so later cards never collide with it
+        cid = int(m[1]) if m and not self.taken(int(m[1])) else self._free_id(at_most)
+        self.given.append(cid)
+        return cid
+
+    def _free_id(self, at_most: int) -> int:
+        if not self.sequence:
+            while self.taken(self.next_id):
+                self.next_id += 1
+            return self.next_id
+        while True:
+            cid = next(self.pool, None)
+            if cid is None:
+                got = [
+                    int(v)
+                    for (v,) in self.conn.exec_driver_sql(
+                        "SELECT nextval(pg_get_serial_sequence('customers', 'id')) "
+                        f"FROM generate_series(1, {max(int(at_most), 1)})"
+                    )
+                ]
+                self.reserved += got
+                self.pool = iter(sorted(got))
+                continue
+            if not self.taken(cid):  # a file's own number may have claimed it
+                return cid
+
+    def settle(self, written: bool) -> None:
+        """PostgreSQL: leave the sequence past every id the import wrote (a file's own numbers
+        may lie beyond it), and give back the reserved ids no card took (duplicates, a dry run,
+        a rolled-back import), when no one has drawn from the sequence since: so the next
+        `add` goes on from the last card. Runs under the writers' lock (Book.write)."""
+        if not self.sequence:
+            return
+        used = max(self.given) if written and self.given else 0
+        if self.reserved:
+            low, high = min(self.reserved), max(self.reserved)
+            contiguous = high - low + 1 == len(self.reserved)  # no one else's id in between
+            used = max(used, low - 1)
+        else:
+            high, contiguous = 0, False
+        last = self.conn.exec_driver_sql(
+            "SELECT pg_sequence_last_value(pg_get_serial_sequence('customers', 'id')::regclass)"
+        ).scalar()
+        last = int(last or 0)  # NULL: the sequence has never been drawn from
+        give_back = contiguous and last == high and used < last
+        if used <= last and not give_back:
+            return
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            with self.conn.begin_nested():  # setval needs UPDATE on the sequence
+                self.conn.exec_driver_sql(
+                    "SELECT setval(pg_get_serial_sequence('customers', 'id'), "
+                    f"{max(used, 1)}, {'true' if used > 0 else 'false'})"
+                )
+        except DBAPIError:
+            if used > last:  # needed (the CLI says the login may not do this)
+                raise
+            # Giving back is a nicety: without the right the numbers go on after a gap.
 
 
 _BLANK = object()  # a cell that is empty or a placeholder ("-", "N/A", "无" ...)
@@ -441,17 +509,24 @@ def _clean_rows(
         yield n, values, extra
 
 
-def run_import(
-    conn: Connection,
+@dataclass
+class Parsed:
+    """A file's rows read and checked against leadbook's rules, before the book is touched."""
+
+    report: ImportReport
+    rows: list[tuple[int, dict[str, Any], dict[str, str]]]  # row number, values, extra columns
+
+
+def prepare(
     table: Table,
     *,
     clock: Clock,
-    by: str,
     overrides: dict[str, str],
-    owner: str | None,
-    on_duplicate: str,
     progress: Callable[[str, int], None] | None = None,
-) -> ImportReport:
+) -> Parsed:
+    """Map the columns and parse every row. Needs no book, so it runs before the import takes
+    the writers' lock: other salespeople wait only while the cards are written."""
+    table = join_continued(table)  # long texts of leadbook's own workbook, whole again
     report = ImportReport(rows=len(table.rows))
     columns = mp.auto_map(table.headers, overrides)
     report.mapping = [(table.headers[i] or f"#{i + 1}", f) for i, f in columns.items()]
@@ -468,6 +543,26 @@ def run_import(
         for i, target in columns.items()
         if target != "ignore"
     ]
+    return Parsed(report, list(_clean_rows(table, parsers, report, progress)))
+
+
+def run_import(
+    conn: Connection,
+    parsed: Parsed,
+    *,
+    clock: Clock,
+    by: str,
+    owner: str | None,
+    on_duplicate: str,
+    dry_run: bool = False,
+    skip_bad: bool = False,
+    progress: Callable[[str, int], None] | None = None,
+) -> ImportReport:
+    """Write the parsed rows in the caller's transaction (Book.write). ``report.written`` says
+    whether the caller is to keep it: not for a dry run, nor with bad rows unless they are to
+    be skipped; the caller rolls back otherwise (raise db.Rollback)."""
+    report, rows = parsed.report, parsed.rows
+    report.written = not dry_run and (not report.problems or skip_bad)
     keys = _Keys(conn)
     new_cards: list[dict[str, Any]] = []
     new_changes: list[dict[str, Any]] = []
@@ -477,10 +572,9 @@ def run_import(
     updates: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
     referrals: list[tuple[int, str]] = []
     now = clock.now
-    rows = list(_clean_rows(table, parsers, report, progress))
     if not keys.preloaded:
         keys.prefetch([values for _n, values, _extra in rows])
-    for n, values, extra in rows:
+    for i, (n, values, extra) in enumerate(rows):
         found = keys.find(values)
         if found is not None and on_duplicate != "new":
             cid, why = found
@@ -491,7 +585,7 @@ def run_import(
                 continue
             updates.append((cid, values, extra))
             continue
-        cid = keys.new_id(values.get("number"))
+        cid = keys.new_id(values.get("number"), at_most=len(rows) - i)
         given = values.get("number")
         number = given if given and not keys.number_taken(given) else parsing.format_number(cid)
         stage = values.get("stage") or "prospect"
@@ -557,6 +651,7 @@ def run_import(
         if values.get("amount") is not None and stage == "won":
             new_deals.append(_deal(cid, values, card, clock, by))
         report.created += 1
+    keys.settle(report.written)
     if new_cards:
         bigger = len(new_cards) > max(REBUILD_AT, len(keys.ids) - len(new_cards))
         with _indexes_rebuilt(conn, bigger), _search_index_in_one_go(conn, new_cards):
@@ -566,11 +661,6 @@ def run_import(
             bulk_insert(conn, plans, new_plans)
             bulk_insert(conn, deals, new_deals)
         report.deals += len(new_deals)
-        if conn.dialect.name == "postgresql":  # cards were given their ids: move the sequence on
-            conn.exec_driver_sql(
-                "SELECT setval(pg_get_serial_sequence('customers', 'id'), "
-                "(SELECT max(id) FROM customers))"
-            )
         _link_referrers(conn, referrals, keys)
     for cid, values, extra in updates:
         if _update(conn, cid, values, extra, clock, by):
@@ -578,7 +668,7 @@ def run_import(
         if values.get("amount") is not None and values.get("stage") == "won":
             report.deals += _deal_once(conn, cid, values, clock, by)
     if progress is not None:
-        progress("rows", len(table.rows))
+        progress("rows", report.rows)
     return report
 
 
@@ -586,9 +676,14 @@ def run_import(
 def _indexes_rebuilt(conn: Connection, rebuild: bool) -> Iterator[None]:
     """For an import bigger than the book, drop the secondary indexes, insert, and build them
     again: building an index once from all rows is much faster than keeping 14 indexes up to
-    date row by row. Inside the import's transaction, so a failure leaves them as they were."""
+    date row by row. Inside the import's transaction, so a failure leaves them as they were.
+
+    SQLite only. There a writer holds the book alone anyway, and readers (WAL) go on reading
+    the last committed book, indexes and all. On PostgreSQL DROP INDEX locks the table
+    against every reader until the import commits (a colleague's `due` would hang), so the
+    indexes stay and are kept up to date as the rows go in."""
     tables = (customers, changes, plans, audit)
-    if not rebuild:
+    if not rebuild or conn.dialect.name != "sqlite":
         yield
         return
     quote = conn.dialect.identifier_preparer.quote
@@ -823,9 +918,9 @@ def _update(
     return changed
 
 
-def write_errors(path: Path, problems: list[Problem]) -> Path:
-    """The bad rows next to the input: row, column, value, reason (UTF-8 with BOM for Excel);
-    in the temporary folder when the input's folder cannot be written."""
+def errors_path(path: Path) -> Path:
+    """Where the bad rows of importing ``path`` go: FILE.errors.csv next to it, or in the
+    temporary folder when its folder cannot be written."""
     import os
     import tempfile
 
@@ -836,12 +931,38 @@ def write_errors(path: Path, problems: list[Problem]) -> Path:
         or _read_only(path.parent)
     ):
         target = Path(tempfile.gettempdir()) / target.name
-    with target.open("w", encoding="utf-8-sig", newline="") as out:
+    return target
+
+
+def write_errors(path: Path, problems: list[Problem]) -> Path:
+    """The bad rows at errors_path(): row, column, value, reason (UTF-8 with BOM for Excel),
+    readable by the user only. The cells come from a file anyone may have written: each is cut
+    to a readable length and guarded against running as a formula, as exports are."""
+    from leadbook.exchange.export import atomic, csv_safe
+
+    target = errors_path(path)
+    with (
+        atomic(target, overwrite=True) as tmp,
+        tmp.open("w", encoding="utf-8-sig", newline="") as out,
+    ):
         writer = csv.writer(out)
         writer.writerow([_("row"), _("column"), _("value"), _("reason")])
         for p in problems:
-            writer.writerow([p.row, p.column, p.value, p.reason])
+            writer.writerow([p.row, *(csv_safe(t) for t in shown(p))])
     return target
+
+
+def shown(p: Problem) -> tuple[str, str, str]:
+    """A problem's column, value and reason as the terminal and the error report show them: a
+    long cell cut to 200 characters, also where the reason quotes it."""
+    value = clip(p.value)
+    reason = p.reason.replace(p.value, value) if value != p.value else p.reason
+    return clip(p.column), value, clip(reason, 400)
+
+
+def clip(text: str, limit: int = 200) -> str:
+    """Text as a message quotes it: at most ``limit`` characters, ending in … when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _read_only(folder: Path) -> bool:
@@ -866,6 +987,43 @@ def is_leadbook_workbook(table: Table) -> bool:
     return mp.INDEX.get(mp.normalise(table.headers[0])) == "number" and len(names & ours) == 3
 
 
+def join_continued(table: Table) -> Table:
+    """A workbook written by `leadbook export` with its long texts whole again: the export
+    continues a text longer than an Excel cell holds in the next columns, "Note (part 2)",
+    "备注（第2段）" ..., and this joins them back onto "Note". Other files are left as they are."""
+    from dataclasses import replace
+
+    from leadbook.exchange.columns import continued
+
+    if not is_leadbook_workbook(table):
+        return table
+    heads = table.headers
+    kept: list[int] = []
+    joined: dict[int, list[int]] = {}  # column -> the columns continuing it
+    for i, head in enumerate(heads):
+        if kept:
+            base = kept[-1]
+            part = len(joined.get(base, ())) + 2
+            column = ("", heads[base], heads[base])  # the header in either language
+            if head in (continued(column, part, "en"), continued(column, part, "zh")):
+                joined.setdefault(base, []).append(i)
+                continue
+        kept.append(i)
+    if not joined:
+        return table
+
+    def whole(row: list[Any], i: int) -> Any:
+        value = row[i] if i < len(row) else None
+        more = [row[j] for j in joined.get(i, ()) if j < len(row) and row[j] not in (None, "")]
+        if not more:
+            return value
+        pieces = [value, *more] if value is not None else more
+        return "".join(v if isinstance(v, str) else mp.text(v) for v in pieces)
+
+    rows = [[whole(row, i) for i in kept] for row in table.rows]
+    return replace(table, headers=[heads[i] for i in kept], rows=rows)
+
+
 def import_related_sheets(
     conn: Connection, path: Path, table: Table, created: dict[str, int], clock: Clock, by: str
 ) -> dict[str, int]:
@@ -882,7 +1040,7 @@ def import_related_sheets(
     def sheet(key: str) -> Table | None:
         for name in SHEETS[key]:
             if name in table.sheets:
-                return read(path, name)
+                return join_continued(read(path, name))
         return None
 
     def rows(t: Table) -> list[dict[str, Any]]:
