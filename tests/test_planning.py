@@ -23,10 +23,11 @@ def test_the_arithmetic_works_backwards_from_the_target():
         weeks=weeks,
     )
     by_stage = {n.stage: n for n in needs}
-    # ready -> won 50%: 4 deals need 8 cards at ready or beyond; prospect -> won is 1/32.
-    assert by_stage["ready"].need == 8 and by_stage["ready"].have == 2
-    assert by_stage["intent"].need == 16 and by_stage["intent"].have == 4
-    assert by_stage["prospect"].need == 128 and by_stage["prospect"].to_won == 0.0312
+    # ready -> won 50%: 4 deals need 8 cards at ready, 2 there, 6 to come from intent, which
+    # needs 12 (2 there, 10 to come); interested 20, contacted 40, prospect 80 (1/32 to won).
+    assert (by_stage["ready"].need, by_stage["ready"].have, by_stage["ready"].gap) == (8, 2, 6)
+    assert (by_stage["intent"].need, by_stage["intent"].have, by_stage["intent"].gap) == (12, 2, 10)
+    assert by_stage["prospect"].need == 80 and by_stage["prospect"].to_won == 0.0312
     # The pipeline should bring 2 x 0.5 + 2 x 0.25 = 1.5 deals; 2.5 more need 80 prospects.
     assert expected == 1.5
     assert new_needed == 80

@@ -108,12 +108,12 @@ def test_funnel_diagnoses_a_pile_at_interested(ok, add):
     add("p1")
     codes = [d["code"] for d in ok("funnel", "--json").json()["diagnosis"]]
     assert "pile-at-interested" in codes
-    assert "empty-top" in codes
+    assert "thin-top" in codes
 
 
 def test_funnel_diagnoses_a_thin_interested_layer(ok, add):
     for i in range(8):
-        add(f"p{i}")
+        ok("stage", add(f"p{i}"), "contacted")
     for i in range(4):
         ok("stage", add(f"n{i}"), "intent")
     codes = [d["code"] for d in ok("funnel", "--json").json()["diagnosis"]]

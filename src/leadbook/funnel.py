@@ -9,6 +9,8 @@ cards that reached a stage in the period which reached the next one by the perio
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -366,55 +368,162 @@ def split(
     return FunnelSplit(by=by, since=since, until=until, groups=funnels)
 
 
+# The funnel's shapes (DOMAIN section 5, from seed 003), read from the cards at each open level
+# now. Every threshold the shape rules use is here, in one place.
+SHAPE_RULES: dict[str, float] = {
+    # fewer cards than this at prospect: the top is thin (the method: 5 new customers a month)
+    "top_min": 5,
+    # a level below contacted holding more cards than the level above it, and at least this
+    # many, is a pile (堆积); a single card is not
+    "pile_min": 2,
+    # a level with at least this many cards promises the next one some (青黄不接 needs it)
+    "full_min": 5,
+    # a level holding less than this share of what the level above promises by its
+    # conversion rate is thin
+    "thin_share": 0.5,
+    # cards further down (or won) that a thin level leaves with nothing behind them
+    "behind_min": 3,
+}
+LEVELS = FUNNEL_STAGES[:-1]  # prospect ... ready: the open levels the shape is read from
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One finding of ``shapes``: its code, the level it is at and that level's cards, the
+    level it is measured against and its cards, and (thin levels) the cards further down."""
+
+    code: str
+    stage: str | None = None
+    n: int = 0
+    other: str | None = None
+    other_n: int = 0
+    behind: tuple[tuple[str, int], ...] = ()
+
+
+def shapes(
+    counts: Mapping[str, int],
+    won: int,
+    rates: Mapping[str, float],
+    rules: Mapping[str, float] = SHAPE_RULES,
+) -> list[Shape]:
+    """The shapes the method tells apart, from the cards at each open level now (``counts``),
+    the deals won in the period (``won``) and each level's conversion rate to the next:
+
+    - ``empty-top`` / ``thin-top``: nobody at prospect; fewer than ``top_min``, or fewer than
+      at contacted below it. Refill the top.
+    - ``pile-at-<stage>`` (堆积): interested, intent or ready holds at least ``pile_min`` cards
+      and more than the nearest level above it that has any and is not thin. Close them quickly.
+    - ``thin-<stage>`` (青黄不接): a level below the top holds less than ``thin_share`` of what
+      the level above it (with at least ``full_min``) promises by its rate, while at least
+      ``behind_min`` cards are further down or won. Move cards down now.
+    - ``healthy``: none of these: each level is smaller than the one above by its rate.
+    """
+    c = {s: int(counts.get(s, 0)) for s in LEVELS}
+    found: list[Shape] = []
+    top, below = c["prospect"], c["contacted"]
+    if top == 0:
+        found.append(Shape("empty-top", "prospect", 0, "contacted", below))
+    elif top < below or top < rules["top_min"]:
+        found.append(Shape("thin-top", "prospect", top, "contacted", below))
+    thin: set[str] = set()
+    for i in range(1, len(LEVELS)):
+        stage, above = LEVELS[i], LEVELS[i - 1]
+        if stage != "contacted":  # more at contacted than at prospect is the thin top
+            # measured against the nearest level above that is neither empty nor thin: cards
+            # under a hole are what 青黄不接 leaves, not a pile
+            held = [LEVELS[k] for k in range(i - 1, -1, -1) if c[LEVELS[k]]]
+            nearest = next((s for s in held if s not in thin), above)
+            if c[stage] >= rules["pile_min"] and c[stage] > c[nearest]:
+                found.append(Shape("pile-at-" + stage, stage, c[stage], nearest, c[nearest]))
+                continue
+        behind = tuple((s, c[s]) for s in LEVELS[i + 1 :] if c[s])
+        if won:
+            behind += (("won", won),)
+        if (
+            c[above] >= rules["full_min"]
+            and c[stage] < rules["thin_share"] * c[above] * rates[above]
+            and sum(n for _s, n in behind) >= rules["behind_min"]
+        ):
+            found.append(Shape("thin-" + stage, stage, c[stage], above, c[above], behind))
+            thin.add(stage)
+    return found or [Shape("healthy")]
+
+
+def _shape_rates(f: Funnel) -> dict[str, float]:
+    """Each level's rate to the next as the plan takes it: the funnel's own where enough cards
+    reached the level, the method's default otherwise."""
+    from leadbook.planning import choose_rates
+
+    observed = {r.stage: (r.conversion, r.reached) for r in f.stages if r.stage in LEVELS}
+    return choose_rates(observed, None)[0]
+
+
+def _advice(shape: Shape) -> Diagnosis:
+    """A shape in words, with the real names of the stages its numbers belong to."""
+    stage, other = _stage(shape.stage), _stage(shape.other)
+    refill = _(
+        "Refill the top ({stage}): at least 5 calls a day to new prospects, at least 5 new "
+        "customers a month."
+    ).format(stage=stage)
+    if shape.code == "empty-top":
+        message = _("Nobody at {stage}: the top of the funnel is empty.").format(stage=stage)
+        return Diagnosis(shape.code, message, refill, shape.stage)
+    if shape.code == "thin-top":
+        if shape.n < shape.other_n:
+            message = _(
+                "Only {n} at {stage}, fewer than the {below} at {next} below it: the top of the "
+                "funnel is thin."
+            ).format(n=shape.n, stage=stage, below=shape.other_n, next=other)
+        else:
+            message = _("Only {n} at {stage}: the top of the funnel is thin.").format(
+                n=shape.n, stage=stage
+            )
+        return Diagnosis(shape.code, message, refill, shape.stage)
+    if shape.code.startswith("pile-at-"):
+        message = _(
+            "{n} cards sit at {stage}, more than the {above_n} at {above} above it: the funnel "
+            "is piled up in the middle."
+        ).format(n=shape.n, stage=stage, above_n=shape.other_n, above=other)
+        advice = _(
+            "Close them quickly: agree the next step and its date with each of the {n}, before "
+            "they go cold."
+        ).format(n=shape.n)
+        return Diagnosis(shape.code, message, advice, shape.stage)
+    if shape.code.startswith("thin-"):
+        behind = _(", ").join(
+            _("{stage} {n}").format(stage=_stage(s), n=n) for s, n in shape.behind
+        )
+        if shape.n:
+            text = _(
+                "{above_n} at {above} but {n} at {stage}, with {behind} further down: thin "
+                "below the top."
+            )
+        else:
+            text = _(
+                "{above_n} at {above} but none at {stage}, with {behind} further down: thin "
+                "below the top."
+            )
+        message = text.format(
+            above_n=shape.other_n, above=other, n=shape.n, stage=stage, behind=behind
+        )
+        advice = _(
+            "Move cards from {above} down to {stage} now: the deals will dry up when the current "
+            "ones close."
+        ).format(above=other, stage=stage)
+        return Diagnosis(shape.code, message, advice, shape.stage)
+    return Diagnosis(
+        "healthy",
+        _("Each level is smaller than the one above it by its conversion rate."),
+        _("Healthy: keep topping up every level in proportion."),
+    )
+
+
 def diagnose(f: Funnel) -> list[Diagnosis]:
-    """The shapes DOMAIN section 5 tells apart, and what else the numbers make obvious."""
-    now = {r.stage: r.count for r in f.stages}
-    top = now["prospect"] + now["contacted"]
-    middle = now["interested"]
-    near = now["intent"] + now["ready"]
+    """The shapes DOMAIN section 5 tells apart, and what else the numbers make obvious; "healthy"
+    only when nothing else is found."""
+    counts = {r.stage: r.count for r in f.stages}
     won = next(r.reached for r in f.stages if r.stage == "won")
-    found: list[Diagnosis] = []
-    if middle >= 3 and middle > top and middle > 2 * max(near, won):
-        found.append(
-            Diagnosis(
-                "pile-at-interested",
-                _(
-                    "{n} cards sit at interested, more than the top of the funnel ({top}) and far more "
-                    "than are near a deal ({near})."
-                ).format(n=middle, top=top, near=near),
-                _(
-                    "Close the interested ones quickly: push each to a purchase date. Then refill "
-                    "the top with new prospects."
-                ),
-                "interested",
-            )
-        )
-    if top >= 5 and (near + won) >= 3 and middle * 3 < min(top, near + won):
-        found.append(
-            Diagnosis(
-                "thin-interested",
-                _(
-                    "Only {n} cards at interested under {top} prospects and {deals} near or at a deal."
-                ).format(n=middle, top=top, deals=near + won),
-                _(
-                    "The deals will dry up when the current ones close: move prospects down to "
-                    "interested now."
-                ),
-                "interested",
-            )
-        )
-    if top < 5:
-        found.append(
-            Diagnosis(
-                "empty-top",
-                _("Only {n} cards at the top of the funnel.").format(n=top),
-                _(
-                    "Refill it: at least 5 calls a day to new prospects, at least 5 new customers a "
-                    "month."
-                ),
-                "prospect",
-            )
-        )
+    found = [_advice(s) for s in shapes(counts, won, _shape_rates(f)) if s.code != "healthy"]
     rates = [
         (r.stage, r.conversion) for r in f.stages if r.conversion is not None and r.reached >= 5
     ]
@@ -455,18 +564,10 @@ def diagnose(f: Funnel) -> list[Diagnosis]:
                     r.stage,
                 )
             )
-    if not found:
-        found.append(
-            Diagnosis(
-                "healthy",
-                _("Each level is smaller than the one above it by its conversion rate."),
-                _("Healthy: keep topping up every level in proportion."),
-            )
-        )
-    return found
+    return found or [_advice(Shape("healthy"))]
 
 
-def _stage(stage: str) -> str:
+def _stage(stage: str | None) -> str:
     from leadbook.domain import stage_label
 
     return stage_label(stage)

@@ -1,6 +1,29 @@
 """Reverse planning (倒推法, DOMAIN section 5): from a deal target and the conversion rates, how
 many cards each stage needs, how many new prospects a week; saved, then checked week by week
-and re-planned from the rates actually achieved."""
+and re-planned from the rates actually achieved.
+
+The definitions, written once here:
+
+- *Still needed* (``still_needed``): work back from the deals still to win. The cards ``ready``
+  needs are the deals over its rate; the cards at ``ready`` now count against that, and the
+  rest (its gap) must come from ``intent``: ``intent`` needs that gap over its rate, and so on
+  up. The gap at ``prospect`` is the number of new prospects still needed, the one figure both
+  ``plan`` and ``plan check`` show. It is zero exactly when the cards you have are expected to
+  bring the deals (each card counted at its stage's chance to be won).
+- *The plan's weeks* (``plan_weeks``): Monday to Sunday, from the day the plan is made to its
+  end date. A week's share of the new prospects is in proportion to its working days (Monday
+  to Friday, as ``report`` counts them) inside the plan: a plan made on a Wednesday gives that
+  week 3/5 of a full week, one made at the weekend begins the next Monday, and a last week
+  ending on a Wednesday gets 3/5 too. By the end of each week the plan asks for the share of
+  the new prospects its working days so far make, rounded up (``spread``).
+- *A week's completion*: new cards added in the week's days of the plan over the quota the
+  plan gave it. ``plan check`` re-plans the weeks not yet begun: they share what is still
+  needed, less what is left of the quota of the week under way. A week is over once its last
+  working day in the plan is past; the average weekly completion is over the weeks that are.
+- *Achieved rates* (``achieved_rates``): of the cards at a stage at some time in the plan's
+  period (there when it began, or reaching it during it: a jump passes through), the share
+  that reached a further stage by the period's end (or today).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +31,12 @@ import json
 import math
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.engine import Connection, RowMapping
 
-from leadbook.domain import FUNNEL_STAGES, stage_label
+from leadbook.domain import FUNNEL_STAGES, STAGE_INDEX, stage_label
 from leadbook.errors import InvalidValue, NotFound
-from leadbook.funnel import flows
+from leadbook.funnel import _index, flows
 from leadbook.i18n import _
 from leadbook.models.reports import Plan, StageNeed, WeekPlan
 from leadbook.repository import inserted_id
@@ -115,6 +138,78 @@ def mondays(start: date, end: date) -> list[date]:
     return [first + timedelta(days=7 * i) for i in range((end - first).days // 7 + 1)]
 
 
+def working_days_in(start: date, end: date) -> int:
+    """Monday to Friday from start to end, both included (0 if end is before start)."""
+    return sum(1 for i in range((end - start).days + 1) if (start + timedelta(i)).weekday() < 5)
+
+
+def plan_weeks(start: date, end: date) -> list[tuple[date, int]]:
+    """(Monday, working days of that week inside start..end) for each week the plan covers: a
+    week with no working day left in it (a plan made at the weekend) is not one of them."""
+    weeks = []
+    for monday in mondays(start, end):
+        days = working_days_in(max(monday, start), min(monday + timedelta(days=6), end))
+        if days:
+            weeks.append((monday, days))
+    return weeks
+
+
+def spread(total: int, days: list[int]) -> list[int]:
+    """Share total over weeks in proportion to their working days: by the end of each week, the
+    share its working days so far make, rounded up (the early weeks carry any odd one)."""
+    whole = sum(days)
+    if not whole:
+        return [0] * len(days)
+    result, given, so_far = [], 0, 0
+    for d in days:
+        so_far += d
+        by_now = -(-total * so_far // whole)  # ceil in integers
+        result.append(by_now - given)
+        given = by_now
+    return result
+
+
+def _up(value: float) -> int:
+    """Round a count up, forgiving float dust (2.0000000001 cards is 2)."""
+    return max(math.ceil(value - 1e-9), 0)
+
+
+def still_needed(
+    remaining: int,
+    pipeline: dict[str, int],
+    rates: dict[str, float],
+    sources: dict[str, str],
+) -> list[StageNeed]:
+    """What each stage needs, working back from the deals still to win (倒推法): the one place
+    the figure "new prospects still needed" (the gap at prospect) is computed.
+
+    ready needs remaining / rate(ready) cards; the cards at ready now count against that, and
+    the rest (its gap) must come up from intent, which needs that gap over its rate; and so on
+    to prospect, whose gap is the new prospects to find. Counts are rounded up only when shown,
+    so on every row Gap = Need - Have, or 0 when the stage has enough."""
+    rows = []
+    chance = 1.0
+    gap = float(remaining)
+    for stage in reversed(STEPS):
+        chance *= rates[stage]
+        need = gap / rates[stage]
+        have = pipeline.get(stage, 0)
+        gap = max(need - have, 0.0)
+        rows.append(
+            StageNeed(
+                stage=stage,
+                rate=round(rates[stage], 4),
+                rate_source=sources[stage],
+                to_won=round(chance, 4),
+                need=_up(need),
+                have=have,
+                gap=_up(gap),
+            )
+        )
+    rows.reverse()
+    return rows
+
+
 def compute(
     target: int,
     won_so_far: int,
@@ -122,40 +217,28 @@ def compute(
     rates: dict[str, float],
     sources: dict[str, str],
     weeks: list[date],
+    days: list[int] | None = None,
 ) -> tuple[list[StageNeed], float, int, list[WeekPlan]]:
-    """The arithmetic of the plan: pure, so it is tested on its own."""
+    """The arithmetic of the plan: pure, so it is tested on its own. ``days`` are the weeks'
+    working days in the plan (a full week, 5, when not given)."""
     remaining = max(target - won_so_far, 0)
-    to_won: dict[str, float] = {}
+    needs = still_needed(remaining, pipeline, rates, sources)
+    expected = sum(pipeline.get(n.stage, 0) * _chance(rates, n.stage) for n in needs)
+    new_needed = needs[0].gap
+    week_days = days if days is not None else [5] * len(weeks)
+    weekly = [
+        WeekPlan(week=w, new_planned=n, days=d)
+        for w, n, d in zip(weeks, spread(new_needed, week_days), week_days, strict=True)
+    ]
+    return needs, round(expected, 2), new_needed, weekly
+
+
+def _chance(rates: dict[str, float], stage: str) -> float:
+    """The chance a card at stage becomes a deal: the product of the rates from it to won."""
     chance = 1.0
-    for stage in reversed(STEPS):
-        chance *= rates[stage]
-        to_won[stage] = chance
-    expected = sum(pipeline.get(s, 0) * to_won[s] for s in STEPS)
-    needs = []
-    have = 0
-    for stage in reversed(STEPS):
-        have += pipeline.get(stage, 0)
-        needs.append(
-            StageNeed(
-                stage=stage,
-                rate=round(rates[stage], 4),
-                rate_source=sources[stage],
-                to_won=round(to_won[stage], 4),
-                need=math.ceil(remaining / to_won[stage]) if remaining else 0,
-                have=have,
-            )
-        )
-    needs.reverse()
-    shortfall = max(remaining - expected, 0.0)
-    new_needed = math.ceil(shortfall / to_won["prospect"] - 1e-9) if shortfall else 0
-    plan_weeks = []
-    if weeks:
-        base, extra = divmod(new_needed, len(weeks))
-        plan_weeks = [
-            WeekPlan(week=w, new_planned=base + (1 if i < extra else 0))
-            for i, w in enumerate(weeks)
-        ]
-    return needs, round(expected, 2), new_needed, plan_weeks
+    for s in STEPS[STEPS.index(stage) :]:
+        chance *= rates[s]
+    return chance
 
 
 def make_plan(
@@ -172,11 +255,20 @@ def make_plan(
         raise InvalidValue(_("the target is a number of deals above zero"))
     if end < today:
         raise InvalidValue(_("--by {date} is in the past").format(date=end))
+    weeks = plan_weeks(today, end)
+    if not weeks:
+        raise InvalidValue(
+            _(
+                "from {start} to {end} there is no working day (Monday to Friday) to plan: "
+                "give a later --by"
+            ).format(start=today, end=end)
+        )
     observed = observed_rates(conn, today - timedelta(days=window), today, owner, today)
     rates, sources = choose_rates(observed, given)
     pipeline = open_pipeline(conn, owner)
-    weeks = mondays(today, end)
-    needs, expected, new_needed, plan_weeks = compute(target, 0, pipeline, rates, sources, weeks)
+    needs, expected, new_needed, weekly = compute(
+        target, 0, pipeline, rates, sources, [w for w, _d in weeks], [d for _w, d in weeks]
+    )
     plan = Plan(
         id=None,
         owner=owner,
@@ -186,7 +278,7 @@ def make_plan(
         won_so_far=0,
         expected_from_pipeline=expected,
         new_needed=new_needed,
-        weeks=plan_weeks,
+        weeks=weekly,
         stages=needs,
         window_days=window,
     )
@@ -224,7 +316,10 @@ def save(conn: Connection, plan: Plan, now: datetime, by: str) -> int:
                 rates=json.dumps({s.stage: s.rate for s in plan.stages}),
                 rates_source=json.dumps({s.stage: s.rate_source for s in plan.stages}),
                 weekly=json.dumps(
-                    [{"week": w.week.isoformat(), "new": w.new_planned} for w in plan.weeks]
+                    [
+                        {"week": w.week.isoformat(), "new": w.new_planned, "days": w.days}
+                        for w in plan.weeks
+                    ]
                 ),
                 created_at=now,
                 created_by=by,
@@ -243,9 +338,79 @@ def latest(conn: Connection, owner: str | None) -> RowMapping:
     return row
 
 
+def achieved_rates(
+    conn: Connection, start: date, until: date, owner: str | None
+) -> dict[str, tuple[float | None, int]]:
+    """{stage: (share that went further, cards at it during start..until)}.
+
+    A card was at a stage during the period if it was there when the period began or reached it
+    during the period (a jump passes through the stages between); it went further if it reached
+    a later funnel stage by the period's end. A stage nobody was at has no rate (None).
+
+    A card's stage when the period began is the old stage of its first stage change since then,
+    or its stage now if it has none; cards added in the period start nowhere and reach the
+    stages up to the one they were added at."""
+    begin = datetime.combine(start, time.min)
+    stop = datetime.combine(until + timedelta(days=1), time.min)
+    hi = _index(changes.c.new)
+    lo = case(
+        (changes.c.old.is_(None), literal(0)),
+        (changes.c.old == "lost", hi),
+        else_=_index(changes.c.old) + 1,
+    )
+    forward = and_(lo <= hi, hi >= 0, changes.c.at < stop)
+    order = func.row_number().over(
+        partition_by=changes.c.customer_id, order_by=(changes.c.at, changes.c.id)
+    )
+    since_begin = (
+        select(
+            changes.c.customer_id.label("cid"),
+            func.coalesce(changes.c.old, "").label("old"),
+            case((forward, lo)).label("lo"),
+            case((forward, hi)).label("hi"),
+            order.label("n"),
+        )
+        .where(changes.c.field == "stage", changes.c.at >= begin)
+        .subquery()
+    )
+    per_card = (
+        select(
+            since_begin.c.cid,
+            func.max(case((since_begin.c.n == 1, since_begin.c.old))).label("first_old"),
+            func.min(since_begin.c.lo).label("lo"),
+            func.max(since_begin.c.hi).label("hi"),
+        )
+        .group_by(since_begin.c.cid)
+        .subquery()
+    )
+    at_start = case(
+        (per_card.c.cid.is_(None), customers.c.stage), else_=per_card.c.first_old
+    ).label("at_start")
+    query = (
+        select(at_start, per_card.c.lo, per_card.c.hi, func.count())
+        .select_from(customers.outerjoin(per_card, per_card.c.cid == customers.c.id))
+        .where(or_(customers.c.created_at < begin, per_card.c.cid.is_not(None)))
+        .group_by(at_start, per_card.c.lo, per_card.c.hi)
+    )
+    if owner:
+        query = query.where(customers.c.owner == owner)
+    reached = dict.fromkeys(STEPS, 0)
+    went_on = dict.fromkeys(STEPS, 0)
+    for first, low, high, n in conn.execute(query):
+        began = STAGE_INDEX.get(first)
+        for i, stage in enumerate(STEPS):
+            moved_through = low is not None and int(low) <= i <= int(high)
+            if began == i or moved_through:
+                reached[stage] += int(n)
+                if high is not None and int(high) > i:
+                    went_on[stage] += int(n)
+    return {s: (went_on[s] / reached[s] if reached[s] else None, reached[s]) for s in STEPS}
+
+
 def check(conn: Connection, today: date, owner: str | None) -> Plan:
-    """Compare each week so far with the plan, re-plan the weeks left from the rates achieved
-    since the plan began, and at the end summarise the average rates and completion."""
+    """Compare each week so far with the plan, re-plan the weeks after this one from what is
+    still needed and the rates achieved since the plan began, and after the end date summarise
+    the period: the average rates achieved and each week's completion."""
     row = latest(conn, owner)
     start, end, target = row["start"], row["end"], int(row["target"])
     planned_rates = json.loads(str(row["rates"]))
@@ -253,33 +418,38 @@ def check(conn: Connection, today: date, owner: str | None) -> Plan:
     finished = today > end
     last_day = min(today, end)
     weeks: list[WeekPlan] = []
-    for monday in mondays(start, end):
-        week = WeekPlan(week=monday, new_planned=weekly.get(monday, 0))
+    open_quota = 0  # what is left of the quota of the week under way
+    for monday, days in plan_weeks(start, end):
+        week = WeekPlan(week=monday, new_planned=weekly.get(monday, 0), days=days)
         if monday <= last_day:
             lo, hi = max(monday, start), min(monday + timedelta(days=6), last_day)
             week.new_actual = new_between(conn, lo, hi, owner)
             week.won_actual = won_between(conn, lo, hi, owner)
             if week.new_planned:
                 week.completion = round(week.new_actual / week.new_planned, 4)
+            if not _over(week, end, today):
+                open_quota = max(week.new_planned - week.new_actual, 0)
         weeks.append(week)
     won = won_between(conn, start, last_day, owner)
-    observed = observed_rates(conn, start, last_day, owner, today)
+    achieved = achieved_rates(conn, start, last_day, owner)
     measured = {
-        s: v for s, (v, reached) in observed.items() if v is not None and reached >= MIN_REACHED
+        s: v for s, (v, reached) in achieved.items() if v is not None and reached >= MIN_REACHED
     }
     rates = {s: measured.get(s, planned_rates[s]) for s in STEPS}
     sources = {s: ("observed" if s in measured else "planned") for s in STEPS}
-    ahead = (
-        [w for w in weeks if w.week > last_day - timedelta(days=last_day.weekday())]
-        if not finished
-        else []
+    needs, expected, new_needed, _weekly = compute(
+        target, won, open_pipeline(conn, owner), rates, sources, []
     )
-    needs, expected, new_needed, replanned = compute(
-        target, won, open_pipeline(conn, owner), rates, sources, [w.week for w in ahead]
-    )
-    for week, new in zip(ahead, replanned, strict=True):
-        week.new_planned = new.new_planned
-    done_weeks = [w.completion for w in weeks if w.completion is not None]
+    if finished:
+        needs, new_needed = [], 0
+    # Every week keeps the quota the plan gave it (what its completion is measured against);
+    # the weeks not begun also get their share of what is still needed, less what is left of
+    # the quota of the week under way: the re-plan.
+    ahead = [w for w in weeks if w.week > today]
+    later = spread(new_needed - min(open_quota, new_needed), [w.days for w in ahead])
+    for week, quota in zip(ahead, later, strict=True):
+        week.replanned = quota
+    over = [w.completion for w in weeks if w.completion is not None and _over(w, end, today)]
     plan = Plan(
         id=int(row["id"]),
         owner=owner,
@@ -295,7 +465,12 @@ def check(conn: Connection, today: date, owner: str | None) -> Plan:
         finished=finished,
     )
     plan.average_rates = {
-        s: (round(v, 4) if v is not None else None) for s, (v, _n) in observed.items()
+        s: (round(v, 4) if v is not None else None) for s, (v, _n) in achieved.items()
     }
-    plan.average_completion = round(sum(done_weeks) / len(done_weeks), 4) if done_weeks else None
+    plan.average_completion = round(sum(over) / len(over), 4) if over else None
     return plan
+
+
+def _over(week: WeekPlan, end: date, today: date) -> bool:
+    """A week is over once its last working day in the plan is behind us."""
+    return min(week.week + timedelta(days=4), end) < today

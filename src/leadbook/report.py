@@ -53,14 +53,21 @@ def report(
         r = rows[o]
         won, lost = r.get("won", 0), r.get("lost", 0)
         due, done = r.get("due", 0), r.get("done", 0)
+        # Each rule of thumb is judged on the figure its flag shows, rounded as shown.
+        calls_a_day = round(r.get("new_calls", 0) / workdays, 1)
+        new_a_month = round(r.get("new_cards", 0) / months, 1)
         flags = []
-        if r.get("new_calls", 0) / workdays < MIN_NEW_CALLS_A_DAY:
+        if calls_a_day < MIN_NEW_CALLS_A_DAY:
             flags.append(
-                _("fewer than {n} calls a day to new prospects").format(n=MIN_NEW_CALLS_A_DAY)
+                _("{rate} calls a day to new prospects, fewer than {n}").format(
+                    rate=f"{calls_a_day:.1f}", n=MIN_NEW_CALLS_A_DAY
+                )
             )
-        if r.get("new_cards", 0) / months < MIN_NEW_CUSTOMERS_A_MONTH:
+        if new_a_month < MIN_NEW_CUSTOMERS_A_MONTH:
             flags.append(
-                _("fewer than {n} new customers a month").format(n=MIN_NEW_CUSTOMERS_A_MONTH)
+                _("{rate} new customers a month, fewer than {n}").format(
+                    rate=f"{new_a_month:.1f}", n=MIN_NEW_CUSTOMERS_A_MONTH
+                )
             )
         result.append(
             OwnerReport(
@@ -79,6 +86,8 @@ def report(
                 won_value=r.get("won_value", Decimal("0.00")),
                 avg_days_to_win=round(r["avg_days"], 1) if r.get("avg_days") is not None else None,
                 flags=flags,
+                new_calls_per_day=calls_a_day,
+                new_cards_per_month=new_a_month,
             )
         )
     return Report(since=since, until=until, working_days=workdays, rows=result)

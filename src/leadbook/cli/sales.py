@@ -262,7 +262,7 @@ def report_(
     columns = [
         Column(_("Owner"), min_width=6),
         Column(_("New"), justify="right"),
-        Column(_("Calls/day"), justify="right"),
+        Column(_("Contacts/day"), justify="right"),
         Column(_("Done/due"), justify="right"),
         Column(_("Adv."), justify="right"),
         Column(_("Won"), justify="right"),
@@ -292,9 +292,16 @@ def report_(
     lines = grid(columns, rows, width(), title=title)
     flagged = [r for r in result.rows if r.flags]
     if flagged:
+        from leadbook.render.grid import cell_width, wrap
+
         lines.append([])
         for r in flagged:
-            lines.append([(f"⚑ {r.owner}: " + "; ".join(r.flags), "yellow")])
+            # Each flag carries the figure it is judged on (OwnerReport.new_calls_per_day...).
+            who, text = f"⚑ {r.owner}: ", "; ".join(r.flags)
+            room = max(width() - cell_width(who), 20)
+            parts = [text] if cell_width(text) <= room else wrap(text, room)
+            lines.append([(who + parts[0], "yellow")])
+            lines.extend([(" " * cell_width(who) + part, "yellow")] for part in parts[1:])
     write(lines)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,7 +36,7 @@ class Table:
 def sniff(data: bytes) -> str:
     if data[:4] == b"PK\x03\x04":
         return "xlsx"
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if data[:8] == _OLE:
         return "xls"
     head = data[:2048].lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \r\n\t").upper()
     if head.startswith(b"BEGIN:VCARD") or head.replace(b"\x00", b"").startswith(b"BEGIN:VCARD"):
@@ -64,8 +65,7 @@ def read(path: Path, sheet: str | None = None) -> Table:
 def _spreadsheet(path: Path, data: bytes, kind: str, sheet: str | None) -> Table:
     from python_calamine import CalamineWorkbook
 
-    if kind == "xlsx":
-        check_workbook(path, data, sheet)
+    check_workbook(path, data, sheet)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(book.sheet_names)
@@ -80,6 +80,10 @@ def _spreadsheet(path: Path, data: bytes, kind: str, sheet: str | None) -> Table
     except InvalidValue:
         raise
     except Exception as exc:  # calamine raises its own error types on broken files
+        raise _unreadable(path, kind, exc) from None
+    except BaseException as exc:  # a panic in calamine (pyo3's PanicException) is no Exception
+        if type(exc).__name__ != "PanicException":
+            raise
         raise _unreadable(path, kind, exc) from None
     rows = [list(r) for r in rows]
     while rows and not any(_filled(v) for v in rows[0]):
@@ -121,7 +125,11 @@ def check_workbook(path: Path, data: bytes, sheet: str | None) -> None:
     """Refuse an .xlsx or .ods that would unpack to more than :data:`MAX_UNPACKED`, or whose
     sheet to read declares or holds cells spanning more than :data:`MAX_CELLS` (an .ods: its
     sheets together, all read at once); an .xlsb, whose binary records are not checked. Read
-    in the zip, a megabyte at a time, before the reader sees it."""
+    in the zip, a megabyte at a time, before the reader sees it. An .xls: see
+    :func:`_check_xls`."""
+    if data[:8] == _OLE:
+        _check_xls(path, data)
+        return
     import zipfile
 
     try:
@@ -300,6 +308,174 @@ def _ods_extents(stream: Any) -> list[tuple[int, int]]:
                 column += n
                 if not empty or b"value-type" in attributes:
                     last_column = column
+    return tables or [(0, 0)]
+
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file: .xls (and .doc, ...)
+_END_OF_CHAIN = 0xFFFFFFFE
+# BIFF records that put one cell at the row and column in their first two 16-bit fields:
+# FORMULA, LABELSST, BLANK, NUMBER, LABEL, BOOLERR, RK. Both fields go to 65535, though Excel
+# stops at 256 columns.
+_BIFF_CELLS = frozenset({0x0006, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E})
+# MULRK and MULBLANK: a row, a first column, a run of cells of this many bytes, a last column.
+_BIFF_RUNS = {0x00BD: 6, 0x00BE: 2}
+
+
+def _check_xls(path: Path, data: bytes) -> None:
+    """Refuse an .xls whose sheets declare (DIMENSIONS) or hold cells spanning more than
+    :data:`MAX_CELLS`: the reader builds every sheet when it opens the file, each as one
+    rectangle from its first to its last cell, and reserves what DIMENSIONS declares first. One
+    pass over the records of the Workbook stream, found through the file's sector chains."""
+    try:
+        for stream in _ole_streams(data, ("workbook", "book")):
+            tables = _biff_extents(stream, path)
+            if sum(r * c for r, c in tables) > MAX_CELLS:
+                raise _too_big(path, *max(tables, key=lambda t: t[0] * t[1]))
+    except InvalidValue:
+        raise
+    except Exception as exc:  # struct.error, ValueError: a damaged file
+        raise _unreadable(path, "xls", exc) from None
+
+
+def _ole_streams(data: bytes, names: tuple[str, ...]) -> list[bytes]:
+    """The streams of an OLE2 compound file with these names (in any case). Every sector
+    number is checked against the file's length and every chain stops after as many sectors as
+    the file holds: nothing is allocated or followed from what the file claims."""
+    import sys
+    from array import array
+
+    shift, mini_shift = struct.unpack_from("<HH", data, 30)
+    if shift not in (9, 12) or mini_shift != 6:
+        raise ValueError(f"sector shift {shift}, mini sector shift {mini_shift}")
+    size = 1 << shift
+    count = max(0, len(data) - 1) // size  # sectors after the header's (the last may be short)
+
+    def sector(n: int) -> bytes:
+        if n >= count:
+            raise ValueError(f"sector {n} past the end of the file")
+        return data[(n + 1) * size : (n + 2) * size]
+
+    def table(raw: bytes) -> array[int]:
+        numbers = array("I", raw[: len(raw) // 4 * 4])  # 32 bits, little-endian in the file
+        if sys.byteorder == "big":
+            numbers.byteswap()
+        return numbers
+
+    def chain(start: int, fat: array[int], read: Any, limit: int) -> bytes:
+        parts: list[bytes] = []
+        n = start
+        while n != _END_OF_CHAIN:
+            if len(parts) >= limit or n >= len(fat):
+                raise ValueError(f"a broken sector chain at {n}")
+            parts.append(read(n))
+            n = fat[n]
+        return b"".join(parts)
+
+    # The sectors of the sector table (FAT): 109 numbers in the header, then a chain of
+    # DIFAT sectors whose last number is the next one's.
+    difat = list(struct.unpack_from("<109I", data, 76))
+    n = struct.unpack_from("<I", data, 68)[0]
+    for _sector in range(count):
+        if n >= 0xFFFFFFFA:
+            break
+        more = table(sector(n))
+        difat.extend(more[:-1])
+        n = more[-1]
+    fat = array("I")
+    for n in difat:
+        if n < 0xFFFFFFFC and len(fat) < count:  # entries past the file's sectors: unused
+            fat.extend(table(sector(n)))
+    entries = chain(struct.unpack_from("<I", data, 48)[0], fat, sector, count)
+    wanted = []
+    for at in range(0, len(entries) - 127, 128):
+        length = min(struct.unpack_from("<H", entries, at + 64)[0], 64)
+        name = entries[at : at + length].decode("utf-16-le", "replace").rstrip("\0")
+        if at == 0 or name.lower() in names:
+            start, claimed = struct.unpack_from("<IQ" if size > 512 else "<II", entries, at + 116)
+            wanted.append((start, claimed))
+    if not wanted:
+        return []
+    root_start, root_size = wanted.pop(0)
+    streams = []
+    mini: tuple[bytes, array[int]] | None = None
+    for start, claimed in wanted:
+        if claimed >= 4096:
+            stream = chain(start, fat, sector, count)
+        else:  # small streams live in 64-byte sectors of the root entry's stream
+            if mini is None:
+                short = chain(root_start, fat, sector, count)[:root_size]
+                mini_table = table(chain(struct.unpack_from("<I", data, 60)[0], fat, sector, count))
+                mini = (short, mini_table)
+            short, mini_table = mini
+
+            def mini_sector(n: int, short: bytes = short) -> bytes:
+                if n * 64 >= len(short):
+                    raise ValueError(f"mini sector {n} past the end of its stream")
+                return short[n * 64 : n * 64 + 64]
+
+            stream = chain(start, mini_table, mini_sector, len(short) // 64 + 1)
+        streams.append(stream[:claimed])
+    return streams
+
+
+def _biff_extents(stream: bytes, path: Path) -> list[tuple[int, int]]:
+    """Each sheet's rows and columns up to its last cell, walking a Workbook stream's BIFF
+    records as the reader does: the workbook's own records up to their EOF name each sheet's
+    first record (BOUNDSHEET), and a sheet's records go on to its EOF. A DIMENSIONS record
+    declaring more than :data:`MAX_CELLS` is refused at once."""
+    header = struct.Struct("<HH")
+    record = struct.Struct("<HHHH").unpack_from
+    end = len(stream)
+    starts = []
+    at = 0
+    while at + 4 <= end:
+        kind, length = header.unpack_from(stream, at)
+        body, at = at + 4, at + 4 + length
+        if kind == 0x000A:  # EOF
+            break
+        if kind == 0x0085 and length >= 4:  # BOUNDSHEET
+            starts.append(struct.unpack_from("<I", stream, body)[0])
+        elif kind == 0x002F and length >= 2 and struct.unpack_from("<H", stream, body)[0]:
+            raise ValueError("Workbook is password protected")  # FILEPASS: cells encrypted
+    tables = []
+    budget = end  # a sheet's records are its own: walks that overlap are a damaged file
+    known: dict[int, tuple[int, int]] = {}
+    for at in starts:
+        if at > end:  # the reader would stop on it: say so before
+            raise ValueError(f"a sheet at {at}, past the end of the workbook's records")
+        if at in known:
+            tables.append(known[at])
+            continue
+        rows = columns = 0
+        first = at
+        while at + 8 <= end:  # a cell's record has its row and column in its first 4 bytes
+            kind, length, row, column = record(stream, at)
+            at += 4 + length
+            if kind in _BIFF_CELLS:
+                if row >= rows:
+                    rows = row + 1
+                if column >= columns:
+                    columns = column + 1
+            elif kind == 0x000A:  # EOF
+                break
+            elif kind in _BIFF_RUNS and length >= 6 and at <= end:
+                run = (length - 6 + _BIFF_RUNS[kind] - 1) // _BIFF_RUNS[kind]
+                last = struct.unpack_from("<H", stream, at - 2)[0]
+                rows = max(rows, row + 1)
+                columns = max(columns, column + run, last + 1)
+            elif kind == 0x0200 and length in (10, 14) and at <= end:  # DIMENSIONS
+                top, bottom, left, right = struct.unpack_from(
+                    "<HHHH" if length == 10 else "<IIHH", stream, at - length
+                )
+                if bottom and right:  # the reader reserves this; a reversed range wraps around
+                    span = ((bottom - top) % 2**32, (right - left) % 2**32)
+                    if span[0] * span[1] > MAX_CELLS:
+                        raise _too_big(path, *span)
+        budget -= at - first
+        if budget < 0:
+            raise ValueError("sheets that overlap")
+        known[first] = (rows, columns)
+        tables.append((rows, columns))
     return tables or [(0, 0)]
 
 

@@ -64,6 +64,8 @@ class OwnerReport:
     won_value: Decimal
     avg_days_to_win: float | None
     flags: list[str] = field(default_factory=list)
+    new_calls_per_day: float = 0.0  # first contacts per working day, as the flag shows it
+    new_cards_per_month: float = 0.0  # new cards at a month's pace, as the flag shows it
 
 
 @dataclass
@@ -80,8 +82,9 @@ class StageNeed:
     rate: float | None  # conversion from this stage to the next
     rate_source: str  # observed, given or default
     to_won: float  # chance a card here becomes a deal
-    need: int  # cards needed at this stage or beyond to reach the target
-    have: int  # open cards at this stage or beyond now
+    need: int  # cards that must still pass through this stage to reach the target
+    have: int  # open cards at this stage now
+    gap: int = 0  # need - have: still to come from the stage above (at prospect: new ones)
 
 
 @dataclass
@@ -91,6 +94,8 @@ class WeekPlan:
     new_actual: int | None = None
     won_actual: int | None = None
     completion: float | None = None
+    days: int = 5  # its working days (Monday to Friday) inside the plan
+    replanned: int | None = None  # plan check: its share of what is still needed (weeks ahead)
 
 
 @dataclass

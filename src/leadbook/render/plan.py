@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from leadbook.domain import stage_label
 from leadbook.i18n import _
 from leadbook.models.reports import Plan
 from leadbook.render import width
-from leadbook.render.grid import Column, Seg, grid, wrap, write
+from leadbook.render.grid import Column, Seg, cell_width, grid, wrap, write
 
 SOURCES = {"observed": "", "given": "*", "default": "†", "planned": "‡"}
 
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
+
+
+def _line(text: str, style: str = "") -> list[Seg]:
+    return [(text, style)]
+
+
+def _wrapped(text: str, wide: int, style: str = "") -> list[list[Seg]]:
+    """The text on one line if it fits, else wrapped (wrap spaces out Latin inside Chinese)."""
+    if cell_width(text) <= wide:
+        return [_line(text, style)]
+    return [_line(part, style) for part in wrap(text, wide)]
 
 
 def print_plan(plan: Plan, checking: bool = False) -> None:
@@ -22,30 +35,48 @@ def print_plan(plan: Plan, checking: bool = False) -> None:
     title = _("Plan: {target} deals by {end}{who}").format(
         target=plan.target, end=plan.end, who=who
     )
-    lines.append([(title, "bold")])
+    lines.append(_line(title, "bold"))
     if checking:
         lines.append(
-            [
-                (
-                    _("Won since {start}: {won} of {target}").format(
-                        start=plan.start, won=plan.won_so_far, target=plan.target
-                    ),
-                    "",
+            _line(
+                _("Won since {start}: {won} of {target}").format(
+                    start=plan.start, won=plan.won_so_far, target=plan.target
                 )
-            ]
+            )
         )
-    lines.append(
-        [
-            (
+    if plan.finished:
+        lines.append(_line(_("The plan's period is over."), "bold"))
+    else:
+        lines.append(
+            _line(
                 _("The cards you have now should bring about {n} deals.").format(
                     n=f"{plan.expected_from_pipeline:.1f}"
-                ),
-                "",
+                )
             )
-        ]
-    )
-    lines.append([(_("New prospects still needed: {n}").format(n=plan.new_needed), "bold")])
+        )
+        # The one figure for what is still needed: the gap at prospect in the table below.
+        lines.append(_line(_("New prospects still needed: {n}").format(n=plan.new_needed), "bold"))
+    if plan.stages:
+        lines.append([])
+        lines.extend(_stage_table(plan, wide))
     lines.append([])
+    lines.extend(_week_table(plan, checking, wide))
+    if plan.finished:
+        lines.append([])
+        heading = _(
+            "The plan's average conversion rates (of the cards at each stage during it, the "
+            "share that went further):"
+        )
+        lines.extend(_wrapped(heading, wide, "bold"))
+        for stage, rate in plan.average_rates.items():
+            lines.append(_line(f"  {stage_label(stage)} → {_pct(rate)}"))
+    for note in _week_notes(plan, checking) + plan.notes:
+        lines.append([])
+        lines.extend(_wrapped(note, wide, "yellow"))
+    write(lines)
+
+
+def _stage_table(plan: Plan, wide: int) -> list[list[Seg]]:
     columns = [
         Column(_("Stage")),
         Column(_("→ next"), justify="right"),
@@ -61,52 +92,97 @@ def print_plan(plan: Plan, checking: bool = False) -> None:
             _pct(s.to_won),
             str(s.need),
             str(s.have),
-            str(max(s.need - s.have, 0)),
+            str(s.gap),
         ]
         for s in plan.stages
     ]
-    lines.extend(
-        grid(columns, rows, wide, title=_("What each stage needs (cards at it or beyond)"))
+    lines = grid(
+        columns, rows, wide, title=_("What each stage needs, working back from the target")
     )
     lines.append(
-        [(_("* your rate  † default rate  ‡ the plan's rate (too little history yet)"), "dim")]
+        _line(_("* your rate  † default rate  ‡ the plan's rate (too little history yet)"), "dim")
     )
-    lines.append([])
-    week_columns = [Column(_("Week of")), Column(_("New planned"), justify="right")]
+    legend = _(
+        "Need: cards that must still pass through the stage. Have: cards at it now. Gap: still "
+        "to come from the stage above; at prospect, the new prospects still needed."
+    )
+    lines.extend(_wrapped(legend, wide, "dim"))
+    return lines
+
+
+def _week_table(plan: Plan, checking: bool, wide: int) -> list[list[Seg]]:
+    columns = [
+        Column(_("Week of")),
+        Column(_("Days"), justify="right"),
+        Column(_("New planned"), justify="right"),
+    ]
+    replanning = checking and not plan.finished
     if checking:
-        week_columns += [
+        columns += [
             Column(_("New made"), justify="right"),
             Column(_("Won"), justify="right"),
             Column(_("Completion"), justify="right"),
         ]
-    week_rows = []
+    if replanning:
+        columns.append(Column(_("Re-planned"), justify="right"))
+    rows = []
     for w in plan.weeks:
-        row = [w.week.isoformat(), str(w.new_planned)]
+        row = [w.week.isoformat(), str(w.days), str(w.new_planned)]
         if checking:
             row += [
                 "-" if w.new_actual is None else str(w.new_actual),
                 "-" if w.won_actual is None else str(w.won_actual),
                 _pct(w.completion),
             ]
-        week_rows.append(row)
-    lines.extend(grid(week_columns, week_rows, wide, title=_("Week by week")))
-    if checking and plan.average_completion is not None:
+        if replanning:
+            row.append("-" if w.replanned is None else str(w.replanned))
+        rows.append(row)
+    lines = grid(columns, rows, wide, title=_("Week by week"))
+    if not checking:
+        return lines
+    if plan.average_completion is not None:
         lines.append(
-            [
-                (
-                    _("Average weekly completion: {rate}").format(
-                        rate=_pct(plan.average_completion)
-                    ),
-                    "",
-                )
-            ]
+            _line(_("Average weekly completion: {rate}").format(rate=_pct(plan.average_completion)))
         )
     if plan.finished:
-        lines.append([])
-        lines.append([(_("The plan's period is over. Average conversion rates over it:"), "bold")])
-        for stage, rate in plan.average_rates.items():
-            lines.append([(f"  {stage_label(stage)} → {_pct(rate)}", "")])
-    for note in plan.notes:
-        lines.append([])
-        lines.extend([(part, "yellow")] for part in wrap(note, wide))
-    write(lines)
+        planned = sum(w.new_planned for w in plan.weeks)
+        made = sum(w.new_actual or 0 for w in plan.weeks)
+        total = _("New prospects over the period: {made} made of {planned} planned ({rate}).")
+        rate = _pct(made / planned if planned else None)
+        lines.extend(_wrapped(total.format(made=made, planned=planned, rate=rate), wide))
+    return lines
+
+
+def _week_notes(plan: Plan, checking: bool) -> list[str]:
+    """Say where the plan's weeks are not whole ones: the pro rata first and last weeks."""
+    if not plan.weeks or plan.finished:
+        return []
+    notes = []
+    first = plan.weeks[0]
+    if first.week > plan.start:
+        notes.append(
+            _(
+                "No working day was left in the week the plan was made ({start}): it begins on "
+                "Monday {first}."
+            ).format(start=plan.start, first=first.week)
+        )
+    partial = [w for w in plan.weeks if w.days < 5]
+    for w in partial:
+        lo = max(w.week, plan.start)
+        hi = min(w.week + timedelta(days=6), plan.end)
+        notes.append(
+            _(
+                "The week of {week} counts from {lo} to {hi}: {days} of its 5 working days "
+                "(Monday to Friday), so its share of the new prospects is {days}/5 of a full "
+                "week's."
+            ).format(week=w.week, lo=lo, hi=hi, days=w.days)
+        )
+    if checking and not plan.finished:
+        notes.append(
+            _(
+                "Completion is against the quota the plan gave each week. Re-planned: the weeks "
+                "not begun share the new prospects still needed, less what is left of this "
+                "week's quota."
+            )
+        )
+    return notes
