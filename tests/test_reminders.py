@@ -89,3 +89,26 @@ def test_complaint_check_logs_the_check_back_as_a_contact(ok, add):
     assert check_backs(ok, "2026-03-10") == []
     card = ok("show", c1, "--json").json()
     assert card["last_contact_at"].startswith("2026-03-10")
+
+
+def thanks(ok, day: str) -> list[tuple[str, str, str]]:
+    return [
+        (i["kind"], i["number"], i["about"])
+        for i in ok("due", "--json", now=day).json()
+        if i["kind"] in ("thank-you", "thank-referral")
+    ]
+
+
+def test_a_referrer_is_thanked_when_the_referral_comes_and_again_when_they_buy(ok, add):
+    ref = add("老王", now="2026-03-02")
+    ok("log", ref, now="2026-03-02")
+    a = add("朋友甲", "--referrer", ref, now="2026-03-09")
+    # before: nothing until a deal, although the seeds thank them for the referral itself
+    assert thanks(ok, "2026-03-09") == [("thank-referral", ref, f"{a} 朋友甲")]
+    assert "thank them for referring" in ok("due", now="2026-03-09").stdout
+    ok("log", ref, "--note", "谢谢介绍", now="2026-03-10")
+    assert thanks(ok, "2026-03-10") == []
+    ok("deal", a, "--amount", "5万", now="2026-03-16")
+    assert thanks(ok, "2026-03-16") == [("thank-you", ref, f"{a} 朋友甲")]
+    ok("log", ref, "--note", "再次感谢", now="2026-03-17")
+    assert thanks(ok, "2026-03-17") == []

@@ -235,7 +235,8 @@ def complaint_items(conn: Connection, day: date, until: date, owned: list) -> li
 
 
 def thank_yous(conn: Connection, day: date, owned: list) -> list[DueItem]:
-    """A referrer whose referral bought in the last 30 days, not contacted since: say thanks."""
+    """A referrer to thank, not contacted since: for a customer they referred who was added in
+    the last 30 days, and again for one who bought in them."""
     referred = customers.alias("referred")
     since = datetime.combine(day - timedelta(days=30), time.min)
     rows = conn.execute(
@@ -266,6 +267,33 @@ def thank_yous(conn: Connection, day: date, owned: list) -> list[DueItem]:
     items = []
     for r in rows:
         item = _item(dict(r), "thank-you", r["won_at"].date(), day)
+        item.about = f"{r['r_number']} {r['r_name']}"
+        items.append(item)
+    # The seeds thank a referrer as soon as the referred customer comes, deal or not.
+    added = conn.execute(
+        select(
+            *_COLUMNS,
+            referred.c.number.label("r_number"),
+            referred.c.name.label("r_name"),
+            referred.c.created_at.label("added_at"),
+        )
+        .select_from(referred)
+        .join(customers, customers.c.id == referred.c.referrer_id)
+        .where(
+            referred.c.referrer_id.is_not(None),
+            referred.c.created_at >= since,
+            referred.c.created_at < datetime.combine(day + timedelta(days=1), time.min),
+            or_(
+                customers.c.last_contact_at.is_(None),
+                customers.c.last_contact_at < referred.c.created_at,
+            ),
+            *owned,
+        )
+        .order_by(referred.c.created_at)
+        .limit(100)
+    ).mappings()
+    for r in added:
+        item = _item(dict(r), "thank-referral", r["added_at"].date(), day)
         item.about = f"{r['r_number']} {r['r_name']}"
         items.append(item)
     return items

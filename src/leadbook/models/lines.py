@@ -54,7 +54,16 @@ class CardLine:
 
 @dataclass
 class DueItem:
-    kind: Literal["follow-up", "birthday", "care", "visit", "complaint", "check-back", "thank-you"]
+    kind: Literal[
+        "follow-up",
+        "birthday",
+        "care",
+        "visit",
+        "complaint",
+        "check-back",
+        "thank-you",
+        "thank-referral",
+    ]
     number: str
     name: str
     grade: str
@@ -70,7 +79,7 @@ class DueItem:
     age: int | None = None  # birthdays with a known year
     silent_days: int | None = None  # care reminders: days since the last contact
     expected_purchase: date | None = None  # care for a repeat buyer: their next purchase
-    about: str | None = None  # thank-you: the referred customer who bought; complaints: the note
+    about: str | None = None  # thank-you/-referral: the referred customer; complaints: the note
     ref: int | None = None  # complaint id, visit id
 
 

@@ -22,7 +22,7 @@ def _overdue(item: DueItem) -> Seg:
             ),
             "bold red",
         )
-    if item.kind in ("thank-you", "check-back") and item.overdue_days <= 0:
+    if item.kind in ("thank-you", "thank-referral", "check-back") and item.overdue_days <= 0:
         return (_("today"), "magenta")
     if item.kind == "care":
         return (_("{n} days quiet").format(n=item.silent_days), "magenta")
@@ -56,6 +56,8 @@ def _purpose(item: DueItem) -> str:
         return _("check back on complaint #{id}: is it solved?").format(id=item.ref)
     if item.kind == "thank-you":
         return _("thank them: {who} bought").format(who=item.about)
+    if item.kind == "thank-referral":
+        return _("thank them for referring {who}").format(who=item.about)
     if not item.purpose and item.last_contact is None:
         return _("first contact")
     return item.purpose or ""
