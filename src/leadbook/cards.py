@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -160,6 +161,135 @@ def _who(row: RowMapping | dict[str, Any]) -> str:
     return f"{row['name']} ({row['company']})" if row.get("company") else str(row["name"])
 
 
+@dataclass
+class NewCard:
+    """Everything a new card writes, before it has an id: its row of ``customers`` (pinyin,
+    search key, grade, stage and stage summaries, first plan's date filled in), its grade and
+    stage history, its first plan and its audit row. The rows of other tables lack only
+    ``customer_id``."""
+
+    row: dict[str, Any]
+    changes: list[dict[str, Any]]
+    plan: dict[str, Any] | None
+    audit: dict[str, Any]
+
+    def rows_for(self, cid: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None, dict]:
+        """The history, plan and audit rows of the card whose id is ``cid``."""
+        changes = [{"customer_id": cid, **c} for c in self.changes]
+        plan = {"customer_id": cid, **self.plan} if self.plan is not None else None
+        return changes, plan, {"customer_id": cid, **self.audit}
+
+
+def new_card(
+    values: dict[str, Any],
+    *,
+    now: datetime,
+    today: date,
+    by: str,
+    grade: str | None = None,
+    stage: str | None = None,
+    next_date: date | None = None,
+    purpose: str | None = None,
+    owner: str | None = None,
+    created: datetime | None = None,
+    closed: date | None = None,
+    action: str = "create",
+    lost_reason: str | None = None,
+) -> NewCard:
+    """The rules of a new card, one pure function for `add` and `import` alike.
+
+    ``values``: column values as :func:`parse_fields` gives them (the import brings its own
+    ``created_by``, ``last_contact_at``, ``extra`` and ``origin`` too). ``grade``: suggested from
+    the expected purchase date when not given, else D. ``owner``: who owns it (default the
+    values' owner, else ``by``). ``created``: when the card began (a file's own date; default
+    now). ``closed``: the day a won or lost card ended, when later than its beginning: its
+    history then goes prospect -> won on that day, as the funnel counts it. ``lost_reason``:
+    what a lost card's history says when ``values`` gives no reason."""
+    from leadbook.domain import STAGE_INDEX, suggest_grade
+    from leadbook.searchkeys import pinyin_keys, search_key
+
+    row = {k: v for k, v in values.items() if v is not None and k in _COLUMNS}
+    row.pop("referrer", None)
+    if not row.get("name"):
+        raise InvalidValue(_("a card needs a name"))
+    stage = stage or "prospect"
+    if grade is None:
+        grade = suggest_grade(row.get("expected"), today) or "D"
+    created = created or now
+    row.update(
+        grade=grade,
+        stage=stage,
+        owner=owner or row.get("owner") or by,
+        created_at=created,
+        created_by=row.get("created_by") or by,
+        updated_at=now,
+    )
+    row["pinyin"], row["initials"] = pinyin_keys(row["name"])
+    # History: the card's grade and stage from its beginning (a closed card that was engaged
+    # on one day and closed on a later one goes through prospect).
+    why = (row.get("lost_reason") or lost_reason) if stage == "lost" else None
+    history = [_history("grade", None, grade, created, by)]
+    if stage in ("won", "lost") and closed is not None and closed > created.date():
+        ended = datetime.combine(closed, datetime.min.time())
+        history.append(_history("stage", None, "prospect", created, by))
+        history.append(_history("stage", "prospect", stage, ended, by, why, since=created))
+    else:
+        history.append(_history("stage", None, stage, created, by, why))
+    reached = [STAGE_INDEX.get(h["new"], -1) for h in history if h["field"] == "stage"]
+    row["top_stage"] = max(reached) if max(reached) >= 0 else None
+    row["stage_since"] = history[-1]["at"]
+    # The first plan: the day given, else today for an open card with a rhythm.
+    due = next_date
+    if due is None and grade != "E" and stage not in ("won", "lost"):
+        due = today
+    plan = None
+    if due is not None:
+        plan = {
+            "due": due,
+            "purpose": purpose,
+            "owner": row["owner"],
+            "auto": next_date is None,
+            "status": "open",
+            "created_on": today,
+            "closed_on": None,
+            "followup_id": None,
+        }
+    row["next_due"] = due
+    row["next_purpose"] = purpose if due is not None else None
+    row["search_key"] = search_key(row)
+    audit = {"action": action, "field": None, "old": None, "new": None, "at": now, "by": by}
+    return NewCard(row, history, plan, audit)
+
+
+def _history(
+    field: str,
+    old: str | None,
+    new: str,
+    at: datetime,
+    by: str,
+    reason: str | None = None,
+    since: datetime | None = None,
+) -> dict[str, Any]:
+    return {
+        "field": field,
+        "old": old,
+        "new": new,
+        "at": at,
+        "reason": reason,
+        "by": by,
+        "dwell_days": (at - since).total_seconds() / 86400 if since is not None else None,
+    }
+
+
+def _customer_columns() -> frozenset[str]:
+    from leadbook.schema import customers
+
+    return frozenset(customers.c.keys())
+
+
+_COLUMNS = _customer_columns()
+
+
 def add_card(
     conn: Connection,
     values: dict[str, Any],
@@ -174,37 +304,46 @@ def add_card(
     number: str | None = None,
 ) -> str:
     """Add a card and plan its first contact; returns its customer number."""
+    import uuid
+
+    from leadbook.parsing import format_number
+    from leadbook.repository import inserted_id
+    from leadbook.schema import audit, changes, customers, plans
+    from leadbook.searchkeys import search_key
+
     values = {k: v for k, v in values.items() if v is not None}
     if not values.get("name"):
         raise InvalidValue(_("a card needs a name"))
     resolve_referrer(conn, values)
     if not force:
         check_duplicates(conn, values)
-    if grade is None:
-        from leadbook.domain import suggest_grade
-
-        grade = suggest_grade(values.get("expected"), clock.today) or "D"
-    values.setdefault("owner", by)
-    values.update(grade=grade, stage=stage)
-    if number is not None:
-        values["number"] = number
-    cid, number = repo.insert(conn, values, clock.now, by)
-    history.record_change(conn, cid, "grade", None, grade, clock.now, None, by)
-    history.record_change(conn, cid, "stage", None, stage, clock.now, None, by)
-    due = next_date
-    if due is None and grade != "E" and stage not in ("won", "lost"):
-        due = clock.today
-    if due is not None:
-        first = purpose  # None: the due list shows it as the first contact
-        fu_repo.add_plan(conn, cid, due, first, values["owner"], next_date is None, clock.today)
-        repo.update_fields(
-            conn,
-            repo.get_by_id(conn, cid),
-            {"next_due": due, "next_purpose": first},
-            clock.now,
-            by,
-            audited=False,
+    card = new_card(
+        values,
+        now=clock.now,
+        today=clock.today,
+        by=by,
+        grade=grade,
+        stage=stage,
+        next_date=next_date,
+        purpose=purpose,
+    )
+    row = dict(card.row)
+    if values.get("referrer_id") is not None:
+        row["referrer_id"] = values["referrer_id"]
+    row["number"] = number or "new-" + uuid.uuid4().hex[:24]  # C + the id, once it has one
+    cid = inserted_id(conn.execute(customers.insert().values(**row)))
+    if number is None:
+        number = format_number(cid)
+        conn.execute(
+            customers.update()
+            .where(customers.c.id == cid)
+            .values(number=number, search_key=search_key({**row, "number": number}))
         )
+    history, plan, trail = card.rows_for(cid)
+    conn.execute(changes.insert(), history)
+    if plan is not None:
+        conn.execute(plans.insert().values(**plan))
+    conn.execute(audit.insert().values(**trail))
     return number
 
 
@@ -263,6 +402,37 @@ def _replan(conn: Connection, row: RowMapping, clock: Clock, by: str) -> None:
     repo.update_fields(conn, fresh, values, clock.now, by, audited=False)
 
 
+def change_moment(
+    conn: Connection, row: RowMapping, field: str, at: datetime | None, clock: Clock
+) -> datetime:
+    """When a grade or stage change happened: ``at`` for an entry typed after the fact (the
+    audit trail still records when it was typed), else now. It cannot be in the future,
+    before the card existed, or before the card's last change of the same field (the history
+    stays in order, and so do the stage's summaries)."""
+    if at is None or at >= clock.now:
+        if at is not None and at.date() > clock.today:
+            raise InvalidValue(
+                _("{day} is in the future: --at is when it happened").format(
+                    day=at.date().isoformat()
+                )
+            )
+        return clock.now
+    last = history.last_change_at(conn, row["id"], field)
+    if last is not None and at < last:
+        raise InvalidValue(
+            _(
+                "{number}'s {field} last changed on {last}: a change cannot be dated before "
+                "it ({at})"
+            ).format(
+                number=row["number"],
+                field=_(field),
+                last=last.strftime("%Y-%m-%d %H:%M"),
+                at=at.strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+    return at
+
+
 def set_grade(
     conn: Connection,
     number: str,
@@ -272,11 +442,14 @@ def set_grade(
     clock: Clock,
     by: str,
     replan: bool = True,
+    at: datetime | None = None,
 ) -> tuple[str, str]:
+    """Change the grade; ``at`` is when it happened (default now: see ``change_moment``)."""
     row = repo.get(conn, number)
     old = row["grade"]
     if old != grade:
-        history.record_change(conn, row["id"], "grade", old, grade, clock.now, reason, by)
+        when = change_moment(conn, row, "grade", at, clock)
+        history.record_change(conn, row["id"], "grade", old, grade, when, reason, by)
         repo.update_fields(conn, row, {"grade": grade}, clock.now, by, audited=False)
         if replan:
             _replan(conn, row, clock, by)
@@ -293,7 +466,9 @@ def set_stage(
     by: str,
     lost_reason: str | None = None,
     replan: bool = True,
+    at: datetime | None = None,
 ) -> tuple[str, str]:
+    """Move the card to a stage; ``at`` is when it happened (default now)."""
     row = repo.get(conn, number)
     old = row["stage"]
     if stage == "lost" and not (lost_reason or reason):
@@ -306,9 +481,8 @@ def set_stage(
     elif row["lost_reason"]:
         values["lost_reason"] = None
     if old != stage:
-        history.record_change(
-            conn, row["id"], "stage", old, stage, clock.now, reason or lost_reason, by
-        )
+        when = change_moment(conn, row, "stage", at, clock)
+        history.record_change(conn, row["id"], "stage", old, stage, when, reason or lost_reason, by)
     repo.update_fields(conn, row, values, clock.now, by, audited=False)
     if replan:
         _replan(conn, row, clock, by)

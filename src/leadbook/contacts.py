@@ -64,14 +64,22 @@ def log_contact(
         )
     reason = note or outcome
     if grade is not None and grade != row["grade"]:
-        set_grade(conn, number, grade, reason=reason, clock=clock, by=by, replan=False)
+        set_grade(conn, number, grade, reason=reason, clock=clock, by=by, replan=False, at=at)
     if stage is None and row["stage"] == "prospect":
         stage = "contacted"
     if stage is not None and stage != row["stage"]:
         if stage == "lost" and not reason:
             raise InvalidValue(_("say why the customer was lost with --note or --outcome"))
         set_stage(
-            conn, number, stage, reason=reason, clock=clock, by=by, lost_reason=reason, replan=False
+            conn,
+            number,
+            stage,
+            reason=reason,
+            clock=clock,
+            by=by,
+            lost_reason=reason,
+            replan=False,
+            at=at,
         )
     row = repo.get_by_id(conn, row["id"])
     plan = fu_repo.open_plan(conn, row["id"])

@@ -357,6 +357,9 @@ def grade(
     number: str = typer.Argument(..., help=_("Customer number.")),
     grade: str = typer.Argument(None, help=_("A, B, C, D or E. Leave out to see a suggestion.")),
     why: str = typer.Option(None, "--why", help=_("Why the grade changed.")),
+    at: str = typer.Option(
+        None, "--at", help=_("When it happened, if not now: 2026-03-05 16:00, yesterday, 昨天.")
+    ),
 ) -> None:
     from leadbook import cards
     from leadbook.domain import GRADE_MEANING, suggest_grade
@@ -389,10 +392,20 @@ def grade(
             )
         return
     value = parse_grade(grade)
+    when = _when(at, c)
     with book.write() as conn:
-        old, new = cards.set_grade(conn, number, value, reason=why, clock=c, by=book.user)
+        old, new = cards.set_grade(conn, number, value, reason=why, clock=c, by=book.user, at=when)
         row = _row(conn, number)
     _report_status(row, _("grade"), old, new)
+
+
+def _when(at: str | None, c: Any) -> Any:
+    """The moment an entry typed after the fact happened (None: now)."""
+    if not at:
+        return None
+    from leadbook.parsing import parse_datetime
+
+    return parse_datetime(at, c.now, prefer="past")
 
 
 def _report_status(row: Any, what: str, old: str, new: str) -> None:
@@ -427,15 +440,19 @@ def stage(
     number: str = typer.Argument(..., help=_("Customer number.")),
     stage: str = typer.Argument(..., help=_("The new stage.")),
     why: str = typer.Option(None, "--why", help=_("Why the stage changed (required for lost).")),
+    at: str = typer.Option(
+        None, "--at", help=_("When it happened, if not now: 2026-03-05 16:00, yesterday, 昨天.")
+    ),
 ) -> None:
     from leadbook import cards
     from leadbook.parsing import parse_stage
 
     value = parse_stage(stage)
     c = clock()
+    when = _when(at, c)
     book = state(ctx).book()
     with book.write() as conn:
-        old, new = cards.set_stage(conn, number, value, reason=why, clock=c, by=book.user)
+        old, new = cards.set_stage(conn, number, value, reason=why, clock=c, by=book.user, at=when)
         row = _row(conn, number)
     _report_status(row, _("stage"), old, new)
 
@@ -451,16 +468,27 @@ def lost(
     ctx: typer.Context,
     number: str = typer.Argument(..., help=_("Customer number.")),
     reason: str = typer.Option(..., "--reason", help=_("Why the customer was lost.")),
+    at: str = typer.Option(
+        None, "--at", help=_("When it happened, if not now: 2026-03-05 16:00, yesterday, 昨天.")
+    ),
 ) -> None:
     from leadbook import cards
 
     if not reason.strip():
         raise InvalidValue(_('say why the customer was lost: --reason "..."'))
     c = clock()
+    when = _when(at, c)
     book = state(ctx).book()
     with book.write() as conn:
         old, new = cards.set_stage(
-            conn, number, "lost", reason=reason, lost_reason=reason, clock=c, by=book.user
+            conn,
+            number,
+            "lost",
+            reason=reason,
+            lost_reason=reason,
+            clock=c,
+            by=book.user,
+            at=when,
         )
         row = _row(conn, number)
     _report_status(row, _("stage"), old, new)

@@ -52,6 +52,17 @@ def record_change(
     )
 
 
+def last_change_at(conn: Connection, cid: int, field: str) -> datetime | None:
+    """When the card's ``field`` (grade or stage) last changed."""
+    value = conn.execute(
+        select(changes.c.at)
+        .where(changes.c.customer_id == cid, changes.c.field == field)
+        .order_by(changes.c.at.desc())
+        .limit(1)
+    ).scalar()
+    return value
+
+
 def changes_for(conn: Connection, cid: int) -> list[RowMapping]:
     return list(
         conn.execute(
