@@ -340,3 +340,187 @@ def test_names_that_look_like_markup_are_printed_as_they_are(ok, cli):
     result = ok("add", "[bold red]王五")
     assert "[bold red]王五" in result.stderr
     assert [c["name"] for c in ok("list", "--json").json()] == ["[/]", "[bold red]王五"]
+
+
+# Old binary Excel (.xls): BIFF8 records in an OLE2 compound file. A cell record carries a
+# 16-bit row and a 16-bit column, so a crafted file may put a cell at column 65,535 (Excel
+# stops at 256): the reader, which builds every sheet as it opens the file, asked for 137 GB.
+DATA = os.path.join(os.path.dirname(__file__), "data")
+
+
+def biff(kind: int, body: bytes = b"") -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def number(row: int, column: int, value: float) -> bytes:
+    return biff(0x0203, struct.pack("<HHHd", row, column, 0, value))
+
+
+def label(row: int, column: int, string: int) -> bytes:  # LABELSST: a shared string's index
+    return biff(0x00FD, struct.pack("<HHHI", row, column, 0, string))
+
+
+def dimensions(first_row: int, last_row: int, first_column: int, last_column: int) -> bytes:
+    """As Excel writes it: the last row and column plus one."""
+    return biff(0x0200, struct.pack("<IIHHH", first_row, last_row, first_column, last_column, 0))
+
+
+def xls(
+    *sheets: list[bytes],
+    strings: tuple[str, ...] = ("姓名", "手机", "张三"),
+    starts: list[int] | None = None,
+) -> bytes:
+    """A minimal .xls: one sheet per list of records, the shared strings ``strings``; or
+    sheets that begin at ``starts`` (bytes after the first one's beginning)."""
+    bof = [
+        biff(0x0809, struct.pack("<HHHHII", 0x0600, dt, 0x0DBB, 0x07CC, 0, 0x0206))
+        for dt in (5, 16)
+    ]
+    eof = biff(0x000A)
+    texts = b"".join(struct.pack("<HB", len(s), 1) + s.encode("utf-16-le") for s in strings)
+    shared = biff(0x00FC, struct.pack("<ii", len(strings), len(strings)) + texts)
+    bodies = [bof[1] + b"".join(records) + eof for records in sheets]
+    if starts is None:
+        starts = [sum(len(b) for b in bodies[:i]) for i in range(len(bodies))]
+    names = [f"客户{i}".encode("utf-16-le") for i in range(len(starts))]
+    start = len(bof[0]) + sum(4 + 8 + len(n) for n in names) + len(shared) + len(eof)
+    book = bof[0]
+    for name, at in zip(names, starts, strict=True):
+        book += biff(0x0085, struct.pack("<IBBBB", start + at, 0, 0, len(name) // 2, 1) + name)
+    stream = book + shared + eof + b"".join(bodies)
+    stream += b"\0" * max(0, 4096 - len(stream))  # from 4096 bytes on: in ordinary sectors
+    stream += b"\0" * (-len(stream) % 512)
+    # Sector 0 holds the sector table, 1 the directory, 2... the Workbook stream.
+    count = len(stream) // 512
+    assert count + 2 <= 128
+    table = [0xFFFFFFFD, 0xFFFFFFFE] + [n + 3 for n in range(count - 1)] + [0xFFFFFFFE]
+    table += [0xFFFFFFFF] * (128 - len(table))
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
+    header += struct.pack(  # version 3, 512-byte sectors, one table sector, directory at 1
+        "<HHHHH6x9I", 0x3E, 3, 0xFFFE, 9, 6, 0, 1, 1, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0
+    )
+    header += struct.pack("<109I", 0, *[0xFFFFFFFF] * 108)
+
+    def entry(name: str, kind: int, child: int, first: int, size: int) -> bytes:
+        raw = name.encode("utf-16-le") + b"\0\0" if name else b""
+        return (
+            raw.ljust(64, b"\0")
+            + struct.pack("<HBBIII", len(raw), kind, 1, 0xFFFFFFFF, 0xFFFFFFFF, child)
+            + b"\0" * 36
+            + struct.pack("<IQ", first, size)
+        )
+
+    directory = entry("Root Entry", 5, 1, 0xFFFFFFFE, 0)
+    directory += entry("Workbook", 2, 0xFFFFFFFF, 2, len(stream))
+    directory += entry("", 0, 0xFFFFFFFF, 0, 0) * 2
+    return header + struct.pack("<128I", *table) + directory + stream
+
+
+ROWS = [dimensions(0, 2, 0, 2), label(0, 0, 0), label(0, 1, 1), label(1, 0, 2)]
+ROWS.append(number(1, 1, 13912345678))
+
+
+def patched_partner() -> bytes:
+    """A real .xls (Odoo's partner template, its Workbook stream in 64-byte mini sectors) with
+    the cell at row 2, column F moved to row 65,536, column 65,536."""
+    with open(os.path.join(DATA, "odoo_res_partner.xls"), "rb") as f:
+        data = bytearray(f.read())
+    rk = struct.pack("<HHHH", 0x027E, 10, 1, 5)
+    assert data.count(rk) == 1
+    at = data.find(rk)
+    data[at + 4 : at + 8] = struct.pack("<HH", 65535, 65535)
+    return bytes(data)
+
+
+def unnamed_length() -> bytes:
+    data = bytearray(xls([*ROWS, number(65535, 65535, 1)]))
+    assert data[512 * 2 + 128 + 64] == len("Workbook") * 2 + 2
+    data[512 * 2 + 128 + 64] = 0
+    return bytes(data)
+
+
+# name: (file, what the refusal says)
+HOSTILE_XLS = {
+    "far.xls": (xls([*ROWS, number(65535, 65535, 1)]), "65,536 rows by 65,536 columns"),
+    # the reader builds every sheet when it opens the file: the second one too
+    "second.xls": (
+        xls(ROWS, [label(0, 0, 0), label(65535, 65535, 2)]),
+        "65,536 rows by 65,536 columns",
+    ),
+    # MULRK: a run of six numbers from column 65,530 to 65,535
+    "run.xls": (
+        xls(
+            [
+                *ROWS,
+                biff(
+                    0x00BD, struct.pack("<HH", 9, 65530) + bytes(6) * 6 + struct.pack("<H", 65535)
+                ),
+                number(65535, 0, 1),
+            ]
+        ),
+        "65,536 rows by 65,536 columns",
+    ),
+    # DIMENSIONS: what the reader reserves before it reads a cell
+    "declared.xls": (xls([dimensions(0, 4_000_000, 0, 256), *ROWS[1:]]), "4,000,000 rows by 256"),
+    "reversed.xls": (xls([dimensions(5, 3, 0, 2), *ROWS[1:]]), "4,294,967,294 rows by 2 columns"),
+    "patched.xls": (patched_partner(), "65,536 rows by 65,536 columns"),
+    # the directory names its Workbook stream in 0 bytes: the reader goes by the NUL instead
+    "name-length.xls": (unnamed_length(), "65,536 rows by 65,536 columns"),
+}
+
+
+def test_xls_sheets_claiming_huge_extents_are_refused_before_reading(tmp_path):
+    """The reader aborted the process: 137 GB for a far cell, 41 GB reserved for what
+    DIMENSIONS declares."""
+    names = []
+    for name, (data, _) in HOSTILE_XLS.items():
+        (tmp_path / name).write_bytes(data)
+        names.append(str(tmp_path / name))
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *names], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert len(lines) == len(HOSTILE_XLS), done.stdout
+    for line, (_, says) in zip(lines, HOSTILE_XLS.values(), strict=True):
+        assert " refused " in line and says in line, line
+        assert "more than the 20,000,000 leadbook reads" in line
+
+
+def test_ordinary_xls_still_reads(ok, tmp_path):
+    (tmp_path / "名单.xls").write_bytes(xls(ROWS, [number(65535, 255, 1)]))  # Excel's last cell
+    ok("import", str(tmp_path / "名单.xls"))
+    [card] = ok("list", "--json").json()
+    assert card["name"] == "张三" and card["mobile"] == "+8613912345678"
+    ok("import", os.path.join(DATA, "odoo_res_partner.xls"))
+    assert len(ok("list", "--json", "--limit", "0").json()) == 9
+
+
+def broken_chain() -> bytes:
+    data = bytearray(xls(ROWS))
+    data[512 + 8 : 512 + 12] = struct.pack("<I", 0x7FFFFFF0)  # the stream's next sector
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        broken_chain(),
+        # MERGECELLS counting 500 ranges and holding none: the reader panics
+        xls([*ROWS, biff(0x00E5, struct.pack("<H", 500))]),
+        # a sheet at each of 1,000 records of one: the reader builds each of them; 20,000
+        # (an 800 KB file) took it 11 s and 4 GB before it aborted
+        xls(
+            [number(n, 1, n) for n in range(1000)],
+            starts=[20 + 18 * n for n in range(1000)],
+        ),
+    ],
+    ids=["sector-chain", "reader-panic", "overlapping-sheets"],
+)
+def test_a_damaged_xls_is_one_line(cli, tmp_path, data):
+    (tmp_path / "damaged.xls").write_bytes(data)
+    result = cli("import", str(tmp_path / "damaged.xls"))
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "looks like an xls workbook but cannot be read" in (
+        result.stderr
+    )

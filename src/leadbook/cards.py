@@ -403,7 +403,12 @@ def _replan(conn: Connection, row: RowMapping, clock: Clock, by: str) -> None:
 
 
 def change_moment(
-    conn: Connection, row: RowMapping, field: str, at: datetime | None, clock: Clock
+    conn: Connection,
+    row: RowMapping,
+    field: str,
+    at: datetime | None,
+    clock: Clock,
+    clamp: bool = False,
 ) -> datetime:
     """When a grade or stage change happened: ``at`` for an entry typed after the fact (the
     audit trail still records when it was typed), else now. It cannot be in the future,
@@ -418,6 +423,8 @@ def change_moment(
             )
         return clock.now
     last = history.last_change_at(conn, row["id"], field)
+    if last is not None and at < last and clamp:
+        return last
     if last is not None and at < last:
         raise InvalidValue(
             _(
@@ -443,12 +450,13 @@ def set_grade(
     by: str,
     replan: bool = True,
     at: datetime | None = None,
+    clamp: bool = False,
 ) -> tuple[str, str]:
     """Change the grade; ``at`` is when it happened (default now: see ``change_moment``)."""
     row = repo.get(conn, number)
     old = row["grade"]
     if old != grade:
-        when = change_moment(conn, row, "grade", at, clock)
+        when = change_moment(conn, row, "grade", at, clock, clamp)
         history.record_change(conn, row["id"], "grade", old, grade, when, reason, by)
         repo.update_fields(conn, row, {"grade": grade}, clock.now, by, audited=False)
         if replan:
@@ -467,6 +475,7 @@ def set_stage(
     lost_reason: str | None = None,
     replan: bool = True,
     at: datetime | None = None,
+    clamp: bool = False,
 ) -> tuple[str, str]:
     """Move the card to a stage; ``at`` is when it happened (default now)."""
     row = repo.get(conn, number)
@@ -481,7 +490,7 @@ def set_stage(
     elif row["lost_reason"]:
         values["lost_reason"] = None
     if old != stage:
-        when = change_moment(conn, row, "stage", at, clock)
+        when = change_moment(conn, row, "stage", at, clock, clamp)
         history.record_change(conn, row["id"], "stage", old, stage, when, reason or lost_reason, by)
     repo.update_fields(conn, row, values, clock.now, by, audited=False)
     if replan:

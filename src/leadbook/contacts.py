@@ -64,7 +64,9 @@ def log_contact(
         )
     reason = note or outcome
     if grade is not None and grade != row["grade"]:
-        set_grade(conn, number, grade, reason=reason, clock=clock, by=by, replan=False, at=at)
+        set_grade(
+            conn, number, grade, reason=reason, clock=clock, by=by, replan=False, at=at, clamp=True
+        )
     if stage is None and row["stage"] == "prospect":
         stage = "contacted"
     if stage is not None and stage != row["stage"]:
@@ -80,6 +82,7 @@ def log_contact(
             lost_reason=reason,
             replan=False,
             at=at,
+            clamp=True,
         )
     row = repo.get_by_id(conn, row["id"])
     plan = fu_repo.open_plan(conn, row["id"])

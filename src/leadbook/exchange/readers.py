@@ -3,8 +3,8 @@ any common encoding (UTF-8, UTF-8 with BOM, GBK/GB18030, UTF-16), or vCard. The 
 decided by the content, not the file name; a file that cannot be read is one clear error.
 
 Nothing is allocated from what a file claims: a workbook's unpacked size and the extent of the
-sheet to read are checked in the zip before the reader (which holds a sheet as one rectangle
-from its first to its last cell) sees it."""
+sheet to read are checked in the zip (an .xls: every sheet, in its binary records) before the
+reader (which holds a sheet as one rectangle from its first to its last cell) sees it."""
 
 from __future__ import annotations
 
@@ -31,6 +31,9 @@ class Table:
     sheet: str | None = None
     sheets: Sequence[str] = ()
     encoding: str | None = None
+
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file: .xls (and .doc, ...)
 
 
 def sniff(data: bytes) -> str:
@@ -311,7 +314,6 @@ def _ods_extents(stream: Any) -> list[tuple[int, int]]:
     return tables or [(0, 0)]
 
 
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file: .xls (and .doc, ...)
 _END_OF_CHAIN = 0xFFFFFFFE
 # BIFF records that put one cell at the row and column in their first two 16-bit fields:
 # FORMULA, LABELSST, BLANK, NUMBER, LABEL, BOOLERR, RK. Both fields go to 65535, though Excel
@@ -388,8 +390,8 @@ def _ole_streams(data: bytes, names: tuple[str, ...]) -> list[bytes]:
     entries = chain(struct.unpack_from("<I", data, 48)[0], fat, sector, count)
     wanted = []
     for at in range(0, len(entries) - 127, 128):
-        length = min(struct.unpack_from("<H", entries, at + 64)[0], 64)
-        name = entries[at : at + length].decode("utf-16-le", "replace").rstrip("\0")
+        # the name up to its first NUL, as the reader takes it (not by its length field)
+        name = entries[at : at + 64].decode("utf-16-le", "replace").split("\0", 1)[0]
         if at == 0 or name.lower() in names:
             start, claimed = struct.unpack_from("<IQ" if size > 512 else "<II", entries, at + 116)
             wanted.append((start, claimed))
@@ -403,7 +405,7 @@ def _ole_streams(data: bytes, names: tuple[str, ...]) -> list[bytes]:
             stream = chain(start, fat, sector, count)
         else:  # small streams live in 64-byte sectors of the root entry's stream
             if mini is None:
-                short = chain(root_start, fat, sector, count)[:root_size]
+                short = _claimed(chain(root_start, fat, sector, count), root_size)
                 mini_table = table(chain(struct.unpack_from("<I", data, 60)[0], fat, sector, count))
                 mini = (short, mini_table)
             short, mini_table = mini
@@ -414,8 +416,13 @@ def _ole_streams(data: bytes, names: tuple[str, ...]) -> list[bytes]:
                 return short[n * 64 : n * 64 + 64]
 
             stream = chain(start, mini_table, mini_sector, len(short) // 64 + 1)
-        streams.append(stream[:claimed])
+        streams.append(_claimed(stream, claimed))
     return streams
+
+
+def _claimed(stream: bytes, size: int) -> bytes:
+    """A stream cut to its size, as the reader cuts it: a size of 0 keeps the whole chain."""
+    return stream[:size] if size else stream
 
 
 def _biff_extents(stream: bytes, path: Path) -> list[tuple[int, int]]:
@@ -439,14 +446,14 @@ def _biff_extents(stream: bytes, path: Path) -> list[tuple[int, int]]:
             raise ValueError("Workbook is password protected")  # FILEPASS: cells encrypted
     tables = []
     budget = end  # a sheet's records are its own: walks that overlap are a damaged file
-    known: dict[int, tuple[int, int]] = {}
+    known: dict[int, list[tuple[int, int]]] = {}  # a sheet named twice is built twice
     for at in starts:
         if at > end:  # the reader would stop on it: say so before
             raise ValueError(f"a sheet at {at}, past the end of the workbook's records")
         if at in known:
-            tables.append(known[at])
+            tables += known[at]
             continue
-        rows = columns = 0
+        rows = columns = formula_rows = formula_columns = 0
         first = at
         while at + 8 <= end:  # a cell's record has its row and column in its first 4 bytes
             kind, length, row, column = record(stream, at)
@@ -456,6 +463,9 @@ def _biff_extents(stream: bytes, path: Path) -> list[tuple[int, int]]:
                     rows = row + 1
                 if column >= columns:
                     columns = column + 1
+                if kind == 0x0006:  # FORMULA: the reader also keeps the formulas' rectangle
+                    formula_rows = max(formula_rows, row + 1)
+                    formula_columns = max(formula_columns, column + 1)
             elif kind == 0x000A:  # EOF
                 break
             elif kind in _BIFF_RUNS and length >= 6 and at <= end:
@@ -474,8 +484,8 @@ def _biff_extents(stream: bytes, path: Path) -> list[tuple[int, int]]:
         budget -= at - first
         if budget < 0:
             raise ValueError("sheets that overlap")
-        known[first] = (rows, columns)
-        tables.append((rows, columns))
+        known[first] = [(rows, columns), (formula_rows, formula_columns)]
+        tables += known[first]
     return tables or [(0, 0)]
 
 
@@ -693,6 +703,7 @@ VCARD_FIELDS = (
     "TITLE",
     "TEL",
     "TEL;CELL",
+    "TEL;FAX",
     "EMAIL",
     "ADR",
     "BDAY",
@@ -701,66 +712,145 @@ VCARD_FIELDS = (
     "URL",
     "GENDER",
 )
+_CHARSET = re.compile(r"(;\s*CHARSET\s*=\s*)([^;:]+)", re.IGNORECASE)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_VCARD_BINARY = re.compile(r"(?:[\w-]+\.)?(?:PHOTO|LOGO|SOUND|KEY)[;:]", re.IGNORECASE)
 
 
 def _vcards(text: str) -> Table:
-    """vCard 2.1/3.0/4.0: one row per card, the properties a card has."""
-    unfolded: list[str] = []
-    for line in text.replace("\r\n", "\n").split("\n"):
-        if line[:1] in (" ", "\t") and unfolded:
-            unfolded[-1] += line[1:]
-        elif line.strip():
-            unfolded.append(line)
+    """vCard 2.1, 3.0 and 4.0, as phones and mail programs export them, read by vobject: the
+    2.1 quoted-printable values of Android and older phones (in their CHARSET, UTF-8 or GBK,
+    with the soft line breaks that end a line in "="), folded lines, escapes and groups
+    (iOS's item1.TEL). One row per card with the properties leadbook maps; a line vobject
+    cannot read is skipped, as the phone's own importer would."""
+    import logging
+
+    import vobject
+    from vobject.base import VObjectError, getLogicalLines
+
+    logging.getLogger("vobject.base").setLevel(logging.CRITICAL + 1)  # no log lines on stderr
+    text = _CHARSET.sub(_known_charset, text)
+    # Photos, logos, sounds and keys are never imported: drop them (whole logical lines) before
+    # vobject decodes them, so a large or damaged one costs neither time nor the card. The
+    # lines kept are parted by an empty line: a quoted-printable value that ends in a soft
+    # break (Android writes NOTE:...= before an empty line) must not swallow the next line.
+    text = "\r\n\r\n".join(
+        line
+        for line, _n in getLogicalLines(io.StringIO(text), allowQP=True)
+        if not _VCARD_BINARY.match(line)
+    )
     cards: list[dict[str, str]] = []
-    card: dict[str, str] | None = None
-    for line in unfolded:
-        name, _, value = line.partition(":")
-        prop, *params = name.split(";")
-        prop = prop.split(".")[-1].upper()
-        if prop == "BEGIN":
-            card = {}
-            continue
-        if prop == "END":
-            if card is not None:
-                raw_n = card.pop("N", "")
-                if not card.get("FN") and raw_n:
-                    parts = raw_n.split(";")
-                    card["FN"] = " ".join(p for p in (parts[1:2] + parts[:1]) if p).strip()
-                cards.append(card)
-            card = None
-            continue
-        if card is None:
-            continue
-        value = _vcard_value(value, params)
-        kinds = ";".join(params).upper()
-        if prop == "TEL":
-            key = "TEL;CELL" if "CELL" in kinds or "MOBILE" in kinds else "TEL"
-            card.setdefault(key, value)
-        elif prop == "N":
-            card.setdefault("N", value)
-        elif prop == "ORG":
-            card.setdefault("ORG", value.split(";")[0])
-        elif prop == "ADR":
-            card.setdefault("ADR", " ".join(p for p in value.split(";") if p))
-        elif prop in VCARD_FIELDS:
-            card.setdefault(prop, value)
+    try:
+        for component in vobject.readComponents(
+            text, transform=False, ignoreUnreadable=True, allowQP=True
+        ):
+            row = _vcard_row(component) if component.name == "VCARD" else {}
+            if any(row.values()):
+                cards.append(row)
+    except VObjectError as exc:
+        line = getattr(exc, "lineNumber", None)
+        raise InvalidValue(
+            _("the vCard file cannot be read at line {line}: {reason}").format(
+                line=line if line is not None else "?", reason=_clip_reason(exc)
+            )
+        ) from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidValue(
+            _("the vCard file cannot be read: {reason}").format(reason=_clip_reason(exc))
+        ) from None
     if not cards:
         raise InvalidValue(_("the vCard file has no cards"))
     headers = list(VCARD_FIELDS)
     return Table(headers, [[c.get(h, "") for h in headers] for c in cards], "vcf")
 
 
-def _vcard_value(value: str, params: list[str]) -> str:
-    upper = ";".join(params).upper()
-    if "QUOTED-PRINTABLE" in upper:
-        import quopri
+def _clip_reason(exc: BaseException) -> str:
+    return visible(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:120]
 
-        charset = "utf-8"
-        for p in params:
-            if p.upper().startswith("CHARSET="):
-                charset = p.split("=", 1)[1]
-        try:
-            value = quopri.decodestring(value.encode("ascii", "ignore")).decode(charset, "replace")
-        except LookupError:
-            value = quopri.decodestring(value.encode("ascii", "ignore")).decode("utf-8", "replace")
-    return value.replace("\\n", "\n").replace("\\,", ",").replace("\\;", ";").strip()
+
+def _known_charset(match: re.Match[str]) -> str:
+    """A CHARSET parameter as Python can decode it: GB2312 and GBK (which phones write for
+    text with characters outside them) as GB18030, their superset; an unknown one as UTF-8."""
+    import codecs
+
+    name = match[2].strip().strip('"')
+    if name.upper().replace("-", "").replace("_", "") in ("GB2312", "GBK", "GB231280", "CP936"):
+        return match[1] + "GB18030"
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return match[1] + "UTF-8"
+    return match[1] + name
+
+
+def _vcard_row(card: Any) -> dict[str, str]:
+    """The row of one card. Values are taken as vobject leaves them untransformed (quoted-
+    printable already decoded in their charset): structured ones are split on their unescaped
+    ";" here, so a damaged PHOTO or an odd date never costs the card."""
+    row: dict[str, str] = {}
+    for line in card.lines():
+        prop = line.name.upper()
+        kinds = {k.upper() for k in line.singletonparams}
+        for v in line.params.get("TYPE", []):
+            kinds.update(t.strip().upper() for t in str(v).split(","))
+        value = str(line.value)
+        if prop == "TEL":
+            key = (
+                "TEL;FAX"
+                if "FAX" in kinds
+                else "TEL;CELL"
+                if kinds & {"CELL", "MOBILE", "IPHONE"}
+                else "TEL"
+            )
+            number = _vcard_text(value)
+            row.setdefault(key, number[4:] if number[:4].lower() == "tel:" else number)
+        elif prop == "N":
+            row.setdefault("N", _vcard_name(_vcard_parts(value)))
+        elif prop == "ORG":
+            row.setdefault("ORG", _vcard_parts(value)[0])
+        elif prop == "ADR":
+            row.setdefault("ADR", " ".join(p for p in _vcard_parts(value) if p))
+        elif prop == "CATEGORIES":
+            tags = re.split(r"(?<!\\),", value)
+            row.setdefault(prop, ",".join(t for t in (_vcard_text(t) for t in tags) if t))
+        elif prop == "BDAY":
+            row.setdefault(prop, _vcard_date(_vcard_text(value)))
+        elif prop in VCARD_FIELDS:
+            row.setdefault(prop, _vcard_text(value))
+    if not row.get("FN"):
+        row["FN"] = row.get("N", "")
+    row.pop("N", None)
+    return row
+
+
+def _vcard_parts(value: str) -> list[str]:
+    r"""The components of N, ORG or ADR: split on ";" but not on an escaped "\;"."""
+    return [_vcard_text(p) for p in re.split(r"(?<!\\);", value)]
+
+
+_VCARD_ESCAPES = re.compile(r"\\(.)")
+
+
+def _vcard_text(value: str) -> str:
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    text = _VCARD_ESCAPES.sub(lambda m: "\n" if m[1] in "nN" else m[1], text)
+    return clean(text).strip()
+
+
+def _vcard_name(parts: list[str]) -> str:
+    """A card without FN: its N as people write it, 张三 (family first, no space) for Chinese,
+    John Doe (given first) otherwise."""
+    family, given = parts[0], (parts[1] if len(parts) > 1 else "")
+    if _CJK.search(family + given):
+        return family + given
+    return " ".join(p for p in (given, family) if p)
+
+
+def _vcard_date(text: str) -> str:
+    """BDAY in vCard's forms (19800322, 1980-03-22, --0203, 1980-03-22T00:00:00Z) as the
+    importer reads dates: 1980-03-22, or --02-03 for a birthday without its year."""
+    day = text.split("T", 1)[0]
+    m = re.fullmatch(r"(\d{4}|--)-?(\d{2})-?(\d{2})", day)
+    if m is None:
+        return text
+    return f"{m[1]}-{m[2]}-{m[3]}" if m[1] != "--" else f"--{m[2]}-{m[3]}"
