@@ -66,6 +66,11 @@ def test_export_workbook_sheets_formats_and_text_cells(ok, add, tmp_path):
         "Follow-ups",
         "Deals",
         "Grade and stage history",
+        "Planned contacts",
+        "Complaints",
+        "Visits",
+        "SWOT",
+        "Finance",
         "Funnel",
         "Summary",
     ]
@@ -375,7 +380,7 @@ def test_an_exported_workbook_imports_back_whole(ok, add, tmp_path, monkeypatch)
     before = {n: ok("show", n, "--json").json() for n in (a, b, ref, "C00004")}
     monkeypatch.setenv("LEADBOOK_DB", str(tmp_path / "empty.db"))
     result = ok("import", str(target))
-    assert "followups 1" in result.stderr and "deals 1" in result.stderr
+    assert "Follow-ups 1" in result.stderr and "Deals 1" in result.stderr
     for number, card in before.items():
         again = ok("show", number, "--json").json()
         for key in (

@@ -233,22 +233,35 @@ def _policies() -> list[str]:
 
 def upgrade() -> None:
     bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return
-    schema = _quote(str(bind.exec_driver_sql("SELECT current_schema()").scalar()))
-    for statement in [
-        *_roles(),
-        *_functions(),
-        *_tally_triggers(schema),
-        *_search(schema),
-        *_policies(),
-        *_grants(schema),
-    ]:
-        bind.execute(sa.text(statement))
+    if bind.dialect.name == "postgresql":
+        schema = _quote(str(bind.exec_driver_sql("SELECT current_schema()").scalar()))
+        for statement in [
+            *_roles(),
+            *_functions(),
+            *_tally_triggers(schema),
+            *_search(schema),
+            *_policies(),
+            *_grants(schema),
+        ]:
+            bind.execute(sa.text(statement))
+    # Both engines: where an imported card came from (the source's own id, or a fingerprint
+    # of its row), so that importing the same file again matches every row.
+    op.add_column("customers", sa.Column("origin", sa.String(200), nullable=True))
+    op.create_index(
+        "ix_customers_origin",
+        "customers",
+        ["origin"],
+        unique=False,
+        sqlite_where=sa.text("origin IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:
     bind = op.get_bind()
+    op.drop_index("ix_customers_origin", table_name="customers")
+    # Plain SQL on SQLite too (3.35+): a batch operation would copy the table and lose its
+    # search triggers.
+    bind.exec_driver_sql("ALTER TABLE customers DROP COLUMN origin")
     if bind.dialect.name != "postgresql":
         return
     schema = _quote(str(bind.exec_driver_sql("SELECT current_schema()").scalar()))

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from leadbook import parsing, rhythm
 from leadbook.clock import Clock
+from leadbook.domain import STAGE_INDEX, suggest_grade
 from leadbook.errors import Duplicate, InvalidValue, LeadbookError
 from leadbook.i18n import _
 from leadbook.models.card import Card, Change, Edit, FollowUp
@@ -21,6 +22,7 @@ from leadbook.repository import history
 from leadbook.repository import settings as settings_repo
 from leadbook.repository.customers import split_tags
 from leadbook.schema import CARD_FIELDS
+from leadbook.searchkeys import pinyin_keys, search_key
 from leadbook.text import clean
 
 PHONE_FIELDS = ("mobile", "phone", "fax")
@@ -205,9 +207,6 @@ def new_card(
     now). ``closed``: the day a won or lost card ended, when later than its beginning: its
     history then goes prospect -> won on that day, as the funnel counts it. ``lost_reason``:
     what a lost card's history says when ``values`` gives no reason."""
-    from leadbook.domain import STAGE_INDEX, suggest_grade
-    from leadbook.searchkeys import pinyin_keys, search_key
-
     row = {k: v for k, v in values.items() if v is not None and k in _COLUMNS}
     row.pop("referrer", None)
     if not row.get("name"):
@@ -216,14 +215,10 @@ def new_card(
     if grade is None:
         grade = suggest_grade(row.get("expected"), today) or "D"
     created = created or now
-    row.update(
-        grade=grade,
-        stage=stage,
-        owner=owner or row.get("owner") or by,
-        created_at=created,
-        created_by=row.get("created_by") or by,
-        updated_at=now,
-    )
+    row["grade"], row["stage"] = grade, stage
+    row["owner"] = owner or row.get("owner") or by
+    row["created_at"], row["updated_at"] = created, now
+    row["created_by"] = row.get("created_by") or by
     row["pinyin"], row["initials"] = pinyin_keys(row["name"])
     # History: the card's grade and stage from its beginning (a closed card that was engaged
     # on one day and closed on a later one goes through prospect).
@@ -309,7 +304,6 @@ def add_card(
     from leadbook.parsing import format_number
     from leadbook.repository import inserted_id
     from leadbook.schema import audit, changes, customers, plans
-    from leadbook.searchkeys import search_key
 
     values = {k: v for k, v in values.items() if v is not None}
     if not values.get("name"):
@@ -317,6 +311,8 @@ def add_card(
     resolve_referrer(conn, values)
     if not force:
         check_duplicates(conn, values)
+    if number is not None:
+        values["number"] = number
     card = new_card(
         values,
         now=clock.now,

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Literal
@@ -353,32 +355,84 @@ def format_number(n: int) -> str:
 _PHONE_JUNK = re.compile(r"[\s\-().\u00a0]")
 _CN_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
+DEFAULT_REGION = "CN"
+_home: ContextVar[str] = ContextVar("leadbook_phone_region", default=DEFAULT_REGION)
 
-def parse_phone(text: str) -> str:
-    """A phone number in E.164 (+8613800138000). Chinese numbers need no +86."""
-    raw = text.strip()
-    digits = _PHONE_JUNK.sub("", raw)
-    for prefix in ("+86", "0086", "86"):
-        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
-            digits = digits[len(prefix) :]
-            break
-    if _CN_MOBILE.match(digits):
-        return "+86" + digits
-    if digits.isdigit() and digits.startswith("1") and len(digits) != 11:
+# Where a number refused at home is looked for, in this order: China, then its main trading
+# partners (US stands for the whole North American plan: the number itself says US or CA).
+_LIKELY_REGIONS = (
+    "CN", "US", "JP", "KR", "DE", "AU", "VN", "MY", "RU", "TW", "HK",
+    "MO", "BR", "IN", "TH", "SG", "ID", "GB", "MX", "NL", "SA", "FR",
+    "IT", "AE", "PH", "TR", "ES", "CL", "ZA", "PK", "NZ",
+)  # fmt: skip
+
+
+def home_region() -> str:
+    """The country a number without a country code belongs to (the book's phone.region)."""
+    return _home.get()
+
+
+@contextmanager
+def phone_region(region: str) -> Iterator[None]:
+    """Read numbers without a country code as numbers of ``region`` inside the block: the
+    command sets it once from ``--region`` or the book's phone.region."""
+    token = _home.set(region)
+    try:
+        yield
+    finally:
+        _home.reset(token)
+
+
+def parse_region(text: str) -> str:
+    """A country for phone numbers: its two-letter code (CN, US, GB, HK ...), any case."""
+    code = text.strip().upper()
+    if code == "UK":
+        code = "GB"
+    import phonenumbers
+
+    if code not in phonenumbers.SUPPORTED_REGIONS:
         raise InvalidValue(
             _(
-                "{text!r} is not a mobile number: a Chinese mobile has 11 digits, this has {n} "
-                "(too {what})"
-            ).format(text=raw, n=len(digits), what=_("short") if len(digits) < 11 else _("long"))
+                "{text!r} is not a country code: give two letters, such as CN, US, GB, HK or JP"
+            ).format(text=text)
         )
+    return code
+
+
+def parse_phone(text: str, region: str | None = None) -> str:
+    """A phone number in E.164 (+8613800138000). A number without a country code is read as a
+    number of ``region`` (default: :func:`home_region`, China unless the book says otherwise),
+    so Chinese numbers need no +86 in a Chinese book and 860-253-6354 is +18602536354 in an
+    American one. A number refused at home but valid in another country says which."""
+    raw = text.strip()
+    home = region or _home.get()
+    digits = _PHONE_JUNK.sub("", raw)
+    if home == "CN":
+        for prefix in ("+86", "0086", "86"):
+            if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+                digits = digits[len(prefix) :]
+                break
+        if _CN_MOBILE.match(digits):
+            return "+86" + digits
+        if digits.isdigit() and digits.startswith("1") and len(digits) != 11:
+            raise InvalidValue(  # a mobile with a digit too many or too few, most likely
+                _(
+                    "{text!r} is not a mobile number: a Chinese mobile has 11 digits, this has "
+                    "{n} (too {what})"
+                ).format(
+                    text=raw, n=len(digits), what=_("short") if len(digits) < 11 else _("long")
+                )
+            )
+    elif digits.startswith("+86") and _CN_MOBILE.match(digits[3:]):
+        return digits
     if len(re.sub(r"\D", "", digits)) < 7:
         raise InvalidValue(_("phone number {text!r} is too short").format(text=raw))
     import phonenumbers
 
     try:
-        number = phonenumbers.parse(raw, "CN")
+        number = phonenumbers.parse(raw, home)
     except phonenumbers.NumberParseException:
-        raise InvalidValue(
+        raise _elsewhere(raw, home) or InvalidValue(
             _(
                 "{text!r} is not a phone number: give 11 digits for a mobile (13800138000) "
                 "or a number with its area or country code"
@@ -386,19 +440,62 @@ def parse_phone(text: str) -> str:
         ) from None
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason == phonenumbers.ValidationResult.TOO_SHORT:
-        raise InvalidValue(_("phone number {text!r} is too short").format(text=raw))
+        raise _elsewhere(raw, home) or InvalidValue(
+            _("phone number {text!r} is too short").format(text=raw)
+        )
     if reason in (
         phonenumbers.ValidationResult.TOO_LONG,
         phonenumbers.ValidationResult.INVALID_LENGTH,
     ):
-        raise InvalidValue(_("phone number {text!r} has too many digits").format(text=raw))
+        raise _elsewhere(raw, home) or InvalidValue(
+            _("phone number {text!r} has too many digits").format(text=raw)
+        )
     if not phonenumbers.is_valid_number(number):
-        raise InvalidValue(
+        raise _elsewhere(raw, home) or InvalidValue(
             _("{text!r} is not a valid phone number (check the digits and the area code)").format(
                 text=raw
             )
         )
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def _elsewhere(raw: str, home: str) -> InvalidValue | None:
+    """The error for a number that is no number at ``home`` but a valid one of a likely other
+    country: which country, and how to have it read so. None when no other country fits (or
+    the number carries its own country code, so no other home would change anything)."""
+    if raw.lstrip().startswith("+") or len(re.sub(r"\D", "", raw)) < 8:
+        return None  # a short one is far likelier a home number with digits missing
+    import phonenumbers
+
+    for region in _LIKELY_REGIONS:
+        if region == home:
+            continue
+        try:
+            number = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            country = phonenumbers.region_code_for_number(number) or region
+            if country == home:
+                continue
+            written = phonenumbers.format_number(
+                number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
+            )
+            message = (
+                _(
+                    "{text!r} is not valid in {home}; it looks like an {region} number: "
+                    "--region {region}, or write it as {written}"
+                )
+                if country[0] in "AEFHILMNORSX"  # said with a vowel first: an IT, an AU
+                else _(
+                    "{text!r} is not valid in {home}; it looks like a {region} number: "
+                    "--region {region}, or write it as {written}"
+                )
+            )
+            return InvalidValue(
+                message.format(text=raw, home=home, region=country, written=written)
+            )
+    return None
 
 
 def display_phone(e164: str | None) -> str:

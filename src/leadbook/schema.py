@@ -111,6 +111,9 @@ customers = Table(
     Column("top_stage", Integer),
     Column("stage_since", DateTime),
     Column("first_contact_at", DateTime),
+    # Where an imported card came from: the source's own id ("opportunityid:1C1I7A6R") or a
+    # fingerprint of its row ("row:…"), so importing the same file again matches every row.
+    Column("origin", String(200)),
     Index("ix_customers_next_due", "next_due"),
     Index("ix_customers_grade_next_due", "grade", "next_due"),
     Index("ix_customers_owner_grade_next_due", "owner", "grade", "next_due"),
@@ -130,6 +133,7 @@ customers = Table(
         sqlite_where=text("email IS NOT NULL"),
     ),
     Index("ix_customers_name_company", "name", "company"),
+    Index("ix_customers_origin", "origin", sqlite_where=text("origin IS NOT NULL")),
     Index("ix_customers_referrer_id", "referrer_id"),
     Index("ix_customers_created_at", "created_at"),
     Index("ix_customers_top_stage", "top_stage"),

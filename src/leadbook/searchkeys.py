@@ -7,6 +7,7 @@ Search itself never imports pypinyin: the pinyin of a Chinese name (zhangsan) an
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 
 from leadbook.parsing import phone_digits
@@ -25,27 +26,39 @@ def _char_pinyin(char: str) -> str:
     return lazy_pinyin(char)[0].lower()
 
 
+@lru_cache(maxsize=1)
+def _phrases() -> Mapping[str, object]:
+    from pypinyin.constants import PHRASES_DICT
+
+    return PHRASES_DICT
+
+
+def _in_phrase(name: str) -> bool:
+    """Whether some run of two or more characters of ``name`` is in pypinyin's phrase
+    dictionary: only then can whole-name conversion read a character otherwise than alone
+    (重庆 as chongqing, not zhongqing)."""
+    phrases = _phrases()
+    size = len(name)
+    return any(name[i:j] in phrases for i in range(size) for j in range(i + 2, size + 1))
+
+
 @lru_cache(maxsize=65536)
 def pinyin_keys(name: str) -> tuple[str | None, str | None]:
-    """Full pinyin and initials of a Chinese name: 张三 -> ("zhangsan", "zs")."""
+    """Full pinyin and initials of a Chinese name: 张三 -> ("zhangsan", "zs"); 重庆银行 ->
+    ("chongqingyinhang", "cqyh"). The one function `add`, `edit` and `import` use.
+
+    Whole-name conversion gets surnames and phrases right (单 as shan, 曾 as zeng, 重庆 as
+    chongqing). It costs about 0.1 ms a name, too much for a bulk import, so a name of Chinese
+    characters none of whose runs is a known phrase (nearly every personal name) is read one
+    cached character at a time, which gives exactly what whole-name conversion gives there."""
     if not has_cjk(name):
         return None, None
-    from pypinyin import lazy_pinyin
+    if all(_CJK.match(c) for c in name) and not _in_phrase(name):
+        syllables = [_char_pinyin(c) for c in name]
+    else:
+        from pypinyin import lazy_pinyin
 
-    # Whole-name conversion gets surnames and phrases right (单 as shan, 曾 as zeng).
-    syllables = [s.lower() for s in lazy_pinyin(name) if s.strip()]
-    syllables = [re.sub(r"[^a-z0-9]", "", s) for s in syllables]
-    syllables = [s for s in syllables if s]
-    return "".join(syllables), "".join(s[0] for s in syllables)
-
-
-@lru_cache(maxsize=65536)
-def pinyin_keys_fast(name: str) -> tuple[str | None, str | None]:
-    """As :func:`pinyin_keys`, one character at a time from a cache: for bulk imports, where
-    whole-name conversion of 100,000 names would take seconds (PERF.md)."""
-    if not has_cjk(name):
-        return None, None
-    syllables = [_char_pinyin(c) for c in name if has_cjk(c) or c.isalnum()]
+        syllables = [s.lower() for s in lazy_pinyin(name) if s.strip()]
     syllables = [re.sub(r"[^a-z0-9]", "", s) for s in syllables]
     syllables = [s for s in syllables if s]
     return "".join(syllables), "".join(s[0] for s in syllables)

@@ -93,7 +93,9 @@ def config_show(
 )
 def config_set(
     ctx: typer.Context,
-    key: str = typer.Argument(..., help=_("interval.A ... interval.E, care_days or currency.")),
+    key: str = typer.Argument(
+        ..., help=_("interval.A ... interval.E, care_days, currency or phone.region.")
+    ),
     value: str = typer.Argument(..., help=_('The new value ("none" for no rhythm).')),
 ) -> None:
     from leadbook.repository import settings as settings_repo

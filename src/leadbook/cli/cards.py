@@ -110,12 +110,12 @@ def add(
     else:
         raw["name"] = name
     c = clock()
-    values = cards.parse_fields(raw, c.today)
+    st = state(ctx)
+    book = st.book()
+    values = _card_fields(raw, c.today, book)
     grade_value = parse_grade(grade) if grade else None
     stage_value = parse_stage(stage) if stage else "prospect"
     next_date = parse_day(next_, c.today, "future") if next_ else None
-    st = state(ctx)
-    book = st.book()
     with book.write() as conn:
         number = cards.add_card(
             conn,
@@ -205,12 +205,12 @@ def edit(
 
     raw: dict[str, str | None] = {"name": name, **fields}
     c = clock()
-    values = cards.parse_fields(raw, c.today)
+    book = state(ctx).book()
+    values = _card_fields(raw, c.today, book)
     grade_value = parse_grade(grade) if grade else None
     stage_value = parse_stage(stage) if stage else None
     if not values and grade_value is None and stage_value is None:
         raise UsageProblem(_("nothing to change: give at least one option, e.g. --mobile"))
-    book = state(ctx).book()
     with book.write() as conn:
         changed = cards.edit_card(conn, number, values, clock=c, by=book.user, force=force)
         if grade_value is not None:
@@ -406,6 +406,21 @@ def _when(at: str | None, c: Any) -> Any:
     from leadbook.parsing import parse_datetime
 
     return parse_datetime(at, c.now, prefer="past")
+
+
+def _card_fields(raw: dict[str, str | None], today: Any, book: Any) -> dict[str, Any]:
+    """The card's fields parsed as `add` and `edit` take them; phone numbers without a country
+    code are read as numbers of the book's country (config phone.region)."""
+    from leadbook import cards, parsing
+
+    if not any(raw.get(f) for f in cards.PHONE_FIELDS):
+        return cards.parse_fields(raw, today)
+    from leadbook.repository import settings as settings_repo
+
+    with book.read() as conn:
+        region = settings_repo.phone_region(settings_repo.load(conn))
+    with parsing.phone_region(region):
+        return cards.parse_fields(raw, today)
 
 
 def _report_status(row: Any, what: str, old: str, new: str) -> None:

@@ -37,10 +37,13 @@ def progress_bar(label: str, total: int | None) -> Iterator[Callable[[str, int],
 @app.command(
     "export",
     help=_(
-        "Export the book. FILE.xlsx: a workbook with sheets Customers, Follow-ups, Deals, Grade "
-        "and stage history, Funnel (with a chart) and Summary, linked by the customer number. "
-        "FILE.csv: one sheet (--sheet), UTF-8 with BOM for Excel. FILE.ics: due follow-ups as "
-        "calendar events.\n\nExample: leadbook export 客户.xlsx --lang zh --owner 王丽"
+        "Export the book. FILE.xlsx: a workbook with a sheet for every kind of record (customers, "
+        "follow-ups, deals, grade and stage history, planned contacts, complaints, visits, SWOT, "
+        "finance), linked by the customer number, and Funnel (with a chart) and Summary; "
+        "`leadbook import` reads it back whole, so it is a complete backup. A sheet longer than "
+        "Excel holds goes on in a numbered sheet (Follow-ups 2 ...). FILE.csv: one sheet "
+        "(--sheet), UTF-8 with BOM for Excel. FILE.ics: due follow-ups as calendar events.\n\n"
+        "Example: leadbook export 客户.xlsx --lang zh --owner 王丽"
     ),
 )
 def export(
@@ -93,8 +96,7 @@ def export(
                     name=file.name
                 )
             )
-    counts = ", ".join(f"{k} {n}" for k, n in result.counts.items())
-    done(_("Wrote {path} ({counts}).").format(path=file, counts=counts))
+    done(_("Wrote {path} ({counts}).").format(path=file, counts=result.described()))
 
 
 @app.command(
@@ -133,21 +135,46 @@ def import_(
     skip_bad: bool = typer.Option(
         False, "--skip-bad", help=_("Import the good rows even if some are bad.")
     ),
+    id_column: str = typer.Option(
+        None,
+        "--id",
+        help=_(
+            "The column holding each row's own id in the source (default: recognised by its "
+            "header: Lead ID, opportunity_id, 客户编号 ...; else a fingerprint of the row). "
+            "Importing the file again finds the cards by it."
+        ),
+    ),
     as_json: bool = typer.Option(False, "--json", help=_("Print JSON only, for scripts.")),
+    region: str = typer.Option(
+        None,
+        "--region",
+        help=_(
+            "Country of the file's numbers written without a country code, e.g. US for "
+            "860-253-6354 (default: the book's phone.region, CN unless set)."
+        ),
+    ),
 ) -> None:
+    from leadbook import parsing
     from leadbook.db import Rollback
     from leadbook.exchange import importer, readers
+    from leadbook.repository import settings as settings_repo
 
     if on_duplicate not in ("skip", "update", "new"):
         raise InvalidValue(
             _("--on-duplicate is skip, update or new, not {value!r}").format(value=on_duplicate)
         )
     overrides = importer.parse_map(map_ or [])
-    table = readers.read(file, sheet)
+    home = parsing.parse_region(region) if region else None
+    table = importer.with_continued_sheets(file, readers.read(file, sheet))
     c = clock()
     book = state(ctx).book()
-    with progress_bar(_("Importing"), len(table.rows)) as advance:
-        parsed = importer.prepare(table, clock=c, overrides=overrides, progress=advance)
+    if home is None:
+        with book.read() as conn:
+            home = settings_repo.phone_region(settings_repo.load(conn))
+    with progress_bar(_("Importing"), len(table.rows)) as advance, parsing.phone_region(home):
+        parsed = importer.prepare(
+            table, clock=c, overrides=overrides, progress=advance, id_column=id_column
+        )
         # Like every writer: one transaction under the writers' lock (Book.write); a dry run,
         # or bad rows without --skip-bad, roll it back whole.
         with book.write() as conn:
@@ -162,9 +189,9 @@ def import_(
                 skip_bad=skip_bad,
                 progress=advance,
             )
-            if importer.is_leadbook_workbook(table) and not report.problems:
+            if importer.is_leadbook_workbook(table) and (not report.problems or skip_bad):
                 report.related = importer.import_related_sheets(
-                    conn, file, table, report.created_ids, c, book.user
+                    conn, file, table, report.created_ids, c, book.user, report, skip_bad
                 )
             if not report.written:
                 raise Rollback
@@ -185,6 +212,8 @@ def import_(
                 "skipped": report.skipped,
                 "deals": report.deals,
                 "bad_rows": report.bad_rows,
+                "other_sheets": report.related,
+                "left_out": report.left_out,
                 "mapping": dict(report.mapping),
                 "problems": to_json(report.problems),
                 "error_file": str(error_file) if error_file else None,
@@ -225,9 +254,26 @@ def _print_report(report, table, file, dry_run, keep, skip_bad, error_file):
     lines += grid(
         [Column(_("Column"), min_width=10), Column(_("Field"))], rows, width(), title=_("Columns")
     )
+    from leadbook.exchange.columns import sheet_name
+    from leadbook.i18n import language
+
     if report.related:
-        restored = ", ".join(f"{k} {n}" for k, n in report.related.items())
+        restored = _(", ").join(
+            f"{sheet_name(k, language())} {n}" for k, n in report.related.items()
+        )
         lines.append([(_("From the other sheets: {restored}").format(restored=restored), "")])
+    if report.left_out:
+        left = _(", ").join(f"{sheet_name(k, language())} {n}" for k, n in report.left_out.items())
+        lines.append(
+            [
+                (
+                    _(
+                        "Left out of the other sheets, as this import did not create their cards: {left}"
+                    ).format(left=left),
+                    "yellow",
+                )
+            ]
+        )
     lines.append([])
     verb = _("would create") if not keep else _("created")
     lines.append(

@@ -35,18 +35,15 @@ def deal(
     note: str = typer.Option(None, "--note", help=_("Anything to remember.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from leadbook.deals import record_deal
+    from leadbook.deals import check_deal, record_deal
     from leadbook.parsing import parse_amount, parse_payment
     from leadbook.repository.customers import get
     from leadbook.repository.deals import for_customer
 
     c = clock()
     value = parse_amount(amount)
-    if value <= 0:
-        raise InvalidValue(_("a deal's amount must be more than zero"))
     day = parse_day(on, c.today, "past") if on else c.today
-    if day > c.today:
-        raise InvalidValue(_("a deal cannot be dated in the future ({date})").format(date=day))
+    check_deal(value, day, c.today)  # the rules an import keeps too
     pay = parse_payment(payment) if payment else None
     book = state(ctx).book()
     with book.write() as conn:

@@ -66,6 +66,7 @@ DEAL_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("contract", "Contract", "合同编号"),
     ("payment", "Payment", "付款方式"),
     ("note", "Note", "备注"),
+    ("by", "By", "经办人"),
 )
 
 HISTORY_COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -79,11 +80,128 @@ HISTORY_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("by", "By", "操作人"),
 )
 
+PLAN_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("number", "Customer number", "客户编号"),
+    ("name", "Name", "姓名"),
+    ("due", "Due", "计划日期"),
+    ("purpose", "Purpose", "目的"),
+    ("owner", "Owner", "负责人"),
+    ("auto", "Set by leadbook", "系统安排"),
+    ("status", "Status", "状态"),
+    ("created_on", "Planned on", "制定日期"),
+    ("closed_on", "Closed on", "结束日期"),
+)
+
+COMPLAINT_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("number", "Customer number", "客户编号"),
+    ("name", "Name", "姓名"),
+    ("note", "Complaint", "投诉内容"),
+    ("opened_at", "Opened", "投诉时间"),
+    ("opened_by", "Recorded by", "记录人"),
+    ("resolved_at", "Resolved", "解决时间"),
+    ("resolution", "Resolution", "处理结果"),
+    ("resolved_by", "Resolved by", "处理人"),
+    ("checked_at", "Checked back", "回访时间"),
+)
+
+VISIT_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("number", "Customer number", "客户编号"),
+    ("name", "Name", "姓名"),
+    ("day", "Day", "走访日期"),
+    ("purpose", "Purpose", "走访目的"),
+    ("preparation", "Preparation", "准备工作"),
+    ("expected", "Expected result", "预期结果"),
+    ("followup", "Follow-up", "后续跟进"),
+    ("done_at", "Done", "完成时间"),
+    ("at", "Planned at", "安排时间"),
+    ("by", "By", "安排人"),
+)
+
+SWOT_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("number", "Customer number", "客户编号"),
+    ("name", "Name", "姓名"),
+    ("kind", "Kind", "类别"),
+    ("text", "Entry", "内容"),
+    ("at", "When", "时间"),
+    ("by", "By", "记录人"),
+)
+
+FINANCE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("number", "Customer number", "客户编号"),
+    ("name", "Name", "姓名"),
+    ("indicator", "Indicator", "指标"),
+    ("value", "Value", "数值"),
+    ("as_of", "As of", "截至日期"),
+    ("at", "When", "记录时间"),
+    ("by", "By", "记录人"),
+)
+
+# The values a Chinese export writes in Chinese, by the field they belong to: the words the
+# interface shows and that import already reads (domain.*_SYNONYMS, parsing.parse_*).
+ZH_VALUES: dict[str, dict[str, str]] = {
+    "stage": {
+        "prospect": "潜在客户",
+        "contacted": "联系客户",
+        "interested": "认同客户",
+        "intent": "意向客户",
+        "ready": "准备购买",
+        "won": "成交",
+        "lost": "流失",
+    },
+    "via": {
+        "phone": "电话",
+        "visit": "拜访",
+        "showroom": "来店",
+        "email": "邮件",
+        "sms": "短信",
+        "wechat": "微信",
+        "fax": "传真",
+        "other": "其他",
+    },
+    "source": {"showroom": "展厅", "repeat": "续购", "referral": "介绍", "outbound": "外拓"},
+    "payment": {"full": "全款", "instalment": "按揭"},
+    "gender": {"male": "男", "female": "女"},
+    "field": {"grade": "等级", "stage": "阶段"},
+    "status": {"open": "未完成", "done": "已完成", "cancelled": "已取消"},
+    "auto": {"yes": "是", "no": "否"},
+    "kind": {"s": "优势", "w": "劣势", "o": "机会", "t": "威胁"},
+    "indicator": {
+        "current_ratio": "流动比率",
+        "net_margin": "净利率",
+        "roa": "资产收益率",
+        "receivable_days": "应收账款周转天数",
+        "inventory_days": "存货周转天数",
+    },
+}
+# Chinese value -> stored value, per field (import reads both languages).
+FROM_ZH: dict[str, dict[str, str]] = {
+    name: {zh: key for key, zh in values.items()} for name, values in ZH_VALUES.items()
+}
+
+
+def value_in(field: str, value: str, lang: str) -> str:
+    """A stored value as a sheet in ``lang`` writes it: "won" is 成交 in a Chinese export."""
+    if lang != "zh":
+        return value
+    return ZH_VALUES.get(field, {}).get(value, value)
+
+
+def stored_value(field: str, value: str) -> str:
+    """A value read from a leadbook sheet as the book stores it: 成交 and won are both won."""
+    text = value.strip()
+    return FROM_ZH.get(field, {}).get(text, text)
+
+
 SHEETS = {
     "customers": ("Customers", "客户"),
     "followups": ("Follow-ups", "跟进记录"),
     "deals": ("Deals", "购买记录"),
     "history": ("Grade and stage history", "等级和阶段历史"),
+    "plans": ("Planned contacts", "跟进计划"),
+    "complaints": ("Complaints", "投诉"),
+    "visits": ("Visits", "走访计划"),
+    "swot": ("SWOT", "SWOT分析"),
+    "finance": ("Finance", "财务指标"),
     "funnel": ("Funnel", "销售漏斗"),
     "summary": ("Summary", "汇总"),
 }
@@ -104,3 +222,8 @@ def continued(column: tuple[str, str, str], part: int, lang: str) -> str:
 def sheet_name(key: str, lang: str) -> str:
     en, zh = SHEETS[key]
     return zh if lang == "zh" else en
+
+
+def numbered(name: str, part: int) -> str:
+    """The sheet continuing ``name`` past Excel's row limit: "Follow-ups 2", "跟进记录 2"."""
+    return name if part == 1 else f"{name} {part}"

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,18 +35,35 @@ from sqlalchemy.engine import Connection
 
 from leadbook.errors import InvalidValue
 from leadbook.exchange.columns import (
+    COMPLAINT_COLUMNS,
     CUSTOMER_COLUMNS,
     DEAL_COLUMNS,
+    FINANCE_COLUMNS,
     FOLLOWUP_COLUMNS,
     HISTORY_COLUMNS,
+    PLAN_COLUMNS,
+    SWOT_COLUMNS,
+    VISIT_COLUMNS,
+    ZH_VALUES,
     continued,
     header,
+    numbered,
     sheet_name,
 )
 from leadbook.i18n import _
 from leadbook.render.grid import cell_width
 from leadbook.repository.customers import split_tags
-from leadbook.schema import changes, customers, deals, followups
+from leadbook.schema import (
+    changes,
+    complaints,
+    customers,
+    deals,
+    financials,
+    followups,
+    plans,
+    swot,
+    visits,
+)
 
 WRAPPED = {
     "note",
@@ -56,6 +74,10 @@ WRAPPED = {
     "lost_reason",
     "purpose",
     "next_purpose",
+    "resolution",
+    "text",
+    "preparation",
+    "followup",
 }
 MAX_WIDTH = 60
 
@@ -73,18 +95,63 @@ class ExportResult:
     path: Path
     counts: dict[str, int] = field(default_factory=dict)
 
+    def described(self) -> str:
+        """What was written, named as the sheets are in the interface's language:
+        "Customers 15, Follow-ups 26", "客户 15、跟进记录 26"."""
+        from leadbook.exchange.columns import SHEETS as NAMES
+        from leadbook.i18n import language
 
-def national(phone: str | None) -> str:
-    """A stored E.164 number as salespeople write it: 13800138000, 010xxxxxxxx, or +1...."""
+        def what(key: str) -> str:
+            return sheet_name(key, language()) if key in NAMES else _("calendar events")
+
+        return _(", ").join(f"{what(k)} {n}" for k, n in self.counts.items())
+
+
+def national(phone: str | None, home: str = "CN") -> str:
+    """A stored number as the salesperson writes it, so that import reads it back the same:
+    home-country numbers in national form (13800138000, 010-62345678, 0755-12345678),
+    others in international form (+1 860-253-6354); an extension follows as " ext. 123"."""
     if not phone:
         return ""
-    if phone.startswith("+86"):
-        rest = phone[3:]
-        return rest if rest.startswith("1") else "0" + rest
-    return phone
+    return _written(phone, home)
+
+
+@lru_cache(maxsize=4096)
+def _written(phone: str, home: str) -> str:
+    number, sep, extension = phone.partition(";ext=")
+    more = f" ext. {extension}" if sep and extension else ""
+    if home == "CN" and number.startswith("+86") and number[3:].isdigit():
+        rest = number[3:]
+        if rest.startswith("1") and len(rest) == 11:
+            return rest + more  # a mobile: 13800138000
+        # Area codes starting 1 or 2 have two digits (010 Beijing, 021 Shanghai), others three.
+        area = 2 if rest[:1] in ("1", "2") else 3
+        return f"0{rest[:area]}-{rest[area:]}{more}"
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return phone  # not E.164 (an old book's text): as stored
+    region = phonenumbers.region_code_for_number(parsed)
+    form = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if region == home
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return str(phonenumbers.format_number(parsed, form)) + more
+
+
+def home_region(conn: Connection) -> str:
+    """The book's home country for phone numbers (setting phone.region), CN by default."""
+    from leadbook.schema import settings
+
+    value = conn.execute(select(settings.c.value).where(settings.c.key == "phone.region")).scalar()
+    return (value or "CN").strip().upper() or "CN"
 
 
 def _customer_rows(conn: Connection, f: Filters, where: Sequence[Any] = ()) -> Iterator[Any]:
+    home = home_region(conn)
     referrer = customers.alias("referrer")
     query = select(customers, referrer.c.number.label("referrer_number")).outerjoin(
         referrer, referrer.c.id == customers.c.referrer_id
@@ -95,9 +162,9 @@ def _customer_rows(conn: Connection, f: Filters, where: Sequence[Any] = ()) -> I
         yield {
             **r,
             "birthday": birthday,
-            "mobile": national(r["mobile"]),
-            "phone": national(r["phone"]),
-            "fax": national(r["fax"]),
+            "mobile": national(r["mobile"], home),
+            "phone": national(r["phone"], home),
+            "fax": national(r["fax"], home),
             "referrer": r["referrer_number"],
             "budget": Decimal(r["budget_cents"]).scaleb(-2)
             if r["budget_cents"] is not None
@@ -156,6 +223,34 @@ def _history_rows(conn: Connection, f: Filters, where: Sequence[Any] = ()) -> It
     yield from conn.execution_options(yield_per=5000).execute(_filtered(query, f)).mappings()
 
 
+def _card_rows(table: Any, when: Any, order: Sequence[Any]) -> Callable[..., Iterator[Any]]:
+    """The rows of a table of records about cards, with each card's number and name."""
+
+    def rows(conn: Connection, f: Filters, where: Sequence[Any] = ()) -> Iterator[Any]:
+        query = (
+            select(table, customers.c.number, customers.c.name)
+            .join(customers, customers.c.id == table.c.customer_id)
+            .where(*(_since(when, f) if when is not None else ()), *where)
+            .order_by(customers.c.id, *order, table.c.id)
+        )
+        yield from conn.execution_options(yield_per=5000).execute(_filtered(query, f)).mappings()
+
+    return rows
+
+
+def _plan_rows(conn: Connection, f: Filters, where: Sequence[Any] = ()) -> Iterator[Any]:
+    query = (
+        select(plans, customers.c.number, customers.c.name)
+        .join(customers, customers.c.id == plans.c.customer_id)
+        .where(*where)
+        .order_by(customers.c.id, plans.c.due, plans.c.id)
+    )
+    if f.since:
+        query = query.where(plans.c.due >= f.since)
+    for r in conn.execution_options(yield_per=5000).execute(_filtered(query, f)).mappings():
+        yield {**r, "auto": "yes" if r["auto"] else "no"}
+
+
 # Each sheet of the workbook: its columns, its rows, and the table with its stored text (and
 # the columns stored under another name) to find the texts longer than a cell.
 Columns = Sequence[tuple[str, str, str]]
@@ -164,7 +259,24 @@ SHEETS: dict[str, tuple[Columns, Callable[..., Iterator[Any]], Any, dict[str, st
     "followups": (FOLLOWUP_COLUMNS, _followup_rows, followups, {}),
     "deals": (DEAL_COLUMNS, _deal_rows, deals, {}),
     "history": (HISTORY_COLUMNS, _history_rows, changes, {}),
+    "plans": (PLAN_COLUMNS, _plan_rows, plans, {}),
+    "complaints": (
+        COMPLAINT_COLUMNS,
+        _card_rows(complaints, complaints.c.opened_at, [complaints.c.opened_at]),
+        complaints,
+        {},
+    ),
+    "visits": (VISIT_COLUMNS, _card_rows(visits, None, [visits.c.day]), visits, {}),
+    "swot": (SWOT_COLUMNS, _card_rows(swot, swot.c.at, [swot.c.at]), swot, {}),
+    "finance": (
+        FINANCE_COLUMNS,
+        _card_rows(financials, financials.c.at, [financials.c.at]),
+        financials,
+        {},
+    ),
 }
+# The sheet holding each kind of record, in the order of the workbook.
+RECORD_SHEETS = tuple(SHEETS)
 
 
 @contextmanager
@@ -410,6 +522,11 @@ def _prepared(name: str, value: Any) -> Any:
     return value
 
 
+# Excel holds at most 1,048,576 rows a sheet (the header is one): a longer sheet goes on in
+# "Follow-ups 2", "Follow-ups 3" ..., which import reads back (importer.sheets_of).
+ROW_LIMIT = 1_048_576
+
+
 def _write_sheet(
     book: Any,
     title: str,
@@ -421,42 +538,116 @@ def _write_sheet(
     progress: Callable[[str, int], None] | None,
     parts: dict[str, int],
 ) -> int:
-    sheet = book.add_worksheet(title)
     plan = [(name, parts.get(name, 1)) for name, _en, _zh in columns]
     heads: list[tuple[str, str]] = []  # (field, header) of each column of the sheet
     for column, (name, n) in zip(columns, plan, strict=True):
         heads.append((name, header(column, lang)))
         heads += [(name, continued(column, part, lang)) for part in range(2, n + 1)]
-    widths = [cell_width(head) + 2 for _name, head in heads]
-    for col, (_name, head) in enumerate(heads):
-        sheet.write_string(0, col, head, styles["head"])
+    translate = _translator(key, lang)
+    per_sheet = ROW_LIMIT - 1
+    sheet, widths, part = None, [0], 0
     count = 0
     for count, row in enumerate(rows, start=1):
+        line = (count - 1) % per_sheet + 1
+        if line == 1:
+            if sheet is not None:
+                _finish(sheet, heads, widths, per_sheet, columns, styles)
+            part += 1
+            sheet, widths = _start(book, numbered(title, part), heads, styles)
+        if translate is not None:
+            row = translate(row)
         col = 0
         for name, n in plan:
             value = row.get(name)
             if name == "extra" and value:
                 value = _prepared(name, value)
             if n == 1:
-                width = _write_cell(sheet, count, col, name, value, styles)
+                width = _write_cell(sheet, line, col, name, value, styles)
                 if width > widths[col]:
                     widths[col] = width
             else:
-                for part, piece in enumerate(_pieces(value, n, title)):
-                    width = _write_cell(sheet, count, col + part, name, piece, styles)
-                    if width > widths[col + part]:
-                        widths[col + part] = width
+                for piece_no, piece in enumerate(_pieces(value, n, title)):
+                    width = _write_cell(sheet, line, col + piece_no, name, piece, styles)
+                    if width > widths[col + piece_no]:
+                        widths[col + piece_no] = width
             col += n
         if progress is not None and count % 2000 == 0:
             progress(key, count)
+    if sheet is None:
+        sheet, widths = _start(book, title, heads, styles)
+    _finish(sheet, heads, widths, (count - 1) % per_sheet + 1 if count else 0, columns, styles)
+    if progress is not None:
+        progress(key, count)
+    return count
+
+
+def _start(
+    book: Any, title: str, heads: list[tuple[str, str]], styles: dict[str, Any]
+) -> tuple[Any, list[int]]:
+    sheet = book.add_worksheet(title)
+    for col, (_name, head) in enumerate(heads):
+        _checked(sheet.write_string(0, col, head, styles["head"]), sheet)
+    return sheet, [cell_width(head) + 2 for _name, head in heads]
+
+
+def _finish(
+    sheet: Any,
+    heads: list[tuple[str, str]],
+    widths: list[int],
+    count: int,
+    columns: Sequence[tuple[str, str, str]],
+    styles: dict[str, Any],
+) -> None:
     for col, (name, _head) in enumerate(heads):
         fmt = styles["wrap"] if name in WRAPPED else None
         sheet.set_column(col, col, min(widths[col] + 1, MAX_WIDTH), fmt)
     sheet.freeze_panes(1, 2 if columns[0][0] == "number" else 1)
     sheet.autofilter(0, 0, max(count, 1), len(heads) - 1)
-    if progress is not None:
-        progress(key, count)
-    return count
+
+
+def _checked(result: int, sheet: Any) -> None:
+    """XlsxWriter refuses a cell past the sheet's edge by returning -1 and writing nothing,
+    and cuts a text too long for a cell (-2): either is an error, never a silent loss."""
+    if result < 0:
+        raise InvalidValue(
+            _("could not write a cell of the sheet {sheet} (XlsxWriter said {code})").format(
+                sheet=sheet.name, code=result
+            )
+        )
+
+
+# The columns whose values a Chinese sheet writes in Chinese, by sheet.
+TRANSLATED: dict[str, tuple[str, ...]] = {
+    "customers": ("gender", "source", "payment", "stage"),
+    "followups": ("via",),
+    "deals": ("payment",),
+    "history": ("field",),
+    "plans": ("auto", "status"),
+    "swot": ("kind",),
+    "finance": ("indicator",),
+}
+
+
+def _translator(key: str, lang: str) -> Callable[[Any], Any] | None:
+    """For a Chinese sheet: a row with its stages, channels ... in Chinese (columns.ZH_VALUES)."""
+    names = TRANSLATED.get(key)
+    if lang != "zh" or not names:
+        return None
+    tables = [(name, ZH_VALUES[name]) for name in names]
+    stages = ZH_VALUES["stage"]
+
+    def translate(row: Any) -> Any:
+        row = dict(row)
+        for name, table in tables:
+            value = row.get(name)
+            if value in table:
+                row[name] = table[value]
+        if key == "history" and (row.get("old") in stages or row.get("new") in stages):
+            for name in ("old", "new"):
+                row[name] = stages.get(row.get(name), row.get(name))
+        return row
+
+    return translate
 
 
 def _write_cell(
@@ -466,27 +657,33 @@ def _write_cell(
     if value is None or value == "":
         return 0
     if isinstance(value, datetime):
-        if value.hour or value.minute:
-            sheet.write_datetime(row, col, value, styles["datetime"])
+        if value.hour or value.minute or value.second:
+            _checked(sheet.write_datetime(row, col, value, styles["datetime"]), sheet)
             return 16
-        sheet.write_datetime(row, col, value, styles["date"])
+        _checked(sheet.write_datetime(row, col, value, styles["date"]), sheet)
         return 10
     if isinstance(value, date):
-        sheet.write_datetime(row, col, datetime.combine(value, datetime.min.time()), styles["date"])
+        _checked(
+            sheet.write_datetime(
+                row, col, datetime.combine(value, datetime.min.time()), styles["date"]
+            ),
+            sheet,
+        )
         return 10
     if isinstance(value, Decimal):
-        sheet.write_number(row, col, float(value), styles["money"])
+        _checked(sheet.write_number(row, col, float(value), styles["money"]), sheet)
         return len(f"{value:,.2f}")
     if isinstance(value, int | float) and not isinstance(value, bool):
-        sheet.write_number(row, col, value)
+        _checked(sheet.write_number(row, col, value), sheet)
         return len(str(value))
     text = _text(value)
     if len(text) > CELL_LIMIT // 2 and _units(text) > CELL_LIMIT:
         raise _grew(sheet.name)
     if name in WRAPPED:
-        sheet.write_string(row, col, text, styles["wrap"])
+        _checked(sheet.write_string(row, col, text, styles["wrap"]), sheet)
         return max((cell_width(line) for line in text.splitlines()), default=0)
-    sheet.write_string(row, col, text)  # always text: never a formula, a number or a link
+    # always text: never a formula, a number or a link (phones too: 010-62345678)
+    _checked(sheet.write_string(row, col, text), sheet)
     return cell_width(text)
 
 
@@ -581,8 +778,9 @@ def _write_summary(
 CSV_SHEETS = {key: SHEETS[key][:2] for key in ("customers", "followups", "deals")}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # What may start with + or - and stay as it is: a plain number (-12.50) or a phone number
-# written with spaces (+86 138 0013 8000). Neither can call a function or point at a cell.
-_PLAIN = re.compile(r"[+-]\d+(?:\.\d+)?|\+\d[\d ]*\d")
+# written with spaces (+86 138 0013 8000, +1 860-253-6354: a country code, a space, digits,
+# spaces and hyphens). None can call a function or point at a cell.
+_PLAIN = re.compile(r"[+-]\d+(?:\.\d+)?|\+\d[\d ]*\d|\+\d{1,3} \d[\d -]*\d")
 
 
 def csv_safe(text: str) -> str:
@@ -608,8 +806,11 @@ def write_csv(
     with atomic(path, overwrite) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out, dialect)
         writer.writerow([header(c, lang) for c in columns])
+        translate = _translator(sheet, lang)
         count = 0
         for row in rows(conn, f):
+            if translate is not None:
+                row = translate(row)
             writer.writerow([csv_safe(_csv_value(row.get(c[0]))) for c in columns])
             count += 1
         result.counts[sheet] = count
@@ -649,6 +850,7 @@ def write_ics(
         f,
     ).order_by(customers.c.next_due, customers.c.grade)
     count = 0
+    home = home_region(conn)
     stamp = datetime.combine(today, datetime.min.time())
     for r in conn.execute(query).mappings():
         event = Event()
@@ -661,7 +863,7 @@ def write_ics(
         if r["next_purpose"]:
             details.append(r["next_purpose"])
         if r["mobile"]:
-            details.append(national(r["mobile"]))
+            details.append(national(r["mobile"], home))
         event.add("description", "\n".join(details))
         calendar.add_component(event)
         count += 1

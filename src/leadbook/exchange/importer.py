@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,15 +24,16 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
 
 from leadbook import parsing
+from leadbook.cards import new_card
 from leadbook.clock import Clock
-from leadbook.domain import STAGE_INDEX, suggest_grade
+from leadbook.deals import check_deal, won_at
+from leadbook.domain import STAGE_INDEX
 from leadbook.errors import InvalidValue
 from leadbook.exchange import mapping as mp
 from leadbook.exchange.readers import Table
 from leadbook.i18n import _
 from leadbook.repository import bulk_insert
 from leadbook.schema import CARD_FIELDS, audit, changes, customers, deals, plans
-from leadbook.searchkeys import pinyin_keys_fast, search_key
 
 CARD_TEXT = (
     "title",
@@ -72,6 +73,7 @@ class ImportReport:
     created_ids: dict[str, int] = field(default_factory=dict)  # number -> id of each new card
     written: bool = False  # whether the import is to be kept (not a dry run, no bad rows ...)
     related: dict[str, int] = field(default_factory=dict)  # rows of other sheets restored
+    left_out: dict[str, int] = field(default_factory=dict)  # other sheets' rows of cards not made
 
 
 def parse_map(items: list[str]) -> dict[str, str]:
@@ -97,8 +99,8 @@ _NUMBER_ID = re.compile(r"C0*(\d{1,9})")
 
 
 class _Keys:
-    """Existing cards by number, mobile, e-mail and name+company, the ids in use, and the ids
-    of new cards.
+    """Existing cards by origin (where an imported card came from), number, mobile, e-mail and
+    name+company, the ids in use, and the ids of new cards.
 
     A book up to PRELOAD cards is read into memory once (fast for the common case); a bigger
     one is asked card by card through its indexes, so memory stays small whatever its size.
@@ -114,6 +116,7 @@ class _Keys:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.origin: dict[str, int] = {}
         self.number: dict[str, int] = {}
         self.mobile: dict[str, int] = {}
         self.email: dict[str, int] = {}
@@ -133,10 +136,11 @@ class _Keys:
                     customers.c.email,
                     customers.c.name,
                     customers.c.company,
+                    customers.c.origin,
                 )
             )
-            for cid, number, mobile, email, name, company in rows:
-                self.add(cid, number, mobile, email, name, company)
+            for cid, number, mobile, email, name, company, origin in rows:
+                self.add(cid, number, mobile, email, name, company, origin)
         self.next_id = int(top or 0) + 1
         self.top = int(top or 0)  # ids above it are free but for those this import hands out
         self.sequence = conn.dialect.name == "postgresql"
@@ -154,8 +158,11 @@ class _Keys:
         email: str | None,
         name: str,
         company: str | None,
+        origin: str | None = None,
     ) -> None:
         self.ids.add(cid)
+        if origin:
+            self.origin.setdefault(origin, cid)
         self.number[number] = cid
         self.number_of[cid] = number
         if mobile:
@@ -169,7 +176,12 @@ class _Keys:
         """The cards matching any of the file's numbers, mobiles, e-mails or names, read from a
         big book in a few queries (IN lists through the indexes) rather than row by row: on
         PostgreSQL each query is a round trip."""
-        wanted: dict[str, set[Any]] = {"number": set(), "mobile": set(), "email": set()}
+        wanted: dict[str, set[Any]] = {
+            "origin": set(),
+            "number": set(),
+            "mobile": set(),
+            "email": set(),
+        }
         pairs: set[tuple[str, str]] = set()
         for v in rows:
             for column in wanted:
@@ -186,7 +198,10 @@ class _Keys:
             return f" INDEXED BY {name}" if sqlite else ""
 
         def fetch(where: str, params: list[Any], hint: str = "") -> None:
-            sql = f"SELECT id, number, mobile, email, name, company FROM customers{hint} {where}"
+            sql = (
+                "SELECT id, number, mobile, email, name, company, origin "
+                f"FROM customers{hint} {where}"
+            )
             for row in self.conn.exec_driver_sql(sql, tuple(params)):
                 self.add(*row)
 
@@ -237,6 +252,7 @@ class _Keys:
 
     def find(self, v: dict[str, Any]) -> tuple[int, str] | None:
         checks: tuple[tuple[str, Any, dict[Any, int], Any], ...] = (
+            ("origin", v.get("origin"), self.origin, lambda x: customers.c.origin == x),
             ("number", v.get("number"), self.number, lambda x: customers.c.number == x),
             ("mobile", v.get("mobile"), self.mobile, lambda x: customers.c.mobile == x),
             (
@@ -259,7 +275,8 @@ class _Keys:
                 return known[key], why
             if self.preloaded or self.prefetched:  # every card that can match is in `known`
                 continue
-            cid = self._ask(condition(key), (why, key) if why in ("email", "mobile") else None)
+            indexed = why in ("email", "mobile", "origin")
+            cid = self._ask(condition(key), (why, key) if indexed else None)
             if cid is not None:
                 return cid, why
         return None
@@ -480,12 +497,25 @@ def _clean_rows(
     parsers: list[_Column],
     report: ImportReport,
     progress: Callable[[str, int], None] | None,
+    origin: Callable[[list[Any]], str],
+    today: date,
 ) -> Iterator[tuple[int, dict[str, Any], dict[str, str]]]:
     """(row number, values, extra columns) of each good row; bad rows go to the report."""
+    by_target = {c.target: c for c in parsers}
     for n, row in enumerate(table.rows, start=2):  # row 1 is the header
         if progress is not None and n % 5000 == 0:
             progress("rows", n)
         values, extra, ok = _parse_row(row, parsers, n, report)
+        if ok and values.get("amount") is not None and values.get("stage") == "won":
+            try:  # a won row's amount is a deal: the rules `leadbook deal` keeps
+                check_deal(values["amount"], deal_day(values, today), today)
+            except InvalidValue as exc:
+                bad = "amount" if values["amount"] <= 0 else "deal_date"
+                column = by_target.get(bad) or by_target.get("created_at")
+                cell = row[column.index] if column and column.index < len(row) else ""
+                head = column.head if column else bad
+                report.problems.append(Problem(n, head, mp.text(cell), exc.message))
+                ok = False
         name = values.get("name")
         if not name:
             first, last = values.get("first_name"), values.get("last_name")
@@ -500,6 +530,7 @@ def _clean_rows(
             report.bad_rows += 1
             continue
         values["name"] = str(name)[:200]  # a name made of first and last names may be long
+        values["origin"] = origin(row)
         source = values.pop("source", None)
         if source:
             try:
@@ -523,9 +554,12 @@ def prepare(
     clock: Clock,
     overrides: dict[str, str],
     progress: Callable[[str, int], None] | None = None,
+    id_column: str | None = None,
 ) -> Parsed:
     """Map the columns and parse every row. Needs no book, so it runs before the import takes
-    the writers' lock: other salespeople wait only while the cards are written."""
+    the writers' lock: other salespeople wait only while the cards are written. ``id_column``:
+    the column holding the source's own id of each row (default: one recognised by its
+    header, else each row's fingerprint)."""
     table = join_continued(table)  # long texts of leadbook's own workbook, whole again
     report = ImportReport(rows=len(table.rows))
     columns = mp.auto_map(table.headers, overrides)
@@ -543,7 +577,87 @@ def prepare(
         for i, target in columns.items()
         if target != "ignore"
     ]
-    return Parsed(report, list(_clean_rows(table, parsers, report, progress)))
+    origin = origin_of(table.headers, columns, id_column)
+    return Parsed(report, list(_clean_rows(table, parsers, report, progress, origin, clock.today)))
+
+
+# Headers of the column holding a source's own id of each row, best first, as mapping.py
+# compares headers (lower case, without spaces and punctuation). Their ids are stable from one
+# export to the next, so a later version of the file matches the cards of the first.
+ID_HEADERS = tuple(
+    mp.normalise(h)
+    for h in (
+        "客户编号",
+        "客户ID",
+        "客户代码",
+        "线索ID",
+        "线索编号",
+        "商机ID",
+        "商机编号",
+        "联系人ID",
+        "customer number",
+        "customer id",
+        "opportunity id",
+        "deal id",
+        "lead id",
+        "leadid",
+        "prospect id",
+        "contact id",
+        "account id",
+        "record id",
+        "external id",
+        "uid",
+        "id",
+        "编号",
+    )
+)
+
+
+def origin_of(
+    headers: list[str], columns: dict[int, str], id_column: str | None
+) -> Callable[[list[Any]], str]:
+    """How a row says where it came from, for the card it makes: ``HEADER:ID`` from the id
+    column (``--id``, else the first column whose header ID_HEADERS knows, else leadbook's
+    own customer number column), or, without one or with its cell empty, ``row:`` and a
+    fingerprint of the row's cells under their headers (the same cells give the same one
+    whatever the columns' order)."""
+    import hashlib
+
+    normal = [mp.normalise(h or "") for h in headers]
+    index: int | None = None
+    if id_column is not None:
+        wanted = mp.normalise(id_column)
+        found = [i for i, h in enumerate(headers) if h == id_column or normal[i] == wanted]
+        if not found:
+            raise InvalidValue(
+                _("--id: the file has no column {column!r} (columns: {columns})").format(
+                    column=id_column, columns=", ".join(h for h in headers if h)[:300]
+                )
+            )
+        index = found[0]
+    else:
+        ranked = sorted(
+            (ID_HEADERS.index(h), i) for i, h in enumerate(normal) if h and h in ID_HEADERS
+        )
+        if ranked:
+            index = ranked[0][1]
+        else:
+            index = next((i for i, f in columns.items() if f == "number"), None)
+    order = sorted(range(len(headers)), key=lambda i: normal[i])
+    prefix = (normal[index] or f"#{index + 1}") + ":" if index is not None else ""
+    signature = "\x1f".join(normal[i] for i in order) + "\x1d"
+    width = len(headers)
+
+    def origin(row: list[Any]) -> str:
+        if index is not None and index < len(row) and not mp.blank(row[index]):
+            return (prefix + mp.text(row[index]))[:200]
+        if len(row) < width:
+            row = [*row, *([None] * (width - len(row)))]
+        cells = "\x1f".join(["" if row[i] is None else str(row[i]) for i in order])
+        digest = hashlib.blake2b((signature + cells).encode("utf-8"), digest_size=12)
+        return "row:" + digest.hexdigest()
+
+    return origin
 
 
 def run_import(
@@ -571,7 +685,6 @@ def run_import(
     new_deals: list[dict[str, Any]] = []
     updates: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
     referrals: list[tuple[int, str]] = []
-    now = clock.now
     if not keys.preloaded:
         keys.prefetch([values for _n, values, _extra in rows])
     for i, (n, values, extra) in enumerate(rows):
@@ -588,68 +701,26 @@ def run_import(
         cid = keys.new_id(values.get("number"), at_most=len(rows) - i)
         given = values.get("number")
         number = given if given and not keys.number_taken(given) else parsing.format_number(cid)
-        stage = values.get("stage") or "prospect"
-        grade = values.get("grade") or suggest_grade(values.get("expected"), clock.today) or "D"
-        created = values.get("created_at") or now
-        card = _card_row(
+        card, history, plan, trail = _card_row(cid, number, values, extra, owner, by, clock)
+        keys.add(
             cid,
             number,
-            values,
-            extra,
-            grade,
-            stage,
-            created,
-            owner or values.get("owner") or by,
-            by,
-            now,
+            card["mobile"],
+            card["email"],
+            card["name"],
+            card["company"],
+            card["origin"],
         )
-        keys.add(cid, number, card["mobile"], card["email"], card["name"], card["company"])
         report.created_ids[number] = cid
         if values.get("referrer"):
             referrals.append((cid, str(values["referrer"])))
         new_cards.append(card)
-        new_changes.append(_change(cid, "grade", grade, created, by))
-        closed = values.get("deal_date")
-        # A lost card's change says why, as `leadbook lost --reason` records it: the funnel's
-        # lost reasons read it there.
-        lost_why = values.get("lost_reason") if stage == "lost" else None
-        if stage in ("won", "lost") and closed is not None and closed > created.date():
-            # Engaged on one day, closed on another: the history says so, for the funnel.
-            ended = datetime.combine(closed, datetime.min.time())
-            new_changes.append(_change(cid, "stage", "prospect", created, by))
-            new_changes.append(
-                _change(cid, "stage", stage, ended, by, old="prospect", since=created, why=lost_why)
-            )
-            card["stage_since"] = ended
-        else:
-            new_changes.append(_change(cid, "stage", stage, created, by, why=lost_why))
-        new_audit.append(
-            {
-                "customer_id": cid,
-                "action": "import",
-                "field": None,
-                "old": None,
-                "new": None,
-                "at": now,
-                "by": by,
-            }
-        )
-        if card["next_due"] is not None:
-            new_plans.append(
-                {
-                    "customer_id": cid,
-                    "due": card["next_due"],
-                    "purpose": values.get("purpose"),
-                    "owner": card["owner"],
-                    "auto": "next" not in values,
-                    "status": "open",
-                    "created_on": clock.today,
-                    "closed_on": None,
-                    "followup_id": None,
-                }
-            )
-        if values.get("amount") is not None and stage == "won":
-            new_deals.append(_deal(cid, values, card, clock, by))
+        new_changes += history
+        new_audit.append(trail)
+        if plan is not None:
+            new_plans.append(plan)
+        if values.get("amount") is not None and card["stage"] == "won":
+            new_deals.append(_deal(cid, values, clock, by))
         report.created += 1
     keys.settle(report.written)
     if new_cards:
@@ -744,65 +815,52 @@ def parsing_cjk(values: dict[str, Any]) -> bool:
     return has_cjk(f"{values.get('last_name') or ''}{values.get('first_name') or ''}")
 
 
+_CARD_COLUMNS = tuple(customers.c.keys())
+
+
 def _card_row(
     cid: int,
     number: str,
     v: dict[str, Any],
     extra: dict[str, str],
-    grade: str,
-    stage: str,
-    created: datetime,
-    owner: str,
+    owner: str | None,
     by: str,
-    now: datetime,
-) -> dict[str, Any]:
+    clock: Clock,
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any] | None, dict[str, Any]]:
+    """A new card from a row, by the rules `leadbook add` keeps (cards.new_card): its row of
+    ``customers`` with every column (executemany wants them all), history, plan, audit row."""
     birthday, birthday_md = v.get("birthday") or (None, None)
-    pinyin, initials = pinyin_keys_fast(v["name"])
-    row = {
-        "id": cid,
-        "number": number,
-        "name": v["name"],
-        "pinyin": pinyin,
-        "initials": initials,
-        "company": v.get("company"),
-        "gender": v.get("gender"),
+    values = {  # the row's fields in the card's columns (new_card drops the others)
+        **v,
         "birthday": birthday,
         "birthday_md": birthday_md,
-        "mobile": v.get("mobile"),
-        "phone": v.get("phone"),
-        "fax": v.get("fax"),
-        "email": v.get("email"),
-        "source": v.get("source"),
-        "referrer_id": None,
-        "owner": owner,
         "budget_cents": _cents(v.get("budget")),
-        "expected": v.get("expected"),
-        "payment": v.get("payment"),
-        "grade": grade,
-        "stage": stage,
         "tags": ("," + v["tags"] + ",") if v.get("tags") else None,
         "extra": _extra_json(v.get("other_fields"), extra),
-        "next_due": None,
-        "next_purpose": v.get("purpose"),
         "last_contact_at": v.get("last_contact"),
-        "last_contact_via": None,
-        "created_at": created,
-        "created_by": v.get("created_by") or by,
-        "updated_at": now,
-        "top_stage": STAGE_INDEX.get(stage, 0),
-        "stage_since": created,
-        "first_contact_at": None,
+        "number": number,
     }
-    for name in CARD_TEXT:
-        if name in ("purpose", "contract"):
-            continue
-        row[name] = v.get(name)
-    if stage not in ("won", "lost") and grade != "E":
-        row["next_due"] = v.get("next") or now.date()
-    elif v.get("next"):
-        row["next_due"] = v["next"]
-    row["search_key"] = search_key(row)
-    return row
+    facts = new_card(
+        values,
+        now=clock.now,
+        today=clock.today,
+        by=by,
+        grade=v.get("grade"),
+        stage=v.get("stage"),
+        next_date=v.get("next"),
+        purpose=v.get("purpose"),
+        owner=owner,
+        created=v.get("created_at"),
+        closed=v.get("deal_date"),
+        action="import",
+        # the funnel's lost reasons read it
+        lost_reason=_("imported") if v.get("stage") == "lost" else None,
+    )
+    row = dict.fromkeys(_CARD_COLUMNS)
+    row.update(facts.row)
+    row["id"] = cid
+    history, plan, trail = facts.rows_for(cid)
+    return row, history, plan, trail
 
 
 def _extra_json(own: dict[str, Any] | None, extra: dict[str, str]) -> str | None:
@@ -814,36 +872,22 @@ def _cents(amount: Decimal | None) -> int | None:
     return int(amount * 100) if amount is not None else None
 
 
-def _change(
-    cid: int,
-    field_name: str,
-    new: str,
-    at: datetime,
-    by: str,
-    old: str | None = None,
-    since: datetime | None = None,
-    why: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "customer_id": cid,
-        "field": field_name,
-        "old": old,
-        "new": new,
-        "at": at,
-        "reason": why or _("imported"),
-        "by": by,
-        "dwell_days": (at - since).total_seconds() / 86400 if since else None,
-    }
+def deal_day(v: dict[str, Any], today: date) -> date:
+    """The day a row's deal is dated: its close date, else the day its card began, else
+    today. The same for a new card and a matched one, so importing again finds the deal."""
+    if v.get("deal_date") is not None:
+        return v["deal_date"]
+    created = v.get("created_at")
+    return created.date() if created is not None else today
 
 
-def _deal(
-    cid: int, v: dict[str, Any], card: dict[str, Any], clock: Clock, by: str
-) -> dict[str, Any]:
+def _deal(cid: int, v: dict[str, Any], clock: Clock, by: str) -> dict[str, Any]:
+    """A won row's deal (its amount and date already kept the rules: check_deal)."""
     return {
         "customer_id": cid,
         "amount_cents": _cents(v["amount"]),
         "product": v.get("product"),
-        "date": v.get("deal_date") or card["created_at"].date(),
+        "date": deal_day(v, clock.today),
         "contract": v.get("contract"),
         "payment": v.get("payment"),
         "note": None,
@@ -853,23 +897,21 @@ def _deal(
 
 
 def _deal_once(conn: Connection, cid: int, v: dict[str, Any], clock: Clock, by: str) -> int:
-    day = v.get("deal_date") or clock.today
+    """The row's deal on a matched card, unless the card has it already (the same file
+    imported again)."""
+    deal = _deal(cid, v, clock, by)
     exists = conn.execute(
         select(func.count())
         .select_from(deals)
         .where(
             deals.c.customer_id == cid,
-            deals.c.date == day,
-            deals.c.amount_cents == _cents(v["amount"]),
+            deals.c.date == deal["date"],
+            deals.c.amount_cents == deal["amount_cents"],
         )
     ).scalar_one()
     if exists:
         return 0
-    conn.execute(
-        deals.insert().values(
-            **_deal(cid, v, {"created_at": datetime.combine(day, datetime.min.time())}, clock, by)
-        )
-    )
+    conn.execute(deals.insert().values(**deal))
     return 1
 
 
@@ -899,12 +941,19 @@ def _update(
     if extra:
         merged = {**(json.loads(row["extra"]) if row["extra"] else {}), **extra}
         changes_["extra"] = json.dumps(merged, ensure_ascii=False)
+    if v.get("origin") and not row["origin"]:  # from now on the file's row finds this card
+        changes_["origin"] = v["origin"]
     changed = bool(repo.update_fields(conn, row, changes_, clock.now, by))
     number = row["number"]
     if v.get("grade") and v["grade"] != row["grade"]:
         cards.set_grade(conn, number, v["grade"], reason=_("imported"), clock=clock, by=by)
         changed = True
     if v.get("stage") and v["stage"] != row["stage"]:
+        at = None
+        if v["stage"] == "won" and v.get("amount") is not None:  # won on the deal's day
+            fresh = repo.get_by_id(conn, cid)
+            since = max(t for t in (fresh["stage_since"], fresh["created_at"]) if t)
+            at = won_at(deal_day(v, clock.today), clock.now, since)
         cards.set_stage(
             conn,
             number,
@@ -913,6 +962,7 @@ def _update(
             lost_reason=_("imported"),
             clock=clock,
             by=by,
+            at=at,
         )
         changed = True
     return changed
@@ -1024,146 +1074,344 @@ def join_continued(table: Table) -> Table:
     return replace(table, headers=[heads[i] for i in kept], rows=rows)
 
 
-def import_related_sheets(
-    conn: Connection, path: Path, table: Table, created: dict[str, int], clock: Clock, by: str
-) -> dict[str, int]:
-    """Follow-ups, deals and history of the cards this import created, from leadbook's own
-    workbook: so an exported book imports back whole."""
-    from leadbook.exchange.columns import SHEETS
+def sheets_of(table: Table, key: str) -> list[str]:
+    """The sheets of leadbook's workbook holding one kind of record (``key`` as in
+    columns.SHEETS): its sheet, in either language, and the numbered sheets continuing it past
+    Excel's row limit ("Follow-ups 2", "跟进记录 2" ...), in order; [] when it has none."""
+    from leadbook.exchange.columns import SHEETS, numbered
+
+    for name in SHEETS[key]:
+        if name in table.sheets:
+            found = [name]
+            while numbered(name, len(found) + 1) in table.sheets:
+                found.append(numbered(name, len(found) + 1))
+            return found
+    return []
+
+
+def with_continued_sheets(path: Path, table: Table) -> Table:
+    """The customers sheet of leadbook's workbook with the rows of the numbered sheets that
+    continue it past Excel's row limit ("Customers 2" ...); any other table as it is."""
+    from dataclasses import replace
+
     from leadbook.exchange.readers import read
-    from leadbook.schema import followups
 
-    counts = {"followups": 0, "deals": 0, "history": 0}
-    if not created:
-        return counts
+    if not is_leadbook_workbook(table):
+        return table
+    names = sheets_of(table, "customers")
+    if not names or table.sheet != names[0] or len(names) == 1:
+        return table
+    rows = list(table.rows)
+    for name in names[1:]:
+        more = read(path, name)
+        if more.headers != table.headers:
+            raise InvalidValue(
+                _("the sheet {sheet} does not have the columns of {first}").format(
+                    sheet=name, first=names[0]
+                )
+            )
+        rows += more.rows
+    return replace(table, rows=rows)
 
-    def sheet(key: str) -> Table | None:
-        for name in SHEETS[key]:
-            if name in table.sheets:
-                return join_continued(read(path, name))
-        return None
 
-    def rows(t: Table) -> list[dict[str, Any]]:
-        columns = {i: mp.INDEX.get(mp.normalise(h), "") for i, h in enumerate(t.headers)}
-        heads = {mp.normalise(h): i for i, h in enumerate(t.headers)}
-        out = []
-        for r in t.rows:
-            item = {f: r[i] for i, f in columns.items() if f and i < len(r) and not mp.blank(r[i])}
-            item["_raw"] = {k: r[i] for k, i in heads.items() if i < len(r) and not mp.blank(r[i])}
-            out.append(item)
-        return out
+def import_related_sheets(
+    conn: Connection,
+    path: Path,
+    table: Table,
+    created: dict[str, int],
+    clock: Clock,
+    by: str,
+    report: ImportReport | None = None,
+    skip_bad: bool = False,
+) -> dict[str, int]:
+    """Every other kind of record of the cards this import created, from leadbook's own
+    workbook (follow-ups, deals, history, planned contacts, complaints, visits, SWOT, finance),
+    so an exported book imports back whole. A row with a bad value goes to ``report.problems``
+    (named by its sheet) and, unless bad rows are to be skipped, makes the import roll back;
+    rows of cards that were not created (bad or duplicate rows of the customers sheet) are
+    counted in ``report.left_out``, sheet by sheet."""
+    from leadbook.exchange import columns as cols
+    from leadbook.exchange.readers import read
 
-    def cid_of(item: dict[str, Any]) -> int | None:
-        number = item.get("number")
-        return created.get(parsing.parse_number(mp.text(number))) if number is not None else None
-
-    fu = sheet("followups")
-    if fu is not None:
-        batch: list[dict[str, Any]] = []
-        for item in rows(fu):
-            cid = cid_of(item)
-            raw = item["_raw"]
-            at = raw.get(mp.normalise("When")) or raw.get(mp.normalise("跟进时间"))
-            if cid is None or at is None:
-                continue
-            via = mp.text(raw.get("via") or raw.get(mp.normalise("跟进方式")) or "other")
-            try:
-                via = parsing.parse_via(via)
-            except InvalidValue:
-                via = "other"
-            next_date = _pick(raw, "Next date", "下次跟进")
-            batch.append(
-                {
-                    "customer_id": cid,
-                    "at": mp.to_datetime(at, clock.today),
-                    "via": via,
-                    "note": _opt(_pick(raw, "Note", "跟进内容")),
-                    "outcome": _opt(_pick(raw, "Outcome", "结果")),
-                    "purpose": _opt(_pick(raw, "Purpose", "目的")),
-                    "next_date": mp.to_datetime(next_date, clock.today).date()
-                    if next_date
-                    else None,
-                    "next_purpose": _opt(_pick(raw, "Next purpose", "下次跟进目的")),
-                    "by": _opt(_pick(raw, "By", "跟进人")),
-                    "created_at": clock.now,
-                }
-            )
-        if batch:
-            conn.execute(followups.insert(), batch)
-            counts["followups"] = len(batch)
-            firsts: dict[int, datetime] = {}
-            for b in batch:
-                cid_, at_ = int(b["customer_id"]), b["at"]
-                assert isinstance(at_, datetime)
-                firsts[cid_] = min(firsts.get(cid_, at_), at_)
-            conn.execute(
-                customers.update()
-                .where(customers.c.id == bindparam("cid"))
-                .values(first_contact_at=bindparam("first")),
-                [{"cid": k, "first": v} for k, v in firsts.items()],
-            )
-    dl = sheet("deals")
-    if dl is not None:
-        batch = []
-        for item in rows(dl):
-            cid = cid_of(item)
-            if cid is None or item.get("amount") is None:
-                continue
-            batch.append(
-                {
-                    "customer_id": cid,
-                    "amount_cents": _cents(mp.to_amount(item["amount"])),
-                    "product": _opt(item.get("product")),
-                    "date": mp.to_datetime(
-                        item.get("deal_date") or clock.today, clock.today
-                    ).date(),
-                    "contract": _opt(item.get("contract")),
-                    "payment": _opt(item.get("payment")),
-                    "note": _opt(item.get("note")),
-                    "by": by,
-                    "created_at": clock.now,
-                }
-            )
-        if batch:
-            conn.execute(deals.insert(), batch)
-            counts["deals"] = len(batch)
-    hs = sheet("history")
-    if hs is not None:
-        batch = []
-        for item in rows(hs):
-            cid = cid_of(item)
-            raw = item["_raw"]
-            field_name, new, at = (
-                _pick(raw, "Field", "项目"),
-                _pick(raw, "To", "新值"),
-                _pick(raw, "When", "时间"),
-            )
-            if cid is None or field_name not in ("grade", "stage") or new is None or at is None:
-                continue
-            batch.append(
-                {
-                    "customer_id": cid,
-                    "field": field_name,
-                    "old": _opt(_pick(raw, "From", "原值")),
-                    "new": mp.text(new),
-                    "at": mp.to_datetime(at, clock.today),
-                    "reason": _opt(_pick(raw, "Reason", "原因")),
-                    "by": _opt(_pick(raw, "By", "操作人")),
-                    "dwell_days": None,
-                }
-            )
-        if batch:
-            ids = list({b["customer_id"] for b in batch})
-            conn.execute(changes.delete().where(changes.c.customer_id.in_(ids)))
-            conn.execute(changes.insert(), batch)
-            counts["history"] = len(batch)
-            _resummarise(conn, batch)
+    specs: dict[str, tuple[tuple[tuple[str, str, str], ...], Callable[..., dict[str, Any]]]] = {
+        "followups": (cols.FOLLOWUP_COLUMNS, _followup),
+        "deals": (cols.DEAL_COLUMNS, _deal_of_sheet),
+        "history": (cols.HISTORY_COLUMNS, _history),
+        "plans": (cols.PLAN_COLUMNS, _plan),
+        "complaints": (cols.COMPLAINT_COLUMNS, _complaint),
+        "visits": (cols.VISIT_COLUMNS, _visit),
+        "swot": (cols.SWOT_COLUMNS, _swot),
+        "finance": (cols.FINANCE_COLUMNS, _finance),
+    }
+    counts: dict[str, int] = {}
+    left_out: dict[str, int] = {}
+    problems: list[Problem] = []
+    batches: dict[str, list[dict[str, Any]]] = {}
+    for key, (columns, build) in specs.items():
+        names = sheets_of(table, key)
+        if not names:
+            continue
+        batch = batches.setdefault(key, [])
+        for name in names:
+            sheet = join_continued(read(path, name))
+            for n, item in _items(sheet, columns):
+                number = item.get("number")
+                try:
+                    cid = created.get(parsing.parse_number(mp.text(number))) if number else None
+                except InvalidValue:
+                    cid = None
+                if cid is None:
+                    left_out[key] = left_out.get(key, 0) + 1
+                    continue
+                try:
+                    batch.append({"customer_id": cid, **build(item, clock, by)})
+                except _Empty as exc:
+                    head = _header_in(sheet, columns, exc.field)
+                    problems.append(
+                        Problem(n, name, "", _("{column} is empty").format(column=head))
+                    )
+                except (InvalidValue, ValueError) as exc:
+                    reason = exc.message if isinstance(exc, InvalidValue) else _("not a date")
+                    problems.append(Problem(n, name, "", reason))
+        counts[key] = len(batch)
+    if report is not None:
+        report.problems += problems
+        report.bad_rows += len({(p.column, p.row) for p in problems})
+        report.left_out = {k: n for k, n in left_out.items() if n}
+        if problems and not skip_bad:
+            report.written = False
+    if problems and not skip_bad:
+        return {k: 0 for k in counts}
+    _write_related(conn, batches, list(created.values()))
     return counts
 
 
-def _pick(raw: dict[str, Any], *names: str) -> Any:
-    """The first of the named columns (English or Chinese header) that the row fills."""
-    return next((raw[mp.normalise(n)] for n in names if mp.normalise(n) in raw), None)
+def _items(
+    sheet: Table, columns: tuple[tuple[str, str, str], ...]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number, {field: cell}) of each row of one of leadbook's sheets, its columns found by
+    their English or Chinese header; empty cells are left out."""
+    heads = {mp.normalise(h): i for i, h in enumerate(sheet.headers)}
+    where = {}
+    for name, en, zh in columns:
+        for head in (en, zh):
+            if mp.normalise(head) in heads:
+                where[name] = heads[mp.normalise(head)]
+                break
+    for n, row in enumerate(sheet.rows, start=2):
+        item = {f: row[i] for f, i in where.items() if i < len(row) and not mp.blank(row[i])}
+        if item:
+            yield n, item
+
+
+def _header_in(sheet: Table, columns: tuple[tuple[str, str, str], ...], name: str) -> str:
+    """The header of a field's column as the sheet writes it (English or Chinese)."""
+    column = next(c for c in columns if c[0] == name)
+    zh = any(mp.normalise(h) == mp.normalise(column[2]) for h in sheet.headers)
+    return column[2] if zh else column[1]
+
+
+class _Empty(InvalidValue):
+    """A cell the record cannot do without is empty (``field``: which)."""
+
+    def __init__(self, field_name: str) -> None:
+        super().__init__(field_name)
+        self.field = field_name
+
+
+def _need(item: dict[str, Any], name: str) -> Any:
+    if name not in item:
+        raise _Empty(name)
+    return item[name]
+
+
+def _when(value: Any, clock: Clock) -> datetime:
+    return mp.to_datetime(value, clock.today)
+
+
+def _day(value: Any, clock: Clock) -> Any:
+    return mp.to_datetime(value, clock.today).date() if value is not None else None
+
+
+def _coded(field_name: str, value: Any) -> str:
+    """A value a Chinese sheet wrote in Chinese (成交, 拜访, 按揭 ...) as the book stores it."""
+    from leadbook.exchange.columns import stored_value
+
+    return stored_value(field_name, mp.text(value))
+
+
+def _followup(item: dict[str, Any], clock: Clock, by: str) -> dict[str, Any]:
+    return {
+        "at": _when(_need(item, "at"), clock),
+        "via": parsing.parse_via(_coded("via", item.get("via", "other"))),
+        "note": _opt(item.get("note")),
+        "outcome": _opt(item.get("outcome")),
+        "purpose": _opt(item.get("purpose")),
+        "next_date": _day(item.get("next_date"), clock),
+        "next_purpose": _opt(item.get("next_purpose")),
+        "by": _opt(item.get("by")),
+        "created_at": clock.now,
+    }
+
+
+def _deal_of_sheet(item: dict[str, Any], clock: Clock, by: str) -> dict[str, Any]:
+    payment = item.get("payment")
+    return {
+        "amount_cents": _cents(mp.to_amount(_need(item, "amount"))),
+        "product": _opt(item.get("product")),
+        "date": _day(item.get("deal_date") or clock.today, clock),
+        "contract": _opt(item.get("contract")),
+        "payment": parsing.parse_payment(_coded("payment", payment)) if payment else None,
+        "note": _opt(item.get("note")),
+        "by": _opt(item.get("by")) or by,
+        "created_at": clock.now,
+    }
+
+
+def _history(item: dict[str, Any], clock: Clock, by: str) -> dict[str, Any]:
+    field_name = _coded("field", _need(item, "field"))
+    if field_name not in ("grade", "stage"):
+        raise InvalidValue(_("{value!r} is not grade or stage").format(value=field_name))
+
+    def value(v: Any) -> str | None:
+        if v is None:
+            return None
+        return mp.to_stage(_coded("stage", v)) if field_name == "stage" else mp.to_grade(v)
+
+    return {
+        "field": field_name,
+        "old": value(item.get("old")),
+        "new": value(_need(item, "new")),
+        "at": _when(_need(item, "at"), clock),
+        "reason": _opt(item.get("reason")),
+        "by": _opt(item.get("by")),
+        "dwell_days": None,
+    }
+
+
+def _plan(item: dict[str, Any], clock: Clock, by: str) -> dict[str, Any]:
+    status = _coded("status", item.get("status", "open"))
+    if status not in ("open", "done", "cancelled"):
+        raise InvalidValue(_("{value!r} is not open, done or cancelled").format(value=status))
+    return {
+        "due": _day(_need(item, "due"), clock),
+        "purpose": _opt(item.get("purpose")),
+        "owner": _opt(item.get("owner")),
+        "auto": _coded("auto", item.get("auto", "no")).lower() in ("yes", "true", "1"),
+        "status": status,
+        "created_on": _day(item.get("created_on") or clock.today, clock),
+        "closed_on": _day(item.get("closed_on"), clock),
+        "followup_id": None,
+    }
+
+
+def _complaint(item: dict[str, Any], clock: Clock, by: str) -> dict[str, Any]:
+    return {
+        "note": mp.text(_need(item, "note")),
+        "opened_at": _when(_need(item, "opened_at"), clock),
+        "opened_by": _opt(item.get("opened_by")),
+        "resolved_at": _when(item["resolved_at"], clock) if "resolved_at" in item else None,
+        "resolution": _opt(item.get("resolution")),
+        "resolved_by": _opt(item.get("resolved_by")),
+        "checked_at": _when(item["checked_at"], clock) if "checked_at" in item else None,
+    }
+
+
+def _visit(item: dict[str, Any], clock: Clock, by: str) -> dict[str, Any]:
+    return {
+        "day": _day(_need(item, "day"), clock),
+        "purpose": mp.text(_need(item, "purpose")),
+        "preparation": _opt(item.get("preparation")),
+        "expected": _opt(item.get("expected")),
+        "followup": _opt(item.get("followup")),
+        "done_at": _when(item["done_at"], clock) if "done_at" in item else None,
+        "at": _when(item.get("at") or clock.now, clock),
+        "by": _opt(item.get("by")),
+    }
+
+
+def _swot(item: dict[str, Any], clock: Clock, by: str) -> dict[str, Any]:
+    kind = _coded("kind", _need(item, "kind")).lower()
+    if kind not in ("s", "w", "o", "t"):
+        raise InvalidValue(_("{value!r} is not s, w, o or t").format(value=kind))
+    return {
+        "kind": kind,
+        "text": mp.text(_need(item, "text")),
+        "at": _when(item.get("at") or clock.now, clock),
+        "by": _opt(item.get("by")),
+    }
+
+
+def _finance(item: dict[str, Any], clock: Clock, by: str) -> dict[str, Any]:
+    return {
+        "indicator": _coded("indicator", _need(item, "indicator")),
+        "value": mp.text(_need(item, "value")),
+        "as_of": _day(item.get("as_of"), clock),
+        "at": _when(item.get("at") or clock.now, clock),
+        "by": _opt(item.get("by")),
+    }
+
+
+def _write_related(
+    conn: Connection, batches: dict[str, list[dict[str, Any]]], created: list[int]
+) -> None:
+    from leadbook.schema import complaints, financials, followups, swot, visits
+
+    tables = {
+        "followups": followups,
+        "deals": deals,
+        "complaints": complaints,
+        "visits": visits,
+        "swot": swot,
+        "finance": financials,
+    }
+    for key, table in tables.items():
+        if batches.get(key):
+            bulk_insert(conn, table, batches[key])
+    follow = batches.get("followups") or []
+    if follow:
+        # The first and the last contact of each card, as `log` keeps them.
+        firsts: dict[int, datetime] = {}
+        lasts: dict[int, tuple[datetime, str]] = {}
+        for b in follow:
+            cid, at = int(b["customer_id"]), b["at"]
+            firsts[cid] = min(firsts.get(cid, at), at)
+            if cid not in lasts or at >= lasts[cid][0]:
+                lasts[cid] = (at, b["via"])
+        conn.execute(
+            customers.update()
+            .where(customers.c.id == bindparam("cid"))
+            .values(first_contact_at=bindparam("first"), last_contact_via=bindparam("via")),
+            [{"cid": k, "first": v, "via": lasts[k][1]} for k, v in firsts.items()],
+        )
+    history = batches.get("history")
+    if history is not None:
+        # The workbook's history replaces the one the import wrote for its cards.
+        for start in range(0, len(created), 500):
+            part = created[start : start + 500]
+            conn.execute(changes.delete().where(changes.c.customer_id.in_(part)))
+        _dwell(history)
+        bulk_insert(conn, changes, history)
+        _resummarise(conn, history)
+    planned = batches.get("plans")
+    if planned is not None:
+        # Likewise the planned contacts: those of the workbook, not the import's first plans.
+        for start in range(0, len(created), 500):
+            part = created[start : start + 500]
+            conn.execute(plans.delete().where(plans.c.customer_id.in_(part)))
+        bulk_insert(conn, plans, planned)
+
+
+def _dwell(history: list[dict[str, Any]]) -> None:
+    """Each stage change's days in the stage it left, as `leadbook stage` records them."""
+    last: dict[int, datetime] = {}
+    for b in sorted(history, key=lambda b: b["at"]):
+        if b["field"] != "stage":
+            continue
+        since = last.get(b["customer_id"])
+        if since is not None and b["old"] is not None:
+            b["dwell_days"] = (b["at"] - since).total_seconds() / 86400
+        last[b["customer_id"]] = b["at"]
 
 
 def _opt(value: Any) -> str | None:

@@ -99,7 +99,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "phone1value",
         "primaryphone",
     ),
-    "fax": ("传真", "fax", "businessfax", "faxnumber"),
+    "fax": ("传真", "fax", "businessfax", "faxnumber", "tel;fax", "telfax"),
     "email": (
         "邮箱",
         "电子邮件",

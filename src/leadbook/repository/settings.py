@@ -14,6 +14,7 @@ DEFAULTS: dict[str, str] = {
     **{f"interval.{g}": ("" if d is None else str(d)) for g, d in domain.DEFAULT_INTERVALS.items()},
     "care_days": str(domain.DEFAULT_CARE_DAYS),
     "currency": "CNY",
+    "phone.region": "CN",
 }
 DESCRIPTIONS = {
     "interval.A": N_("days between follow-ups of a grade-A card (empty: no rhythm)"),
@@ -23,6 +24,10 @@ DESCRIPTIONS = {
     "interval.E": N_("days between follow-ups of a grade-E card (empty: none)"),
     "care_days": N_("a won customer silent this many days shows in `due` as a care reminder"),
     "currency": N_("currency code shown with amounts (CNY, USD, EUR ...)"),
+    "phone.region": N_(
+        "country of numbers written without a country code (CN, US, GB ...); import --region "
+        "overrides it for one file"
+    ),
 }
 
 
@@ -55,7 +60,16 @@ def validate(key: str, value: str) -> str:
         if not value or len(value) > 8:
             raise InvalidValue(_("currency must be a short code such as CNY"))
         return value.upper()
+    if key == "phone.region":
+        from leadbook.parsing import parse_region
+
+        return parse_region(value)
     return value
+
+
+def phone_region(values: dict[str, str]) -> str:
+    """The book's home country for phone numbers (CN unless set)."""
+    return values.get("phone.region") or DEFAULTS["phone.region"]
 
 
 def store(conn: Connection, key: str, value: str) -> None:
