@@ -69,3 +69,22 @@ def test_an_entry_dated_in_the_future_or_before_the_last_change_is_refused(ok, c
         result = cli(*args, now="2026-03-13 09:00")
         assert result.exit_code == 1 and words in result.stderr, (args, result.stderr)
         assert dump_book(db_path) == before
+
+
+def test_a_card_typed_in_a_day_late_is_on_its_own_day(ok, cli, add, db_path):
+    c1 = ok("add", "孙七", "--grade", "B", "--at", "2026-03-12 15:00", now="2026-03-13 10:00")
+    number = c1.stdout.strip()
+    # its first contact was due the day the customer came: one day late now
+    due = ok("due", "--json", now="2026-03-13 10:00").json()
+    assert [(i["number"], i["due"], i["overdue_days"]) for i in due] == [(number, "2026-03-12", 1)]
+    day12 = ok("journal", "--day", "2026-03-12", "--json", now="2026-03-13 10:00").json()
+    day13 = ok("journal", "--day", "2026-03-13", "--json", now="2026-03-13 10:00").json()
+    assert (day12["new_cards"], day12["due"], day12["done"]) == (1, 1, 0)
+    assert day13["new_cards"] == 0
+    card = ok("show", number, "--json", now="2026-03-13 10:00").json()
+    assert card["created_at"].startswith("2026-03-12T15:00")
+    assert [e["at"][:16] for e in card["edits"]] == ["2026-03-13T10:00"]  # typed the 13th
+    before = dump_book(db_path)
+    future = cli("add", "未来", "--at", "2026-03-20", now="2026-03-13 10:00")
+    assert future.exit_code == 1 and "in the future" in future.stderr
+    assert dump_book(db_path) == before

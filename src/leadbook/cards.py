@@ -197,6 +197,7 @@ def new_card(
     closed: date | None = None,
     action: str = "create",
     lost_reason: str | None = None,
+    typed_late: bool = False,
 ) -> NewCard:
     """The rules of a new card, one pure function for `add` and `import` alike.
 
@@ -206,7 +207,9 @@ def new_card(
     values' owner, else ``by``). ``created``: when the card began (a file's own date; default
     now). ``closed``: the day a won or lost card ended, when later than its beginning: its
     history then goes prospect -> won on that day, as the funnel counts it. ``lost_reason``:
-    what a lost card's history says when ``values`` gives no reason."""
+    what a lost card's history says when ``values`` gives no reason. ``typed_late``: the card
+    was typed in after the fact (``add --at``): its first contact was due on the day it came,
+    planned that day (an import's old creation dates keep the first contact due today)."""
     row = {k: v for k, v in values.items() if v is not None and k in _COLUMNS}
     row.pop("referrer", None)
     if not row.get("name"):
@@ -235,8 +238,9 @@ def new_card(
     row["stage_since"] = history[-1]["at"]
     # The first plan: the day given, else today for an open card with a rhythm.
     due = next_date
+    planned_on = created.date() if typed_late else today
     if due is None and grade != "E" and stage not in ("won", "lost"):
-        due = today
+        due = planned_on
     plan = None
     if due is not None:
         plan = {
@@ -245,7 +249,7 @@ def new_card(
             "owner": row["owner"],
             "auto": next_date is None,
             "status": "open",
-            "created_on": today,
+            "created_on": planned_on,
             "closed_on": None,
             "followup_id": None,
         }
@@ -297,8 +301,11 @@ def add_card(
     purpose: str | None = None,
     force: bool = False,
     number: str | None = None,
+    at: datetime | None = None,
 ) -> str:
-    """Add a card and plan its first contact; returns its customer number."""
+    """Add a card and plan its first contact; returns its customer number. ``at``: when the
+    customer came, for a card typed in after the fact (not in the future); the audit trail
+    keeps when it was typed."""
     import uuid
 
     from leadbook.parsing import format_number
@@ -313,6 +320,11 @@ def add_card(
         check_duplicates(conn, values)
     if number is not None:
         values["number"] = number
+    if at is not None and at.date() > clock.today:
+        raise InvalidValue(
+            _("{day} is in the future: --at is when it happened").format(day=at.date().isoformat())
+        )
+    late = at is not None and at < clock.now
     card = new_card(
         values,
         now=clock.now,
@@ -322,6 +334,8 @@ def add_card(
         stage=stage,
         next_date=next_date,
         purpose=purpose,
+        created=at if late else None,
+        typed_late=late,
     )
     row = dict(card.row)
     if values.get("referrer_id") is not None:

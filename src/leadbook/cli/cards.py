@@ -94,6 +94,13 @@ def add(
     force: bool = typer.Option(
         False, "--force", help=_("Add even if a card looks like a duplicate.")
     ),
+    at: str = typer.Option(
+        None,
+        "--at",
+        help=_(
+            "When the customer came, for a card typed in late: 2026-03-05 16:00, yesterday, 昨天."
+        ),
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     **fields: str | None,
 ) -> None:
@@ -116,6 +123,7 @@ def add(
     grade_value = parse_grade(grade) if grade else None
     stage_value = parse_stage(stage) if stage else "prospect"
     next_date = parse_day(next_, c.today, "future") if next_ else None
+    when = _when(at, c)
     with book.write() as conn:
         number = cards.add_card(
             conn,
@@ -127,6 +135,7 @@ def add(
             next_date=next_date,
             purpose=purpose,
             force=force,
+            at=when,
         )
         card = cards.card_model(conn, _row(conn, number))
     if as_json:
