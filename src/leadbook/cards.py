@@ -320,10 +320,8 @@ def add_card(
         check_duplicates(conn, values)
     if number is not None:
         values["number"] = number
-    if at is not None and at.date() > clock.today:
-        raise InvalidValue(
-            _("{day} is in the future: --at is when it happened").format(day=at.date().isoformat())
-        )
+    if at is not None:
+        _not_in_future(at, clock)
     late = at is not None and at < clock.now
     card = new_card(
         values,
@@ -412,6 +410,14 @@ def _replan(conn: Connection, row: RowMapping, clock: Clock, by: str) -> None:
     repo.update_fields(conn, fresh, values, clock.now, by, audited=False)
 
 
+def _not_in_future(at: datetime, clock: Clock) -> None:
+    """An entry's --at is when it happened: a later day is refused."""
+    if at.date() > clock.today:
+        raise InvalidValue(
+            _("{day} is in the future: --at is when it happened").format(day=at.date().isoformat())
+        )
+
+
 def change_moment(
     conn: Connection,
     row: RowMapping,
@@ -425,12 +431,8 @@ def change_moment(
     before the card existed, or before the card's last change of the same field (the history
     stays in order, and so do the stage's summaries)."""
     if at is None or at >= clock.now:
-        if at is not None and at.date() > clock.today:
-            raise InvalidValue(
-                _("{day} is in the future: --at is when it happened").format(
-                    day=at.date().isoformat()
-                )
-            )
+        if at is not None:
+            _not_in_future(at, clock)
         return clock.now
     last = history.last_change_at(conn, row["id"], field)
     if last is not None and at < last and clamp:

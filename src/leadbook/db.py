@@ -182,14 +182,15 @@ def upgrade(engine: Engine) -> None:
         _upgrade_on(conn)
 
 
-def _upgrade_on(conn: Connection) -> None:
+def _upgrade_on(conn: Connection, revision: str = "head") -> None:
+    """Run the migrations up to ``revision`` inside the caller's transaction."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
     cfg.attributes["connection"] = conn
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, revision)
 
 
 UPGRADE_WAIT_S = 600.0  # how long a process waits for another one that is upgrading the book

@@ -23,6 +23,7 @@ from pathlib import Path
 from leadbook.db import (
     BUSY_TIMEOUT_MS,
     KNOWN_REVISIONS,
+    SCHEMA_HEAD,
     Book,
     backup_file,
     create_engine,
@@ -48,18 +49,12 @@ def restore(book: Book, file: Path) -> Path:
         raise BookError(_("{path} is the book itself, not a backup").format(path=file))
     with _private_copy(file, path.parent) as copy:
         revision = check_backup(copy, shown_as=file)
-        if revision != _head():
+        if revision != SCHEMA_HEAD:
             _upgrade_copy(copy, file)
         _match_page_size(copy, path)
         kept = backup_file(path, path.with_name(path.name + ".before-restore.bak"))
         _copy_into(copy, path, kept)
     return kept
-
-
-def _head() -> str:
-    from leadbook.db import SCHEMA_HEAD
-
-    return SCHEMA_HEAD
 
 
 @contextmanager
@@ -174,20 +169,14 @@ _references: dict[str, dict[tuple[str, str], object]] = {}
 def reference_schema(revision: str) -> dict[tuple[str, str], object]:
     """The schema leadbook's own migrations create for ``revision``, in a new book."""
     if revision not in _references:
-        from alembic import command
-        from alembic.config import Config
-
-        from leadbook.db import migrations_dir
+        from leadbook.db import _upgrade_on
 
         with tempfile.TemporaryDirectory(prefix="leadbook-schema-") as tmp:
             engine = create_engine(path_url(Path(tmp) / "reference.db"))
             try:
-                cfg = Config()
-                cfg.set_main_option("script_location", str(migrations_dir()))
                 with engine.connect().execution_options(leadbook_write=True) as conn:
                     with conn.begin():
-                        cfg.attributes["connection"] = conn
-                        command.upgrade(cfg, revision)
+                        _upgrade_on(conn, revision)
                     raw = conn.connection.driver_connection
                     assert raw is not None
                     _references[revision] = schema_of(raw)

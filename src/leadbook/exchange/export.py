@@ -213,16 +213,6 @@ def _deal_rows(conn: Connection, f: Filters, where: Sequence[Any] = ()) -> Itera
         yield {**r, "deal_date": r["date"], "amount": Decimal(r["amount_cents"]).scaleb(-2)}
 
 
-def _history_rows(conn: Connection, f: Filters, where: Sequence[Any] = ()) -> Iterator[Any]:
-    query = (
-        select(changes, customers.c.number, customers.c.name)
-        .join(customers, customers.c.id == changes.c.customer_id)
-        .where(*_since(changes.c.at, f), *where)
-        .order_by(customers.c.id, changes.c.at, changes.c.id)
-    )
-    yield from conn.execution_options(yield_per=5000).execute(_filtered(query, f)).mappings()
-
-
 def _card_rows(table: Any, when: Any, order: Sequence[Any]) -> Callable[..., Iterator[Any]]:
     """The rows of a table of records about cards, with each card's number and name."""
 
@@ -258,7 +248,7 @@ SHEETS: dict[str, tuple[Columns, Callable[..., Iterator[Any]], Any, dict[str, st
     "customers": (CUSTOMER_COLUMNS, _customer_rows, customers, {"purpose": "next_purpose"}),
     "followups": (FOLLOWUP_COLUMNS, _followup_rows, followups, {}),
     "deals": (DEAL_COLUMNS, _deal_rows, deals, {}),
-    "history": (HISTORY_COLUMNS, _history_rows, changes, {}),
+    "history": (HISTORY_COLUMNS, _card_rows(changes, changes.c.at, [changes.c.at]), changes, {}),
     "plans": (PLAN_COLUMNS, _plan_rows, plans, {}),
     "complaints": (
         COMPLAINT_COLUMNS,
