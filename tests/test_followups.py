@@ -33,7 +33,7 @@ def test_explicit_next_wins_over_the_rhythm(ok, add):
 
 
 def test_rhythm_counts_from_the_contact_date(ok, add):
-    n = add("张三", "--grade", "B")
+    n = add("张三", "--grade", "B", "--at", "2026-03-09")  # typed in late
     ok("log", n, "--at", "2026-03-10")
     assert card(ok, n)["next_due"] == "2026-03-17"  # already overdue: it shows in due
 
@@ -159,7 +159,7 @@ def test_debug_shows_the_traceback(cli, add):
 
 
 def test_late_entry_for_an_older_contact_keeps_the_current_plan(ok, add):
-    n = add("张三", "--grade", "B")
+    n = add("张三", "--grade", "B", "--at", "2026-03-14")
     ok("log", n, "--note", "today")  # next 2026-03-25
     ok("log", n, "--at", "2026-03-15", "--note", "forgot to log this one")
     c = card(ok, n)

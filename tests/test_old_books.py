@@ -121,6 +121,7 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+@pytest.mark.no_book
 @pytest.mark.parametrize("revision", REVISIONS)
 def test_a_book_of_an_earlier_revision_upgrades_with_its_data_intact(ok, db_path, revision):
     fixture = BOOKS / f"book-{revision}.db"
@@ -135,10 +136,10 @@ def test_a_book_of_an_earlier_revision_upgrades_with_its_data_intact(ok, db_path
 
     # Every row of every table is still there, every old column with its old value.
     for table, (columns, rows) in before.items():
-        if PG and table == "tallies":
+        if table == "tallies":  # counted again by later revisions (0007: plans)
             from test_tallies import assert_same_totals
 
-            assert_same_totals(db_path)  # counted afresh as the rows loaded: equal to a recount
+            assert_same_totals(url_of(db_path))  # kept by the triggers: equal to a recount
             continue
         expected = [tuple(_text(v) for v in r) for r in rows]
         got = values(db_path, table, columns)

@@ -34,6 +34,7 @@ step = st.one_of(
     st.tuples(st.just("log"), st.integers(0, 9), st.sampled_from(("phone", "visit", "wechat"))),
     st.tuples(st.just("stage"), st.integers(0, 9), st.sampled_from(STAGES)),
     st.tuples(st.just("lost"), st.integers(0, 9), st.sampled_from(("价格太高", "买了别家"))),
+    st.tuples(st.just("grade"), st.integers(0, 9), st.sampled_from(("A", "B", "E"))),
     st.tuples(st.just("reopen"), st.integers(0, 9), st.just("")),
     st.tuples(st.just("deal"), st.integers(0, 9), st.just("")),
     st.tuples(st.just("owner"), st.integers(0, 9), st.sampled_from(OWNERS)),
@@ -76,6 +77,8 @@ def run_steps(cli: Any, steps: list[tuple[str, Any, Any]], days: list[str]) -> l
             must(*user, "stage", number, b, now=now)
         elif kind == "lost":
             must(*user, "lost", number, "--reason", b, now=now)
+        elif kind == "grade":
+            must(*user, "grade", number, b, now=now)
         elif kind == "reopen":
             must(*user, "reopen", number, now=now)
         elif kind == "deal":
@@ -118,16 +121,34 @@ def assert_same_totals(url: str) -> None:
 def missed_as_first_written(conn: Any, day: date, owner: str | None) -> list[dict[str, Any]]:
     """The day journal's missed contacts as one query over every plan (before it read a
     bounded slice in date order)."""
-    from sqlalchemy import select
+    from datetime import datetime, time, timedelta
 
-    from leadbook.schema import customers, plans
+    from sqlalchemy import func, select
+
+    from leadbook.schema import changes, customers, plans
 
     where = [journal._due_on(day), ~journal._done_on(day)]
     if owner:
         where.append(plans.c.owner == owner)
+    # the grade the card had that day: what its first regrade after the day replaced
+    then = (
+        select(changes.c.old)
+        .where(
+            changes.c.customer_id == customers.c.id,
+            changes.c.field == "grade",
+            changes.c.at >= datetime.combine(day + timedelta(days=1), time.min),
+        )
+        .order_by(changes.c.at, changes.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
     rows = conn.execute(
         select(
-            customers.c.number, customers.c.name, customers.c.grade, plans.c.due, plans.c.purpose
+            customers.c.number,
+            customers.c.name,
+            func.coalesce(then, customers.c.grade).label("grade"),
+            plans.c.due,
+            plans.c.purpose,
         )
         .join(customers, customers.c.id == plans.c.customer_id)
         .where(*where)
@@ -138,8 +159,9 @@ def missed_as_first_written(conn: Any, day: date, owner: str | None) -> list[dic
 
 
 def reports(url: str, monkeypatch: pytest.MonkeyPatch, *, kept: bool) -> list[Any]:
-    monkeypatch.setattr(tallies, "kept", lambda _conn: kept)
-    monkeypatch.setattr(journal, "MISSED_SHOWN", 2)  # small books: make the bound matter
+    patch = pytest.MonkeyPatch()  # its own: undo() leaves the test's environment alone
+    patch.setattr(tallies, "kept", lambda _conn: kept)
+    patch.setattr(journal, "MISSED_SHOWN", 2)  # small books: make the bound matter
     today = date(2026, 3, 18)
     engine = sqlalchemy.create_engine(url)
     try:
@@ -161,7 +183,7 @@ def reports(url: str, monkeypatch: pytest.MonkeyPatch, *, kept: bool) -> list[An
             return found
     finally:
         engine.dispose()
-        monkeypatch.undo()
+        patch.undo()
 
 
 @settings(

@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.engine import Connection
 
+from leadbook.cards import entry_moment
+from leadbook.clock import Clock
 from leadbook.errors import InvalidValue, NotFound
 from leadbook.i18n import N_, _
 from leadbook.models.reports import CustomerValue, Referrer, ValueGroup, ValueReport
@@ -149,22 +151,29 @@ def referrers(conn: Connection) -> list[Referrer]:
     ]
 
 
-def add_complaint(conn: Connection, number: str, note: str, now: datetime, by: str) -> int:
+def add_complaint(
+    conn: Connection, number: str, note: str, at: datetime | None, by: str, clock: Clock
+) -> int:
+    """Record a complaint made at ``at`` (None: now)."""
     if not note.strip():
         raise InvalidValue(_('say what the complaint is: --note "..."'))
     row = repo.get(conn, number)
+    if at is not None:
+        entry_moment(row, at, clock)
+    at = at or clock.now
     return inserted_id(
         conn.execute(
             complaints.insert().values(
-                customer_id=row["id"], note=note.strip(), opened_at=now, opened_by=by
+                customer_id=row["id"], note=note.strip(), opened_at=at, opened_by=by
             )
         )
     )
 
 
 def resolve_complaint(
-    conn: Connection, complaint_id: int, note: str, now: datetime, by: str
+    conn: Connection, complaint_id: int, note: str, at: datetime | None, by: str, clock: Clock
 ) -> None:
+    """Resolve a complaint at ``at`` (None: now); its check-back falls due a week later."""
     row = conn.execute(select(complaints).where(complaints.c.id == complaint_id)).mappings().first()
     if row is None:
         raise NotFound(
@@ -178,10 +187,21 @@ def resolve_complaint(
                 id=complaint_id, date=row["resolved_at"].date()
             )
         )
+    if at is None:  # a clock set back: never before the complaint
+        at = max(clock.now, row["opened_at"])
+    entry_moment(None, at, clock)
+    if at < row["opened_at"]:
+        raise InvalidValue(
+            _("complaint {id} was made on {opened}: it cannot be resolved before ({at})").format(
+                id=complaint_id,
+                opened=row["opened_at"].strftime("%Y-%m-%d %H:%M"),
+                at=at.strftime("%Y-%m-%d %H:%M"),
+            )
+        )
     conn.execute(
         update(complaints)
         .where(complaints.c.id == complaint_id)
-        .values(resolved_at=now, resolution=note, resolved_by=by)
+        .values(resolved_at=at, resolution=note, resolved_by=by)
     )
 
 
@@ -210,46 +230,6 @@ def list_complaints(conn: Connection, open_only: bool = False) -> list[dict[str,
     if open_only:
         query = query.where(complaints.c.resolved_at.is_(None))
     return [dict(r) for r in conn.execute(query).mappings()]
-
-
-def after_contact(
-    conn: Connection,
-    cid: int,
-    at: datetime,
-    via: str,
-    *,
-    check_back: bool = False,
-    complaint_id: int | None = None,
-) -> None:
-    """What a contact completes besides its plan. A resolved complaint's check-back is done
-    only by a contact that says it is the check-back (``log --check-back``, ``complaint check
-    ID``), never by an unrelated call; a visit made on or after a planned visit's day
-    completes it."""
-    if check_back or complaint_id is not None:
-        where = [
-            complaints.c.customer_id == cid,
-            complaints.c.resolved_at.is_not(None),
-            complaints.c.resolved_at <= at,
-            complaints.c.checked_at.is_(None),
-        ]
-        if complaint_id is not None:
-            where.append(complaints.c.id == complaint_id)
-        checked = conn.execute(update(complaints).where(*where).values(checked_at=at)).rowcount
-        if not checked:
-            raise InvalidValue(
-                _(
-                    "there is no resolved complaint of this customer waiting for its check-back "
-                    "before {at}: `leadbook complaint list` shows them"
-                ).format(at=at.strftime("%Y-%m-%d %H:%M"))
-            )
-    if via == "visit":
-        conn.execute(
-            update(visits)
-            .where(
-                visits.c.customer_id == cid, visits.c.done_at.is_(None), visits.c.day <= at.date()
-            )
-            .values(done_at=at)
-        )
 
 
 SWOT_KINDS = {

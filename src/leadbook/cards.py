@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, RowMapping
 
-from leadbook import parsing, rhythm
+from leadbook import parsing, reminders
 from leadbook.clock import Clock
 from leadbook.domain import STAGE_INDEX, suggest_grade
 from leadbook.errors import Duplicate, InvalidValue, LeadbookError
@@ -19,7 +19,6 @@ from leadbook.models.card import Card, Change, Edit, FollowUp
 from leadbook.repository import customers as repo
 from leadbook.repository import followups as fu_repo
 from leadbook.repository import history
-from leadbook.repository import settings as settings_repo
 from leadbook.repository.customers import split_tags
 from leadbook.schema import CARD_FIELDS
 from leadbook.searchkeys import pinyin_keys, search_key
@@ -237,10 +236,8 @@ def new_card(
     row["top_stage"] = max(reached) if max(reached) >= 0 else None
     row["stage_since"] = history[-1]["at"]
     # The first plan: the day given, else today for an open card with a rhythm.
-    due = next_date
     planned_on = created.date() if typed_late else today
-    if due is None and grade != "E" and stage not in ("won", "lost"):
-        due = planned_on
+    due = reminders.first_contact(grade, stage, next_date, planned_on)
     plan = None
     if due is not None:
         plan = {
@@ -366,55 +363,28 @@ def edit_card(
     return list(changed)
 
 
-def _replan(conn: Connection, row: RowMapping, clock: Clock, by: str) -> None:
-    """After a grade or stage change, the card's reminders (the rules are in the README's
-    reminder table):
-
-    - won closes every plan due on or before that day, whoever set it, and the rhythm's plan;
-      a later plan set by hand (a delivery, say) stays; lost closes every plan;
-    - a regrade or a move between open stages never hides a plan: an overdue plan stays
-      overdue with its purpose, and the rhythm's plan only moves earlier when the new grade's
-      interval says so (the new rhythm applies from the next contact); a grade without a
-      rhythm (E) drops the rhythm's plan unless it is already missed."""
-    fresh = repo.get_by_id(conn, row["id"])
-    plan = fu_repo.open_plan(conn, row["id"])
-    intervals = settings_repo.intervals(settings_repo.load(conn))
-    if fresh["stage"] == "lost":
-        fu_repo.close_plans(conn, row["id"], "cancelled", clock.today)
-        plan = None
-    elif fresh["stage"] == "won":
-        fu_repo.close_plans(conn, row["id"], "cancelled", clock.today, due_by=clock.today)
-        fu_repo.close_plans(conn, row["id"], "cancelled", clock.today, auto_only=True)
-        plan = fu_repo.open_plan(conn, row["id"])
-    else:
-        last = fresh["last_contact_at"].date() if fresh["last_contact_at"] else None
-        due = rhythm.rescheduled(fresh["grade"], last, clock.today, intervals)
-        if due is None and plan is not None and plan["auto"] and plan["due"] >= clock.today:
-            # a grade without a rhythm (E) drops the rhythm's plan; a missed one stays missed
-            fu_repo.close_plans(conn, row["id"], "cancelled", clock.today, auto_only=True)
-            plan = fu_repo.open_plan(conn, row["id"])
-        elif plan is None and due is not None:
-            fu_repo.add_plan(conn, row["id"], due, None, fresh["owner"], True, clock.today)
-            plan = fu_repo.open_plan(conn, row["id"])
-        elif plan is not None and plan["auto"] and due is not None and due < plan["due"]:
-            # (``due`` is never before today, so an overdue plan is never moved)
-            fu_repo.close_plans(conn, row["id"], "cancelled", clock.today)
-            fu_repo.add_plan(
-                conn, row["id"], due, plan["purpose"], fresh["owner"], True, clock.today
-            )
-            plan = fu_repo.open_plan(conn, row["id"])
-    values = {
-        "next_due": plan["due"] if plan is not None else None,
-        "next_purpose": plan["purpose"] if plan is not None else None,
-    }
-    repo.update_fields(conn, fresh, values, clock.now, by, audited=False)
-
-
 def _not_in_future(at: datetime, clock: Clock) -> None:
     """An entry's --at is when it happened: a later day is refused."""
     if at.date() > clock.today:
         raise InvalidValue(
             _("{day} is in the future: --at is when it happened").format(day=at.date().isoformat())
+        )
+
+
+def entry_moment(row: Any, at: datetime, clock: Clock) -> None:
+    """An entry (a contact, a complaint, a change) dated ``at`` happened neither in the future
+    nor before the card existed (a card typed in late is dated with `add --at`)."""
+    _not_in_future(at, clock)
+    if row is not None and at.date() < row["created_at"].date():
+        raise InvalidValue(
+            _(
+                "{number} was added on {added}: an entry cannot be dated before it ({at}); "
+                "a card typed in late takes `add --at`"
+            ).format(
+                number=row["number"],
+                added=row["created_at"].date().isoformat(),
+                at=at.date().isoformat(),
+            )
         )
 
 
@@ -472,7 +442,7 @@ def set_grade(
         history.record_change(conn, row["id"], "grade", old, grade, when, reason, by)
         repo.update_fields(conn, row, {"grade": grade}, clock.now, by, audited=False)
         if replan:
-            _replan(conn, row, clock, by)
+            reminders.after_change(conn, row["id"], when.date(), clock, by)
     return old, grade
 
 
@@ -501,16 +471,26 @@ def set_stage(
         values["lost_reason"] = lost_reason or reason
     elif row["lost_reason"]:
         values["lost_reason"] = None
+    when = clock.now
     if old != stage:
         when = change_moment(conn, row, "stage", at, clock, clamp)
         history.record_change(conn, row["id"], "stage", old, stage, when, reason or lost_reason, by)
     repo.update_fields(conn, row, values, clock.now, by, audited=False)
     if replan:
-        _replan(conn, row, clock, by)
+        reminders.after_change(conn, row["id"], when.date(), clock, by)
     return old, stage
 
 
-def reopen(conn: Connection, number: str, *, reason: str | None, clock: Clock, by: str) -> str:
+def reopen(
+    conn: Connection,
+    number: str,
+    *,
+    reason: str | None,
+    clock: Clock,
+    by: str,
+    at: datetime | None = None,
+) -> str:
+    """Reopen a lost card at the stage it was lost from; ``at`` is when it happened."""
     row = repo.get(conn, number)
     if row["stage"] != "lost":
         raise InvalidValue(
@@ -521,20 +501,11 @@ def reopen(conn: Connection, number: str, *, reason: str | None, clock: Clock, b
     back = history.stage_before(conn, row["id"], "lost") or "contacted"
     if back in ("lost", "won"):
         back = "contacted"
-    set_stage(conn, number, back, reason=reason or _("reopened"), clock=clock, by=by)
-    fresh = repo.get_by_id(conn, row["id"])
-    if fresh["next_due"] is None or fresh["next_due"] > clock.today:
-        fu_repo.close_plans(conn, row["id"], "cancelled", clock.today)
-        purpose = _("win back")
-        fu_repo.add_plan(conn, row["id"], clock.today, purpose, fresh["owner"], False, clock.today)
-        repo.update_fields(
-            conn,
-            fresh,
-            {"next_due": clock.today, "next_purpose": purpose},
-            clock.now,
-            by,
-            audited=False,
-        )
+    when = change_moment(conn, row, "stage", at, clock)
+    set_stage(
+        conn, number, back, reason=reason or _("reopened"), clock=clock, by=by, replan=False, at=at
+    )
+    reminders.after_reopen(conn, row["id"], when.date(), clock, by)
     return back
 
 

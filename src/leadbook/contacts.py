@@ -7,14 +7,13 @@ from datetime import date, datetime
 
 from sqlalchemy.engine import Connection
 
-from leadbook import rhythm
-from leadbook.cards import set_grade, set_stage
+from leadbook import reminders
+from leadbook.cards import entry_moment, set_grade, set_stage
 from leadbook.clock import Clock
 from leadbook.errors import InvalidValue
 from leadbook.i18n import _
 from leadbook.repository import customers as repo
 from leadbook.repository import followups as fu_repo
-from leadbook.repository import settings as settings_repo
 
 
 @dataclass
@@ -47,6 +46,7 @@ def log_contact(
 ) -> Logged:
     """Record a contact. Without ``next_date`` the next one follows the grade's rhythm from the
     contact's day; an explicit date wins. A contact with a prospect makes it contacted."""
+    typed_late = at is not None
     at = at or clock.now
     if at.date() > clock.today:
         raise InvalidValue(
@@ -56,6 +56,8 @@ def log_contact(
             ).format(day=at.date().isoformat())
         )
     row = repo.get(conn, number)
+    if typed_late:
+        entry_moment(row, at, clock)
     if next_date is not None and next_date < at.date():
         raise InvalidValue(
             _("the next contact ({next}) cannot be before this one ({at})").format(
@@ -88,10 +90,7 @@ def log_contact(
     plan = fu_repo.open_plan(conn, row["id"])
     # A late entry for an older contact does not move the current plan unless told to.
     latest = row["last_contact_at"] is None or at >= row["last_contact_at"]
-    auto = next_date is None
-    if auto and latest and row["stage"] not in ("won", "lost"):
-        intervals = settings_repo.intervals(settings_repo.load(conn))
-        next_date = rhythm.next_contact(row["grade"], at.date(), intervals)
+    planned = reminders.next_after_contact(conn, row, at, next_date, latest)
     followup_id = fu_repo.insert_followup(
         conn,
         {
@@ -101,28 +100,22 @@ def log_contact(
             "note": note,
             "outcome": outcome,
             "purpose": plan["purpose"] if plan is not None and latest else None,
-            "next_date": next_date,
+            "next_date": planned[0],
             "next_purpose": purpose,
             "by": by,
             "created_at": clock.now,
         },
     )
-    values: dict[str, object] = {}
+    values = reminders.after_contact(conn, row, at, followup_id, planned, purpose, latest, clock)
     if row["first_contact_at"] is None or at < row["first_contact_at"]:
         values["first_contact_at"] = at
     if latest:
         values.update(last_contact_at=at, last_contact_via=via)
-        fu_repo.close_plans(conn, row["id"], "done", at.date(), followup_id)
-    elif next_date is not None:
-        fu_repo.close_plans(conn, row["id"], "cancelled", clock.today)
-    if latest or next_date is not None:
-        if next_date is not None:
-            fu_repo.add_plan(conn, row["id"], next_date, purpose, row["owner"], auto, clock.today)
-        values.update(next_due=next_date, next_purpose=purpose if next_date else None)
     repo.update_fields(conn, row, values, clock.now, by, audited=False)
-    from leadbook.accounts import after_contact
-
-    after_contact(conn, row["id"], at, via, check_back=check_back, complaint_id=complaint_id)
+    if check_back or complaint_id is not None:
+        reminders.check_back(conn, row["id"], at, complaint_id)
+    if via == "visit":
+        reminders.visits_done(conn, row["id"], at)
     fresh = repo.get_by_id(conn, row["id"])
     return Logged(
         number=fresh["number"],

@@ -1,8 +1,11 @@
 """The daily and weekly follow-up journals (DOMAIN sections 3 and 7).
 
-What was due on a day is read from plans: a plan is due on day D when its date is D or earlier,
-it existed on D, and it was still open that morning. It is done when the contact that closed it
-was made on D. Completion = done / due.
+What was due on a day is read from plans (the README's "What the numbers mean"): a plan is due
+on day D when its date is D or earlier, it existed on D, and it was open at some time of D (open
+that morning, or made that day for that day). It is done on D when a contact made on D closed
+it. Over a period (a week, a report's dates, a plan's weeks) each plan counts once: due when it
+was due on some day of the period, done when a contact of the period closed it. Completion =
+done / due. ``plans_due_done`` is the one reading of it for every screen.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column, or_, select, union_all
+from sqlalchemy import and_, case, func, literal_column, or_, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -35,11 +38,7 @@ def _due_on(day: date) -> ColumnElement[bool]:
     return and_(
         plans.c.due <= day,
         plans.c.created_on <= day,
-        or_(
-            plans.c.closed_on.is_(None),
-            plans.c.closed_on > day,
-            and_(plans.c.closed_on == day, plans.c.status == "done"),
-        ),
+        or_(plans.c.closed_on.is_(None), plans.c.closed_on >= day),
     )
 
 
@@ -190,14 +189,16 @@ MISSED_SHOWN = 200
 
 def _missed(conn: Connection, day: date, owner: str | None) -> list[MissedLine]:
     """Plans due on the day and not done on it, earliest first: those still open, read in
-    date order from the index on open plans, and those closed only later, read from the
-    closing dates after the day (none when the day is today). A big book holds many open
+    date order from the index on open plans, and those closed that day without a contact or
+    later, read from the closing dates from the day on. A big book holds many open
     plans: the date of the Nth of each kind bounds the rows that are joined and sorted."""
     due: Any = plans.c.due
     if conn.dialect.name == "sqlite":
         due = literal_column("+plans.due")  # not by the date index: it walks every old plan
     scope = [plans.c.created_on <= day] + ([plans.c.owner == owner] if owner else [])
-    open_, later_ = [plans.c.closed_on.is_(None), *scope], [plans.c.closed_on > day, *scope]
+    not_done = or_(plans.c.closed_on > day, plans.c.status != "done")
+    open_ = [plans.c.closed_on.is_(None), *scope]
+    later_ = [plans.c.closed_on >= day, not_done, *scope]
     open_bound = conn.execute(
         select(plans.c.due)
         .where(*open_, plans.c.due <= day)
@@ -226,12 +227,34 @@ def _missed(conn: Connection, day: date, owner: str | None) -> list[MissedLine]:
     ]
     both = union_all(*arms).subquery()
     rows = conn.execute(
-        select(both.c.number, both.c.name, both.c.grade, both.c.due, both.c.purpose)
+        select(both.c.number, both.c.name, both.c.grade, both.c.due, both.c.purpose, both.c.id)
         # a card can have missed two plans of one day: the plan's id settles their order
         .order_by(both.c.due, both.c.grade, both.c.id, both.c.plan_id)
         .limit(MISSED_SHOWN)
     ).mappings()
-    return [MissedLine.model_validate(dict(r)) for r in rows]
+    lines = [dict(r) for r in rows]
+    then = grades_on(conn, {line["id"] for line in lines}, day)
+    return [MissedLine.model_validate({**r, "grade": then.get(r["id"], r["grade"])}) for r in lines]
+
+
+def grades_on(conn: Connection, ids: set[int], day: date) -> dict[int, str]:
+    """{card id: its grade at the end of ``day``} for the cards regraded since: the grade
+    that the first later change replaced (a past day's list shows the grade of that day)."""
+    if not ids:
+        return {}
+    then: dict[int, str] = {}
+    for cid, old in conn.execute(
+        select(changes.c.customer_id, changes.c.old)
+        .where(
+            changes.c.customer_id.in_(ids),
+            changes.c.field == "grade",
+            changes.c.at >= _start(day + timedelta(days=1)),
+        )
+        .order_by(changes.c.at.desc(), changes.c.id.desc())
+    ):
+        if old is not None:
+            then[cid] = old  # the earliest change after the day comes last
+    return then
 
 
 def week_bounds(day: date) -> tuple[date, date]:
@@ -278,33 +301,32 @@ def week_journal(
     )
 
 
+def plans_due_done(
+    conn: Connection, first: date, last: date, owner: str | None = None
+) -> dict[str | None, tuple[int, int]]:
+    """{salesperson: (plans due on some day from first to last, of them those done in it)}:
+    the follow-up discipline of a period for the week's journal, the report and plan check.
+    From the running totals, or counted from the plans (the reference they are tested
+    against)."""
+    if last < first:
+        return {}
+    if tallies.kept(conn):
+        return tallies.period_plans(conn, first, last, owner or None)
+    start = _greatest(conn, plans.c.due, plans.c.created_on, first)
+    due_in = and_(start <= last, or_(plans.c.closed_on.is_(None), plans.c.closed_on >= start))
+    done_in = and_(due_in, plans.c.status == "done", plans.c.closed_on <= last)
+    plan_owner = [plans.c.owner == owner] if owner else []
+    rows = conn.execute(
+        select(plans.c.owner, func.count(), func.count(case((done_in, 1))))
+        .where(due_in, *plan_owner)
+        .group_by(plans.c.owner)
+    )
+    return {o: (int(due), int(done)) for o, due, done in rows}
+
+
 def _week_plans(
     conn: Connection, monday: date, sunday_so_far: date, owner: str | None
 ) -> tuple[int, int]:
     """Distinct plans due at some point in the week so far, and those of them done in it."""
-    if sunday_so_far < monday:
-        return 0, 0
-    if tallies.kept(conn):
-        done_by_day = tallies.plans_done(conn, monday, sunday_so_far, owner or None)
-        return (
-            tallies.plans_due_between(conn, monday, sunday_so_far, owner or None),
-            sum(done_by_day.values()),
-        )
-    first = _greatest(conn, plans.c.due, plans.c.created_on, monday)
-    due_in_week = and_(
-        first <= sunday_so_far,
-        or_(
-            plans.c.closed_on.is_(None),
-            plans.c.closed_on > first,
-            and_(plans.c.closed_on == first, plans.c.status == "done"),
-        ),
-    )
-    done_in_week = and_(due_in_week, plans.c.status == "done", plans.c.closed_on <= sunday_so_far)
-    plan_owner = [plans.c.owner == owner] if owner else []
-    due = conn.execute(
-        select(func.count()).select_from(plans).where(due_in_week, *plan_owner)
-    ).scalar_one()
-    done = conn.execute(
-        select(func.count()).select_from(plans).where(done_in_week, *plan_owner)
-    ).scalar_one()
-    return int(due), int(done)
+    counts = plans_due_done(conn, monday, sunday_so_far, owner).values()
+    return sum(due for due, _done in counts), sum(done for _due, done in counts)

@@ -10,14 +10,15 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Connection
 
 from leadbook import tallies
 from leadbook.funnel import _days_between, _index
 from leadbook.i18n import _
+from leadbook.journal import plans_due_done
 from leadbook.models.reports import OwnerReport, Report
-from leadbook.schema import changes, customers, deals, followups, plans
+from leadbook.schema import changes, customers, deals, followups
 
 MIN_NEW_CALLS_A_DAY = 5
 MIN_NEW_CUSTOMERS_A_MONTH = 5
@@ -113,14 +114,18 @@ def _from_tallies(
     for o, via, n, _t in tallies.read(conn, "contact", owner, since, until):
         rows[o]["contacts"] += n
         rows[o].setdefault("by_channel", {})[via] = n
-    if lived >= since:
-        for o, _k, n, done in tallies.read(conn, "due", owner, since, lived):
-            rows[o]["due"] += n
-            rows[o]["done"] += round(done)
+    _discipline(conn, rows, since, lived, owner)
     for o, _k, n, days in tallies.read(conn, "won", owner, since, until):
         rows[o]["won"] += n
         rows[o]["avg_days"] = days / n
     return rows
+
+
+def _discipline(conn: Connection, rows: Rows, since: date, lived: date, owner: str | None) -> None:
+    """Follow-ups due and done in the period so far, as the journal counts them."""
+    for o, (due, done) in plans_due_done(conn, since, lived, owner).items():
+        rows[o]["due"] = due
+        rows[o]["done"] = done
 
 
 def _from_rows(conn: Connection, since: date, until: date, lived: date, owner: str | None) -> Rows:
@@ -157,25 +162,7 @@ def _from_rows(conn: Connection, since: date, until: date, lived: date, owner: s
         .group_by(who)
     ):
         rows[o]["new_calls"] = n
-    # Follow-up discipline: planned contacts due in the period, and how many were done by
-    # their day's end or later in the period.
-    plan_owner = [plans.c.owner == owner] if owner else []
-    for o, due, done in conn.execute(
-        select(
-            plans.c.owner,
-            func.count(),
-            func.count(case((plans.c.status == "done", 1))),
-        )
-        .where(
-            plans.c.due >= since,
-            plans.c.due <= lived,
-            or_(plans.c.status != "cancelled", plans.c.closed_on > plans.c.due),
-            *plan_owner,
-        )
-        .group_by(plans.c.owner)
-    ):
-        rows[o]["due"] = due
-        rows[o]["done"] = done
+    _discipline(conn, rows, since, lived, owner)
     # Stage changes in the period, on each salesperson's cards.
     stage_in = and_(
         changes.c.field == "stage", changes.c.at >= start, changes.c.at < end, *owner_filter

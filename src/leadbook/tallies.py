@@ -22,7 +22,6 @@ advance    the card's              change       stage changes forward
 won        the card's              change       moves to won; days from first contact to them
 lost       the card's              change       moves to lost
 contact    who made it (``by``)    contact      channel; contacts
-due        the plan's              its date     plans that count as due; of them done
 pstart     the plan's              first due    plans that were due from that day
 pend       the plan's              after        plans no longer due from that day
 pdone      the plan's              closed       plans fulfilled that day while due
@@ -237,26 +236,20 @@ def _contact_rows(d: _Sql, f: str, sign: str, source: str = "", scope: str = "")
 
 
 def _plan_rows(d: _Sql, p: str, sign: str, source: str = "", scope: str = "") -> list[str]:
-    """A plan is due from ``first`` (its date, or its creation if later) until it is closed:
-    through its closing day when a contact fulfilled it, to the day before when it was
-    cancelled or moved (journal.py); the report counts plans by their date."""
+    """A plan is due from ``first`` (its date, or its creation if later) through the day it is
+    closed, however it was closed; done on its closing day when a contact fulfilled it. A plan
+    closed before it fell due (moved, dropped) was never due. The definitions are in the
+    README ("What the numbers mean") and ``plans_due_done`` reads them."""
     owner = f"coalesce({p}.owner, '')"
     first = d.greatest(f"{p}.due", f"{p}.created_on")
-    ever_due = (
-        f"{p}.closed_on IS NULL OR {p}.closed_on > {first} OR "
-        f"({p}.closed_on = {first} AND {p}.status = 'done')"
-    )
-    no_longer = (
-        f"CASE WHEN {p}.status = 'done' THEN {d.day_after(f'{p}.closed_on')} "
-        f"ELSE {d.date_text(f'{p}.closed_on')} END"
-    )
+    ever_due = f"{p}.closed_on IS NULL OR {p}.closed_on >= {first}"
     done = f"{p}.status = 'done' AND {p}.closed_on >= {first}"
     return [
         _row("pstart", owner, d.date_text(first), "''", sign, "0", source, scope, ever_due),
         _row(
             "pend",
             owner,
-            no_longer,
+            d.day_after(f"{p}.closed_on"),
             "''",
             sign,
             "0",
@@ -266,17 +259,6 @@ def _plan_rows(d: _Sql, p: str, sign: str, source: str = "", scope: str = "") ->
             f"{p}.closed_on IS NOT NULL",
         ),
         _row("pdone", owner, d.date_text(f"{p}.closed_on"), "''", sign, "0", source, scope, done),
-        _row(
-            "due",
-            f"coalesce({p}.owner, '')",
-            d.date_text(f"{p}.due"),
-            "''",
-            sign,
-            f"CASE WHEN {p}.status = 'done' THEN {sign} ELSE 0 END",
-            source,
-            scope,
-            f"{p}.status != 'cancelled' OR {p}.closed_on > {p}.due",
-        ),
     ]
 
 
@@ -407,11 +389,14 @@ def _specs(d: _Sql) -> list[_Trigger]:
 TRIGGERS = tuple(t.name for t in _specs(SQLITE))
 
 
-def create_triggers(dialect: str) -> list[str]:
-    """The statements that create the triggers (and on PostgreSQL their functions)."""
+def create_triggers(dialect: str, only: str = "") -> list[str]:
+    """The statements that create the triggers (and on PostgreSQL their functions); ``only``
+    "plan", say, for those of one table's rows."""
     d = _sql(dialect)
     statements = []
     for t in _specs(d):
+        if not t.name.startswith(f"tallies_{only}"):
+            continue
         when = f" WHEN ({t.when})" if t.when else ""
         if not d.pg:
             statements.append(
@@ -439,7 +424,7 @@ def drop_triggers(dialect: str) -> list[str]:
     return [f"DROP FUNCTION IF EXISTS {name}() CASCADE" for name in TRIGGERS]
 
 
-def recount_sql(dialect: str, cards: str = "1 = 1") -> list[str]:
+def recount_sql(dialect: str, cards: str = "1 = 1", only: str = "") -> list[str]:
     """Statements that add the totals of the cards matching ``cards`` (SQL over ``c``), with
     their changes, contacts and plans: the whole book for the migration and the tests. (An
     import could count its new cards this way instead of by trigger: measured, 100k cards,
@@ -461,6 +446,8 @@ def recount_sql(dialect: str, cards: str = "1 = 1") -> list[str]:
         _contact_rows(d, "f", "1", f"FROM followups AS f {joined.format(t='f')}", cards),
         _plan_rows(d, "p", "1", f"FROM plans AS p {joined.format(t='p')}", cards),
     ]
+    if only == "plan":
+        parts = parts[-1:]
     return [_up(rows) for rows in parts]
 
 
@@ -520,21 +507,26 @@ def plans_due(conn: Connection, days: list[date], owner: str | None) -> dict[dat
     return {day: sum(n for d, n in by_day if d <= day) for day in days}
 
 
-def plans_due_between(conn: Connection, first: date, last: date, owner: str | None) -> int:
-    """Plans due on some day from first to last: due from last or before, less those no
-    longer due by first (a plan is due on one unbroken run of days)."""
+def period_plans(
+    conn: Connection, first: date, last: date, owner: str | None
+) -> dict[str | None, tuple[int, int]]:
+    """{salesperson: (plans due on some day from first to last, of them those done in it)}:
+    due from ``last`` or before, less those no longer due by ``first`` (a plan is due on one
+    unbroken run of days); done on their closing day. The one reading of the follow-up
+    discipline that the journal's week, the report and plan check share."""
     where, params = _owner(owner)
-    return int(
-        _query(
-            conn,
-            "SELECT coalesce(sum(CASE WHEN metric = 'pstart' THEN n "
-            "WHEN day <= :first THEN -n ELSE 0 END), 0) FROM tallies "
-            f"WHERE metric IN ('pstart', 'pend') AND day <= :last{where}",
-            first=first.isoformat(),
-            last=last.isoformat(),
-            **params,
-        ).scalar_one()
+    rows = _query(
+        conn,
+        "SELECT owner, coalesce(sum(CASE WHEN metric = 'pstart' THEN n "
+        "WHEN metric = 'pend' AND day <= :first THEN -n ELSE 0 END), 0), "
+        "coalesce(sum(CASE WHEN metric = 'pdone' AND day >= :first THEN n ELSE 0 END), 0) "
+        f"FROM tallies WHERE metric IN ('pstart', 'pend', 'pdone') AND day <= :last{where} "
+        "GROUP BY owner",
+        first=first.isoformat(),
+        last=last.isoformat(),
+        **params,
     )
+    return {o or None: (int(due), int(done)) for o, due, done in rows if due or done}
 
 
 def plans_done(conn: Connection, first: date, last: date, owner: str | None) -> dict[date, int]:

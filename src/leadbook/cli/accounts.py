@@ -171,11 +171,18 @@ def complaint(
         None, "--note", help=_("What the complaint is, or how it was solved.")
     ),
     open_only: bool = typer.Option(False, "--open", help=_("With list: only open complaints.")),
+    at: str = typer.Option(
+        None,
+        "--at",
+        help=_("When it happened, if not now (typed in late): 2026-03-05 16:00, yesterday, 昨天."),
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     from leadbook import accounts
+    from leadbook.parsing import parse_datetime
 
     c = clock()
+    when = parse_datetime(at, c.now, prefer="past") if at else None
     book = state(ctx).book()
     if what == "list":
         with book.read() as conn:
@@ -208,7 +215,7 @@ def complaint(
         if not note:
             raise InvalidValue(_('say how it was solved: --note "..."'))
         with book.write() as conn:
-            accounts.resolve_complaint(conn, int(complaint_id), note, c.now, book.user)
+            accounts.resolve_complaint(conn, int(complaint_id), note, when, book.user, c)
         done(
             _("Complaint #{id} resolved; check back with the customer within a week.").format(
                 id=complaint_id
@@ -230,6 +237,7 @@ def complaint(
                 clock=c,
                 by=book.user,
                 note=note,
+                at=when,
                 complaint_id=int(complaint_id),
             )
         done(
@@ -239,7 +247,7 @@ def complaint(
         )
         return
     with book.write() as conn:
-        new_id = accounts.add_complaint(conn, what, note or "", c.now, book.user)
+        new_id = accounts.add_complaint(conn, what, note or "", when, book.user, c)
     if as_json:
         print_json({"id": new_id})
         return

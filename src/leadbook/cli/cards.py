@@ -521,7 +521,7 @@ def lost(
 @app.command(
     "reopen",
     help=_(
-        "Bring a lost customer back to the stage they were in, due for a contact today.\n\n"
+        "Bring a lost customer back to the stage they were in, due for a contact that day.\n\n"
         'Example: leadbook reopen C00042 --why "called back"'
     ),
 )
@@ -529,12 +529,16 @@ def reopen(
     ctx: typer.Context,
     number: str = typer.Argument(..., help=_("Customer number.")),
     why: str = typer.Option(None, "--why", help=_("Why the card is reopened.")),
+    at: str = typer.Option(
+        None, "--at", help=_("When it happened, if not now: 2026-03-05 16:00, yesterday, 昨天.")
+    ),
 ) -> None:
     from leadbook import cards
 
     c = clock()
+    when = _when(at, c)
     book = state(ctx).book()
     with book.write() as conn:
-        cards.reopen(conn, number, reason=why, clock=c, by=book.user)
+        cards.reopen(conn, number, reason=why, clock=c, by=book.user, at=when)
         row = _row(conn, number)
     _report_status(row, _("stage"), "lost", row["stage"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from leadbook.repository import inserted_id
@@ -80,8 +80,12 @@ def close_plans(
         where.append(plans.c.due <= due_by)
     if auto_only:
         where.append(plans.c.auto.is_(True))
+    # never closed before it was made (an entry dated before a plan typed in since)
+    closed_on = case((plans.c.created_on > on, plans.c.created_on), else_=on)
     result = conn.execute(
-        update(plans).where(*where).values(status=status, closed_on=on, followup_id=followup_id)
+        update(plans)
+        .where(*where)
+        .values(status=status, closed_on=closed_on, followup_id=followup_id)
     )
     return int(result.rowcount or 0)
 
