@@ -141,3 +141,10 @@ def test_entries_before_the_card_existed_or_in_the_future_are_refused(cli, ok, a
     )
     assert refused.exit_code == 1 and "cannot be resolved before" in refused.stderr
     assert ok("complaint", "list", "--json", now="2026-11-12").json()[0]["resolved_at"] is None
+
+
+def test_a_bad_pinned_clock_is_one_clear_line(cli):
+    result = cli("due", now="next tuesday")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: LEADBOOK_NOW is 'next tuesday'")
+    assert result.stderr.count("\n") == 1

@@ -27,7 +27,18 @@ def current() -> Clock:
 def now() -> datetime:
     pinned = os.environ.get("LEADBOOK_NOW")
     if pinned:
-        value = datetime.fromisoformat(pinned)
+        try:
+            value = datetime.fromisoformat(pinned)
+        except ValueError:
+            from leadbook.errors import InvalidValue
+            from leadbook.i18n import _
+
+            raise InvalidValue(
+                _(
+                    "LEADBOOK_NOW is {value!r}: pin the clock with an ISO date or date and time "
+                    "(2026-11-23, 2026-11-23T17:30), or unset it"
+                ).format(value=pinned)
+            ) from None
         if len(pinned) <= 10:
             value = value.replace(hour=9)
         return value.replace(microsecond=0, tzinfo=None)
