@@ -315,3 +315,57 @@ def test_forgetting_a_card_lost_twice_keeps_one_lost_card(tmp_path: Path, cli: A
             found = funnel.funnel(conn, date(2026, 3, 18)).lost_reasons
         engine.dispose()
     assert found == {"(no reason given)": 2}
+
+
+def test_a_new_book_has_the_triggers_the_code_would_create(ok, db_path):
+    """The migrations carry their own SQL (migrations/sql/): a change to tallies.py that is
+    not made again by a new revision shows here (issue 14, frozen migrations)."""
+    import re
+
+    ok("list")  # the book exists at the head revision
+    engine = sqlalchemy.create_engine(url_of(db_path))
+    try:
+        with engine.connect() as conn:
+            dialect = conn.dialect.name
+            expected = tallies.create_triggers(dialect)
+            if dialect == "sqlite":
+                got = dict(
+                    conn.exec_driver_sql(
+                        "SELECT name, sql FROM sqlite_master "
+                        "WHERE type = 'trigger' AND name LIKE 'tallies%'"
+                    ).fetchall()
+                )
+                want = {re.match(r"CREATE TRIGGER (\w+)", s)[1]: s for s in expected}  # type: ignore[index]
+                assert got == want
+                return
+            bodies = dict(
+                conn.exec_driver_sql(
+                    "SELECT proname, prosrc FROM pg_proc "
+                    "WHERE left(proname, 7) = 'tallies' AND pronamespace = current_schema()::regnamespace"
+                ).fetchall()
+            )
+            want_bodies = {
+                m[1]: m[2]
+                for s in expected
+                if (m := re.match(r"CREATE OR REPLACE FUNCTION (\w+)\(\).*? AS \$\$(.*)\$\$$", s))
+            }
+            assert bodies == want_bodies
+            # each trigger's name, timing, events and table (PostgreSQL rewrites the WHEN
+            # condition in its own words; the function it runs is compared above)
+            triggers = {
+                re.sub(r" ON \S+\.", " ON ", d.split(" FOR EACH ROW")[0]).replace('"', "")
+                for (d,) in conn.exec_driver_sql(
+                    "SELECT pg_get_triggerdef(t.oid) FROM pg_trigger AS t "
+                    "JOIN pg_class AS c ON c.oid = t.tgrelid "
+                    "WHERE left(t.tgname, 7) = 'tallies' "
+                    "AND c.relnamespace = current_schema()::regnamespace"
+                )
+            }
+            want_triggers = {
+                s.split(" FOR EACH ROW")[0].replace('"', "")
+                for s in expected
+                if s.startswith("CREATE TRIGGER")
+            }
+            assert triggers == want_triggers
+    finally:
+        engine.dispose()

@@ -9,7 +9,9 @@ Create Date: 2026-11-24 12:15:00
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
@@ -54,18 +56,27 @@ def upgrade() -> None:
         sa.Column("total", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("metric", "owner", "day", "key", name=op.f("pk_tallies")),
     )
-    from leadbook import tallies
-
-    dialect = op.get_bind().dialect.name
-    for statement in [*tallies.create_triggers(dialect), *tallies.recount_sql(dialect)]:
+    sql = _frozen(op.get_bind().dialect.name)
+    for statement in [*sql["create"], *sql["recount"]]:
         op.execute(sa.text(statement))
 
 
-def downgrade() -> None:
-    from leadbook import tallies
+def _frozen(dialect: str) -> dict[str, list[str]]:
+    """The triggers' SQL as this revision installs it (migrations/sql/0005_tallies.json,
+    written once by scripts/freeze_tallies_sql.py): never the live leadbook.tallies, so a
+    later change there cannot change what 0005 means."""
+    path = Path(__file__).resolve().parents[1] / "sql" / "0005_tallies.json"
+    frozen: dict[str, dict[str, list[str]]] = json.loads(path.read_text(encoding="utf-8"))
+    return frozen["postgresql" if dialect == "postgresql" else "sqlite"]
 
-    for statement in tallies.drop_triggers(op.get_bind().dialect.name):
-        op.execute(statement)
+
+def downgrade() -> None:
+    dialect = op.get_bind().dialect.name
+    for name in _frozen(dialect)["triggers"]:
+        if dialect == "postgresql":
+            op.execute(f"DROP FUNCTION IF EXISTS {name}() CASCADE")
+        else:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table("tallies")
     with op.batch_alter_table("plans", schema=None) as batch_op:
         batch_op.drop_index("ix_plans_closed_on_due")

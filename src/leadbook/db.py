@@ -21,7 +21,7 @@ from leadbook.i18n import _
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
-# The newest migration in migrations/versions; tests/test_migrations.py keeps the two in step.
+# The newest migration in migrations/versions; tests/test_book.py keeps the two in step.
 SCHEMA_HEAD = "0007"
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 WRITE_LOCK = 0x1EADB00C  # PostgreSQL advisory lock key of leadbook's writers

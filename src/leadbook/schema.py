@@ -2,7 +2,7 @@
 
 leadbook uses Core, not the ORM: commands stay fast to start (sqlalchemy.orm costs ~50 ms of
 imports and mapper set-up) and bulk paths can use executemany. Migrations in ``migrations/``
-create exactly these tables; ``tests/test_migrations.py`` checks that they agree.
+create exactly these tables; ``tests/test_book.py`` checks that they agree.
 """
 
 from __future__ import annotations
@@ -321,7 +321,7 @@ visits = Table(
 
 
 # Running totals per salesperson and day for the funnel and the reports (leadbook.tallies):
-# kept by triggers on SQLite, unused on PostgreSQL.
+# kept by triggers on both engines, installed by the SQL the migrations carry (migrations/sql/).
 tallies = Table(
     "tallies",
     metadata,

@@ -418,12 +418,6 @@ def create_triggers(dialect: str, only: str = "") -> list[str]:
     return statements
 
 
-def drop_triggers(dialect: str) -> list[str]:
-    if dialect != "postgresql":
-        return [f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGERS]
-    return [f"DROP FUNCTION IF EXISTS {name}() CASCADE" for name in TRIGGERS]
-
-
 def recount_sql(dialect: str, cards: str = "1 = 1", only: str = "") -> list[str]:
     """Statements that add the totals of the cards matching ``cards`` (SQL over ``c``), with
     their changes, contacts and plans: the whole book for the migration and the tests. (An
