@@ -326,13 +326,3 @@ def plan_visit(
             )
         )
     )
-
-
-def visits_of(conn: Connection, number: str) -> list[dict[str, Any]]:
-    row = repo.get(conn, number)
-    return [
-        dict(r)
-        for r in conn.execute(
-            select(visits).where(visits.c.customer_id == row["id"]).order_by(visits.c.day)
-        ).mappings()
-    ]

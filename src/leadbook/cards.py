@@ -25,20 +25,6 @@ from leadbook.searchkeys import pinyin_keys, search_key
 from leadbook.text import clean
 
 PHONE_FIELDS = ("mobile", "phone", "fax")
-TEXT_FIELDS = (
-    "name",
-    "company",
-    "title",
-    "wechat",
-    "address",
-    "district",
-    "postcode",
-    "industry",
-    "source_detail",
-    "owner",
-    "product",
-    "note",
-)
 
 
 def parse_fields(raw: dict[str, str | None], today: date) -> dict[str, Any]:

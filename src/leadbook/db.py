@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import stat
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -541,10 +540,6 @@ def acting_user(explicit: str | None = None, engine: Engine | None = None) -> st
         return getpass.getuser()
     except Exception:
         return "me"
-
-
-def file_mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
 
 
 def revision_command(message: str) -> None:  # pragma: no cover - a maintainer's tool

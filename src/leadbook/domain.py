@@ -93,10 +93,6 @@ PAYMENT_SYNONYMS = {
 PAYMENT_LABELS = {"full": N_("full"), "instalment": N_("instalment")}
 
 
-def grade_label(grade: str | None) -> str:
-    return grade or "-"
-
-
 def stage_label(stage: str | None) -> str:
     return _(STAGE_LABELS[stage]) if stage in STAGE_LABELS else (stage or "-")
 

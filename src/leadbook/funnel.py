@@ -20,17 +20,13 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from leadbook import tallies
-from leadbook.domain import FUNNEL_STAGES, STAGES
+from leadbook.domain import FUNNEL_STAGES, STAGE_INDEX, STAGES
 from leadbook.i18n import _
 from leadbook.models.reports import Diagnosis, Funnel, FunnelSplit, StageFlow
 from leadbook.schema import changes, customers, deals
+from leadbook.sqlexpr import days_between, stage_index
 
 BY_FIELDS = ("source", "source_detail", "industry", "district", "owner")
-INDEX = {s: i for i, s in enumerate(FUNNEL_STAGES)}  # prospect 0 ... won 5
-
-
-def _index(column: Any) -> ColumnElement[int]:
-    return case({s: i for s, i in INDEX.items()}, value=column, else_=-1)
 
 
 def _end(day: date) -> datetime:
@@ -89,11 +85,11 @@ def flows(
         for g, top, n in rows:
             tops.setdefault(g, {})[int(top)] = int(n)
         return _reached(tops)
-    hi = _index(changes.c.new)
+    hi = stage_index(changes.c.new)
     lo = case(
         (changes.c.old.is_(None), literal(0)),
         (changes.c.old == "lost", hi),
-        else_=_index(changes.c.old) + 1,
+        else_=stage_index(changes.c.old) + 1,
     )
     moved = and_(lo <= hi, hi >= 0)
     period = [changes.c.field == "stage", changes.c.at < _end(until)]
@@ -185,7 +181,7 @@ def stage_now(
             m, total = since.get(stage, (0, 0.0))
             result[stage] = (n, (seconds - total / m) / 86400 if m else None)
         return result
-    days = _days_between(conn, customers.c.stage_since, literal(now))
+    days = days_between(conn, customers.c.stage_since, literal(now))
     query = select(customers.c.stage, func.count(), func.avg(days)).group_by(customers.c.stage)
     if owner:
         query = query.where(customers.c.owner == owner)
@@ -222,12 +218,6 @@ def usual_dwell(conn: Connection, today: date, owner: str | None = None) -> dict
         if average is not None:
             result[stage] = float(average)
     return result
-
-
-def _days_between(conn: Connection, start: Any, end: Any) -> ColumnElement[Any]:
-    if conn.dialect.name == "sqlite":
-        return func.julianday(end) - func.julianday(start)
-    return func.extract("epoch", end - start) / 86400.0
 
 
 def lost_reasons(
@@ -289,7 +279,7 @@ def _stage_rows(
         if stage == "lost":
             reached = went_on = 0
         else:
-            reached, went_on = flow.get((group, INDEX[stage]), (0, 0))
+            reached, went_on = flow.get((group, STAGE_INDEX[stage]), (0, 0))
         conversion = None
         if stage not in ("won", "lost") and reached:
             conversion = round(went_on / reached, 4)

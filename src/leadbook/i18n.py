@@ -11,7 +11,6 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-LANGUAGES = ("en", "zh")
 _LOCALE_DIR = Path(__file__).parent / "locale"
 _translation: _gettext.NullTranslations = _gettext.NullTranslations()
 _current = "en"

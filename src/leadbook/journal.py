@@ -22,16 +22,11 @@ from leadbook.models.journal import ChangeLine, ContactLine, JournalDay, Journal
 from leadbook.models.lines import CardLine
 from leadbook.repository.customers import LIST_COLUMNS, card_line
 from leadbook.schema import changes, customers, followups, plans
+from leadbook.sqlexpr import greatest
 
 
 def _start(day: date) -> datetime:
     return datetime.combine(day, time.min)
-
-
-def _greatest(conn: Connection, *args: Any) -> ColumnElement[Any]:
-    if conn.dialect.name == "sqlite":
-        return func.max(*args)  # SQLite's max() with several arguments is scalar
-    return func.greatest(*args)
 
 
 def _due_on(day: date) -> ColumnElement[bool]:
@@ -312,7 +307,7 @@ def plans_due_done(
         return {}
     if tallies.kept(conn):
         return tallies.period_plans(conn, first, last, owner or None)
-    start = _greatest(conn, plans.c.due, plans.c.created_on, first)
+    start = greatest(conn, plans.c.due, plans.c.created_on, first)
     due_in = and_(start <= last, or_(plans.c.closed_on.is_(None), plans.c.closed_on >= start))
     done_in = and_(due_in, plans.c.status == "done", plans.c.closed_on <= last)
     plan_owner = [plans.c.owner == owner] if owner else []

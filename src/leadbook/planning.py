@@ -36,11 +36,12 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from leadbook.domain import FUNNEL_STAGES, STAGE_INDEX, stage_label
 from leadbook.errors import InvalidValue, NotFound
-from leadbook.funnel import _index, flows
+from leadbook.funnel import flows
 from leadbook.i18n import _
 from leadbook.models.reports import Plan, StageNeed, WeekPlan
 from leadbook.repository import inserted_id
 from leadbook.schema import changes, customers, sales_plans
+from leadbook.sqlexpr import stage_index
 
 STEPS = FUNNEL_STAGES[:-1]  # prospect ... ready: each converts to the next
 # Used when the book's history is too thin to measure a step (fewer than MIN_REACHED cards).
@@ -352,11 +353,11 @@ def achieved_rates(
     stages up to the one they were added at."""
     begin = datetime.combine(start, time.min)
     stop = datetime.combine(until + timedelta(days=1), time.min)
-    hi = _index(changes.c.new)
+    hi = stage_index(changes.c.new)
     lo = case(
         (changes.c.old.is_(None), literal(0)),
         (changes.c.old == "lost", hi),
-        else_=_index(changes.c.old) + 1,
+        else_=stage_index(changes.c.old) + 1,
     )
     forward = and_(lo <= hi, hi >= 0, changes.c.at < stop)
     order = func.row_number().over(

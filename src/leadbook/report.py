@@ -14,11 +14,11 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Connection
 
 from leadbook import tallies
-from leadbook.funnel import _days_between, _index
 from leadbook.i18n import _
 from leadbook.journal import plans_due_done
 from leadbook.models.reports import OwnerReport, Report
 from leadbook.schema import changes, customers, deals, followups
+from leadbook.sqlexpr import days_between, stage_index
 
 MIN_NEW_CALLS_A_DAY = 5
 MIN_NEW_CUSTOMERS_A_MONTH = 5
@@ -170,7 +170,7 @@ def _from_rows(conn: Connection, since: date, until: date, lived: date, owner: s
     advanced = and_(
         changes.c.old.is_not(None),
         changes.c.old != "lost",
-        _index(changes.c.new) > _index(changes.c.old),
+        stage_index(changes.c.new) > stage_index(changes.c.old),
     )
     for o, adv, won, lost in conn.execute(
         select(
@@ -191,7 +191,7 @@ def _from_rows(conn: Connection, since: date, until: date, lived: date, owner: s
     # Days from first contact (or the card's creation) to each win in the period.
     began = func.coalesce(customers.c.first_contact_at, customers.c.created_at)
     for o, days in conn.execute(
-        select(who, func.avg(_days_between(conn, began, changes.c.at)))
+        select(who, func.avg(days_between(conn, began, changes.c.at)))
         .join(customers, customers.c.id == changes.c.customer_id)
         .where(
             changes.c.field == "stage",

@@ -345,14 +345,6 @@ def build(path: Path) -> Path:
 _VIAS = ["phone", "phone", "phone", "wechat", "wechat", "visit", "showroom", "sms", "email"]
 
 
-def _select_stage(number: str):
-    from sqlalchemy import select
-
-    from leadbook.schema import customers
-
-    return select(customers.c.stage).where(customers.c.number == number)
-
-
 _NOTES = [
     "介绍新款配置",
     "发了报价单",

@@ -44,7 +44,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from leadbook.domain import FUNNEL_STAGES
+from leadbook.domain import STAGE_INDEX
 
 # Rows with the same key are summed first: PostgreSQL refuses to update a row twice in one
 # INSERT ... ON CONFLICT.
@@ -102,7 +102,7 @@ def _sql(dialect: str) -> _Sql:
 
 
 def _index(column: str) -> str:
-    whens = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(FUNNEL_STAGES))
+    whens = " ".join(f"WHEN '{s}' THEN {i}" for s, i in STAGE_INDEX.items())
     return f"(CASE {column} {whens} ELSE -1 END)"
 
 

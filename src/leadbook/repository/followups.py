@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import case, select, update
@@ -88,13 +88,3 @@ def close_plans(
         .values(status=status, closed_on=closed_on, followup_id=followup_id)
     )
     return int(result.rowcount or 0)
-
-
-def last_contact_before(conn: Connection, cid: int, at: datetime) -> datetime | None:
-    value = conn.execute(
-        select(followups.c.at)
-        .where(followups.c.customer_id == cid, followups.c.at < at)
-        .order_by(followups.c.at.desc())
-        .limit(1)
-    ).scalar()
-    return value
