@@ -71,6 +71,7 @@ def test_export_workbook_sheets_formats_and_text_cells(ok, add, tmp_path):
         "Visits",
         "SWOT",
         "Finance",
+        "Sales plans",
         "Funnel",
         "Summary",
     ]

@@ -32,8 +32,8 @@ IGNORED = {
     "financials": {"id", "customer_id"},
 }
 # Not compared: audit (the import records itself there, as `add` does), settings (the team's,
-# not the cards'), sales_plans (reverse plans are not per card), tallies (running totals,
-# recounted from the rows compared here).
+# not the cards'), tallies (running totals, recounted from the rows compared here).
+# sales_plans (reverse plans, not per card) are compared on their own: sales_plans().
 
 
 def full_book(ok: Any, add: Any) -> None:
@@ -78,7 +78,18 @@ def full_book(ok: Any, add: Any) -> None:
         a,
         now="2026-03-02",
     )
-    c = add("李四", "--mobile", "13900139000", "--company", "远大集团", now="2026-03-02")
+    c = add(
+        "李四",
+        "--mobile",
+        "13900139000",
+        "--phone",
+        "021-61234567-605",  # an extension after a last hyphen, as Chinese cards write it
+        "--fax",
+        "+1 415 555 0100 x23",  # a US number with its extension
+        "--company",
+        "远大集团",
+        now="2026-03-02",
+    )
     ok("log", a, "--via", "visit", "--note", "看车", "--next", "2026-03-10", now="2026-03-03")
     ok("log", a, "--via", "phone", "--note", "报价", "--stage", "intent", now="2026-03-05")
     ok("log", b, "--via", "wechat", "--note", "发了资料", now="2026-03-04")
@@ -91,6 +102,19 @@ def full_book(ok: Any, add: Any) -> None:
     ok("swot", b, "--add", "t", "竞争对手降价", now="2026-03-11")
     ok("finance", b, "--current-ratio", "1.8", "--net-margin", "6.5%", "--as-of", "2025-12-31")
     ok("visit", b, "--on", "2026-03-20", "--purpose", "见采购总监", "--prepare", "报价单")
+    ok("plan", "--target", "5", "--by", "2026-06-30", now="2026-03-12")
+    ok("plan", "--target", "3", "--by", "2026-05-31", "--owner", "王丽", now="2026-03-13")
+
+
+def sales_plans(book: Any) -> list[tuple[Any, ...]]:
+    return [
+        tuple(_same(v) for v in row)
+        for row in query(
+            book,
+            'SELECT owner, target, start, "end", rates, rates_source, weekly, created_at, '
+            "created_by FROM sales_plans ORDER BY id",
+        )
+    ]
 
 
 def tables(book: Any) -> dict[str, list[dict[str, Any]]]:
@@ -151,21 +175,41 @@ def _same(value: Any) -> Any:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("kind", ["xlsx", "zip"])  # the workbook, and one CSV per sheet
 def test_a_book_exported_and_imported_into_an_empty_book_is_the_same_book(
-    ok, add, db_path, tmp_path, monkeypatch, lang
+    ok, add, db_path, tmp_path, monkeypatch, lang, kind
 ):
     full_book(ok, add)
-    target = tmp_path / "backup.xlsx"
+    target = tmp_path / f"backup.{kind}"
     ok("export", str(target), "--lang", lang)
     before = tables(db_path)
     assert all(before[t] for t in IGNORED), [t for t in IGNORED if not before[t]]
+    plans_before = sales_plans(db_path)
+    assert len(plans_before) == 2
+    check_before = [
+        ok("plan", "check", *who, now="2026-04-01").stdout for who in ((), ("--owner", "王丽"))
+    ]
+    shown_before = ok("show", "C00001", now="2026-04-01").stdout
+    assert "010-62345678 ext. 8001" in shown_before  # the extension is kept and shown
     with private_book(tmp_path / "empty.db") as empty:
         monkeypatch.setenv("LEADBOOK_DB", empty)
         result = ok("import", str(target), now="2026-04-01")
-        after = tables(empty if "://" in empty else Path(empty))
+        book = empty if "://" in empty else Path(empty)
+        after = tables(book)
+        plans_after = sales_plans(book)
+        check_after = [
+            ok("plan", "check", *who, now="2026-04-01").stdout for who in ((), ("--owner", "王丽"))
+        ]
+        shown_after = ok("show", "C00001", now="2026-04-01").stdout
+        again = ok("import", str(target), "--json", now="2026-04-02").json()
+        assert (tables(book), sales_plans(book)) == (after, plans_after)  # a no-op
     for table in IGNORED:
         assert not differences(before[table], after[table]), table
+    assert plans_after == plans_before
+    assert check_after == check_before
+    assert shown_after == shown_before
     assert "Left out" not in result.stderr
+    assert again["created"] == 0 and again["other_sheets"].get("sales_plans") == 0
 
 
 def test_phones_are_exported_as_the_salesperson_writes_them_and_read_back(

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from leadbook.cards import entry_moment
 from leadbook.clock import Clock
+from leadbook.domain import purchase_cycle
 from leadbook.errors import InvalidValue, NotFound
 from leadbook.i18n import N_, _
 from leadbook.models.reports import CustomerValue, Referrer, ValueGroup, ValueReport
@@ -81,8 +82,7 @@ def value_report(conn: Connection, today: date) -> ValueReport:
     for r in rows:
         value, recent = _cents(r["total"]), _cents(r["recent"])
         first, last, n = r["first"], r["last"], int(r["n"])
-        cycle = (last - first).days / (n - 1) if n > 1 else None
-        next_expected = last + timedelta(days=round(cycle)) if cycle else None
+        cycle, next_expected = purchase_cycle(first, last, n) or (None, None)
         high_value = recent > 0 and recent >= threshold
         loyal = n > 1 and last > year_ago
         group = {(True, True): "strategic", (True, False): "retain", (False, True): "develop"}.get(

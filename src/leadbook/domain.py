@@ -7,7 +7,7 @@ Synonyms are what a user may type (English or Chinese).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from leadbook.i18n import N_, _
 
@@ -117,3 +117,15 @@ def suggest_grade(expected: date | None, today: date) -> str | None:
     if days <= 183:
         return "C"
     return "D"
+
+
+def purchase_cycle(first: date, last: date, purchases: int) -> tuple[float, date] | None:
+    """A repeat buyer's average days between purchases and the day the next one is expected
+    (the value report and `due`'s care calls); None for one purchase, or several within a
+    day (no cycle to speak of)."""
+    if purchases < 2:
+        return None
+    cycle = (last - first).days / (purchases - 1)
+    if cycle < 1:
+        return None
+    return cycle, last + timedelta(days=round(cycle))

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
 
+from leadbook.domain import purchase_cycle
 from leadbook.models.lines import DueItem, DueList
 from leadbook.schema import changes, complaints, customers, deals, visits
 
@@ -320,9 +321,11 @@ def repurchases(conn: Connection, day: date, until: date, owned: list) -> list[D
     ).mappings()
     items = []
     for r in rows:
-        cycle = (r["last"] - r["first"]).days / (r["n"] - 1)
-        expected = r["last"] + timedelta(days=round(cycle))
-        if cycle >= 1 and expected - timedelta(days=14) <= until:
+        cycle = purchase_cycle(r["first"], r["last"], r["n"])
+        if cycle is None:
+            continue
+        expected = cycle[1]
+        if expected - timedelta(days=14) <= until:
             last = r["last_contact_at"]
             if last is not None and last.date() >= expected - timedelta(days=14):
                 continue  # already called about it

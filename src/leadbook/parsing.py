@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Literal
 
 from leadbook import domain
@@ -400,13 +401,68 @@ def parse_region(text: str) -> str:
 
 
 def parse_phone(text: str, region: str | None = None) -> str:
-    """A phone number in E.164 (+8613800138000). A number without a country code is read as a
-    number of ``region`` (default: :func:`home_region`, China unless the book says otherwise),
-    so Chinese numbers need no +86 in a Chinese book and 860-253-6354 is +18602536354 in an
-    American one. A number refused at home but valid in another country says which."""
+    """A phone number in E.164 (+8613800138000), with its extension after ``;ext=`` as RFC 3966
+    writes it (+861062345678;ext=8001). A number without a country code is read as a number of
+    ``region`` (default: :func:`home_region`, China unless the book says otherwise), so Chinese
+    numbers need no +86 in a Chinese book and 860-253-6354 is +18602536354 in an American one.
+    A number refused at home but valid in another country says which. An extension is written
+    "010-62345678 转 8001", "分机 8001", "ext. 23", "x23", or after a last hyphen of a landline
+    (010-62345678-8001), as Chinese business cards do."""
     raw = text.strip()
     home = region or _home.get()
-    digits = _PHONE_JUNK.sub("", raw)
+    number, extension = _split_extension(raw)
+    try:
+        stored = _parse_number(number, raw, home)
+    except InvalidValue:
+        tail = _HYPHEN_EXTENSION.match(number) if not extension else None
+        if tail is None or not _is_landline(tail[1], home):
+            raise
+        stored, extension = _parse_number(tail[1], raw, home), tail[2]
+    return f"{stored};ext={extension}" if extension else stored
+
+
+# An extension named as one: 转 (transfer to), 分机, 内线, ext., extension, x, #.
+_EXTENSION = re.compile(
+    r"^(.*?\d[\d\s\-().]*?)\s*[,;，；]?\s*"
+    r"(?:转|轉|分机|分機|内线|內線|ext\.?|extn\.?|extension|x|#)\s*[:：.]?\s*(\d{1,10})\s*$",
+    re.I,
+)
+# A landline's extension after its last hyphen, as Chinese cards write it: 010-62345678-8001.
+_HYPHEN_EXTENSION = re.compile(r"^(.*\d)\s*[-‐–－]\s*(\d{1,6})$")
+_STORED_EXTENSION = ";ext="
+_MAYBE_EXTENSION = re.compile(r"[^\d\s\-+().\u00a0]")
+
+
+def _split_extension(raw: str) -> tuple[str, str]:
+    """A written number and its extension ("" without one)."""
+    if not _MAYBE_EXTENSION.search(raw):  # digits and separators only: the common case
+        return raw, ""
+    m = _EXTENSION.match(raw)
+    return (m[1].strip(), m[2]) if m else (raw, "")
+
+
+def _is_landline(text: str, home: str) -> bool:
+    """Whether ``text`` alone is a valid number that may have extensions (not a mobile)."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(text, home)
+    except phonenumbers.NumberParseException:
+        return False
+    kind = phonenumbers.number_type(number)
+    return phonenumbers.is_valid_number(number) and kind in (
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        phonenumbers.PhoneNumberType.TOLL_FREE,
+        phonenumbers.PhoneNumberType.SHARED_COST,
+        phonenumbers.PhoneNumberType.VOIP,
+        phonenumbers.PhoneNumberType.UAN,
+    )
+
+
+def _parse_number(text: str, raw: str, home: str) -> str:
+    """The E.164 form of a number without its extension (``raw``: as written, for messages)."""
+    digits = _PHONE_JUNK.sub("", text)
     if home == "CN":
         for prefix in ("+86", "0086", "86"):
             if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
@@ -430,40 +486,45 @@ def parse_phone(text: str, region: str | None = None) -> str:
     import phonenumbers
 
     try:
-        number = phonenumbers.parse(raw, home)
+        number = phonenumbers.parse(text, home)
     except phonenumbers.NumberParseException:
-        raise _elsewhere(raw, home) or InvalidValue(
+        raise _elsewhere(text, home, raw) or InvalidValue(
             _(
                 "{text!r} is not a phone number: give 11 digits for a mobile (13800138000) "
                 "or a number with its area or country code"
             ).format(text=raw)
         ) from None
+    extension = number.extension  # one written in words phonenumbers knows and we do not
+    number.extension = None
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason == phonenumbers.ValidationResult.TOO_SHORT:
-        raise _elsewhere(raw, home) or InvalidValue(
+        raise _elsewhere(text, home, raw) or InvalidValue(
             _("phone number {text!r} is too short").format(text=raw)
         )
     if reason in (
         phonenumbers.ValidationResult.TOO_LONG,
         phonenumbers.ValidationResult.INVALID_LENGTH,
     ):
-        raise _elsewhere(raw, home) or InvalidValue(
+        raise _elsewhere(text, home, raw) or InvalidValue(
             _("phone number {text!r} has too many digits").format(text=raw)
         )
     if not phonenumbers.is_valid_number(number):
-        raise _elsewhere(raw, home) or InvalidValue(
+        raise _elsewhere(text, home, raw) or InvalidValue(
             _("{text!r} is not a valid phone number (check the digits and the area code)").format(
                 text=raw
             )
         )
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    e164 = str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    return f"{e164}{_STORED_EXTENSION}{extension}" if extension else e164
 
 
-def _elsewhere(raw: str, home: str) -> InvalidValue | None:
+def _elsewhere(text: str, home: str, raw: str | None = None) -> InvalidValue | None:
     """The error for a number that is no number at ``home`` but a valid one of a likely other
     country: which country, and how to have it read so. None when no other country fits (or
-    the number carries its own country code, so no other home would change anything)."""
-    if raw.lstrip().startswith("+") or len(re.sub(r"\D", "", raw)) < 8:
+    the number carries its own country code, so no other home would change anything).
+    ``text``: the number without its extension; ``raw``: as written (default ``text``)."""
+    raw = text if raw is None else raw
+    if text.lstrip().startswith("+") or len(re.sub(r"\D", "", text)) < 8:
         return None  # a short one is far likelier a home number with digits missing
     import phonenumbers
 
@@ -471,7 +532,7 @@ def _elsewhere(raw: str, home: str) -> InvalidValue | None:
         if region == home:
             continue
         try:
-            number = phonenumbers.parse(raw, region)
+            number = phonenumbers.parse(text, region)
         except phonenumbers.NumberParseException:
             continue
         if phonenumbers.is_valid_number(number):
@@ -498,25 +559,64 @@ def _elsewhere(raw: str, home: str) -> InvalidValue | None:
     return None
 
 
-def display_phone(e164: str | None) -> str:
-    """How a stored number is shown: 138 0013 8000 for a Chinese mobile, E.164 otherwise."""
-    if not e164:
+def display_phone(
+    stored: str | None, home: str | None = None, *, spaced: bool = True, lang: str | None = None
+) -> str:
+    """A stored number as a salesperson writes it, on the card, in lists and in exports, so that
+    import reads it back the same: numbers of ``home`` (default :func:`home_region`) in national
+    form, a Chinese mobile as 138 0013 8000 (13800138000 when not ``spaced``) and a landline
+    with its area code (010-62345678, 0755-12345678); others in international form
+    (+1 860-253-6354); an extension after " ext. " (" 转 " in Chinese: ``lang``, default the
+    interface's). An old book's number that is not E.164 is shown as stored."""
+    if not stored:
         return ""
-    if e164.startswith("+86") and len(e164) == 14 and e164[3] == "1":
-        d = e164[3:]
-        return f"{d[:3]} {d[3:7]} {d[7:]}"
-    if e164.startswith("+86"):
-        return "0" + e164[3:]
-    return e164
+    if lang is None:
+        from leadbook.i18n import language
+
+        lang = language()
+    return _shown(stored, home or _home.get(), spaced, lang)
+
+
+@lru_cache(maxsize=4096)
+def _shown(stored: str, home: str, spaced: bool, lang: str) -> str:
+    number, sep, extension = stored.partition(_STORED_EXTENSION)
+    more = ((" 转 " if lang == "zh" else " ext. ") + extension) if sep and extension else ""
+    if home == "CN" and number.startswith("+86") and number[3:].isdigit():
+        rest = number[3:]
+        if rest.startswith("1") and len(rest) == 11:  # a mobile
+            return (f"{rest[:3]} {rest[3:7]} {rest[7:]}" if spaced else rest) + more
+        # Area codes starting 1 or 2 have two digits (010 Beijing, 021 Shanghai), others three.
+        area = 2 if rest[:1] in ("1", "2") else 3
+        return f"0{rest[:area]}-{rest[area:]}{more}"
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return stored  # not E.164 (an old book's text): as stored
+    form = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if phonenumbers.region_code_for_number(parsed) == home
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return str(phonenumbers.format_number(parsed, form)) + more
+
+
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def phone_digits(text: str) -> str:
-    """The digits a user may search for: national digits for Chinese numbers."""
-    digits = re.sub(r"\D", "", text)
+    """The digits a user may search for: national digits for Chinese numbers (a mobile's 11,
+    a landline's with its 0: 01062345678); a stored number's extension is left out."""
+    digits = _NOT_DIGIT.sub("", text.partition(_STORED_EXTENSION)[0])
+    if digits.startswith("0086"):
+        digits = digits[2:]
     if digits.startswith("86") and len(digits) == 13 and digits[2] == "1":
         return digits[2:]
-    if digits.startswith("0086"):
-        return digits[4:]
+    if digits.startswith("86") and len(digits) in (12, 13) and digits[2] != "1":
+        return "0" + digits[2:]  # a landline: area code without its 0, then 7 or 8 digits
+    if digits.startswith("8610") and len(digits) == 12:
+        return "0" + digits[2:]  # Beijing
     return digits
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from leadbook import tallies
 from leadbook.i18n import _
-from leadbook.journal import plans_due_done
+from leadbook.journal import plans_due_done, week_bounds
 from leadbook.models.reports import OwnerReport, Report
 from leadbook.schema import changes, customers, deals, followups
 from leadbook.sqlexpr import days_between, stage_index
@@ -26,8 +26,7 @@ MIN_NEW_CUSTOMERS_A_MONTH = 5
 
 def period_bounds(period: str, until: date) -> tuple[date, date]:
     if period == "week":
-        monday = until - timedelta(days=until.weekday())
-        return monday, monday + timedelta(days=6)
+        return week_bounds(until)
     first = until.replace(day=1)
     return first, until.replace(day=calendar.monthrange(until.year, until.month)[1])
 

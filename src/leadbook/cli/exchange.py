@@ -39,16 +39,18 @@ def progress_bar(label: str, total: int | None) -> Iterator[Callable[[str, int],
     help=_(
         "Export the book. FILE.xlsx: a workbook with a sheet for every kind of record (customers, "
         "follow-ups, deals, grade and stage history, planned contacts, complaints, visits, SWOT, "
-        "finance), linked by the customer number, and Funnel (with a chart) and Summary; "
-        "`leadbook import` reads it back whole, so it is a complete backup. A sheet longer than "
-        "Excel holds goes on in a numbered sheet (Follow-ups 2 ...). FILE.csv: one sheet "
-        "(--sheet), UTF-8 with BOM for Excel. FILE.ics: due follow-ups as calendar events.\n\n"
+        "finance, sales plans), linked by the customer number, and Funnel (with a chart) and "
+        "Summary; `leadbook import` reads it back whole, so it is a complete backup. A sheet "
+        "longer than Excel holds goes on in a numbered sheet (Follow-ups 2 ...). FILE.zip: the "
+        "same records as one CSV file each (Customers.csv, Follow-ups.csv ...), which `leadbook "
+        "import` also reads back whole. FILE.csv: one kind of record (--sheet), UTF-8 with BOM "
+        "for Excel. FILE.ics: due follow-ups as calendar events.\n\n"
         "Example: leadbook export 客户.xlsx --lang zh --owner 王丽"
     ),
 )
 def export(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help=_("Where to write: .xlsx, .csv or .ics.")),
+    file: Path = typer.Argument(..., help=_("Where to write: .xlsx, .zip, .csv or .ics.")),
     owner: str = typer.Option(None, "--owner", help=_("Only this salesperson's cards.")),
     grade: list[str] = typer.Option(None, "--grade", help=_("Only these grades.")),
     stage: list[str] = typer.Option(None, "--stage", help=_("Only these stages.")),
@@ -56,7 +58,12 @@ def export(
         None, "--since", help=_("Follow-ups, deals and history from this day.")
     ),
     sheet: str = typer.Option(
-        "customers", "--sheet", help=_("For .csv: customers, followups or deals.")
+        "customers",
+        "--sheet",
+        help=_(
+            "For .csv: customers, followups, deals, history, plans, complaints, visits, swot, "
+            "finance or sales_plans."
+        ),
     ),
     lang: str = typer.Option(None, "--lang", help=_("Sheet names and headers: en or zh.")),
     force: bool = typer.Option(False, "--force", help=_("Replace FILE if it already exists.")),
@@ -86,16 +93,22 @@ def export(
                 result = ex.write_xlsx(
                     conn, file, filters, sheet_lang, c.today, advance, overwrite=force
                 )
+        elif suffix == ".zip":
+            result = ex.write_csv_zip(conn, file, filters, sheet_lang, overwrite=force)
         elif suffix in (".csv", ".tsv"):
             result = ex.write_csv(conn, file, filters, sheet_lang, sheet, overwrite=force)
         elif suffix == ".ics":
             result = ex.write_ics(conn, file, filters, c.today, overwrite=force)
         else:
             raise InvalidValue(
-                _("cannot export to {name}: use a name ending in .xlsx, .csv or .ics").format(
+                _("cannot export to {name}: use a name ending in .xlsx, .zip, .csv or .ics").format(
                     name=file.name
                 )
             )
+    if lang:  # `export --lang zh` says what it wrote in Chinese, as `leadbook --lang zh` does
+        from leadbook.i18n import set_language
+
+        set_language(sheet_lang)
     done(_("Wrote {path} ({counts}).").format(path=file, counts=result.described()))
 
 
@@ -214,6 +227,7 @@ def import_(
                 "bad_rows": report.bad_rows,
                 "other_sheets": report.related,
                 "left_out": report.left_out,
+                "in_book": report.in_book,
                 "mapping": dict(report.mapping),
                 "problems": to_json(report.problems),
                 "error_file": str(error_file) if error_file else None,
@@ -262,6 +276,18 @@ def _print_report(report, table, file, dry_run, keep, skip_bad, error_file):
             f"{sheet_name(k, language())} {n}" for k, n in report.related.items()
         )
         lines.append([(_("From the other sheets: {restored}").format(restored=restored), "")])
+    if report.in_book:
+        kept = _(", ").join(f"{sheet_name(k, language())} {n}" for k, n in report.in_book.items())
+        lines.append(
+            [
+                (
+                    _("Kept as the book has them, as their cards are already in it: {kept}").format(
+                        kept=kept
+                    ),
+                    "dim",
+                )
+            ]
+        )
     if report.left_out:
         left = _(", ").join(f"{sheet_name(k, language())} {n}" for k, n in report.left_out.items())
         lines.append(

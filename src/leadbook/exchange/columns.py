@@ -136,6 +136,19 @@ FINANCE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("by", "By", "记录人"),
 )
 
+# Reverse plans (`leadbook plan`): a book's or a salesperson's targets, not a card's records.
+SALES_PLAN_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("owner", "Owner", "负责人"),
+    ("target", "Target deals", "目标成交数"),
+    ("start", "From", "开始日期"),
+    ("end", "By", "截止日期"),
+    ("rates", "Conversion rates", "转化率"),
+    ("rates_source", "Rates from", "转化率来源"),
+    ("weekly", "Weekly new prospects", "每周新增客户"),
+    ("created_at", "Made", "制定时间"),
+    ("created_by", "Made by", "制定人"),
+)
+
 # The values a Chinese export writes in Chinese, by the field they belong to: the words the
 # interface shows and that import already reads (domain.*_SYNONYMS, parsing.parse_*).
 ZH_VALUES: dict[str, dict[str, str]] = {
@@ -202,6 +215,7 @@ SHEETS = {
     "visits": ("Visits", "走访计划"),
     "swot": ("SWOT", "SWOT分析"),
     "finance": ("Finance", "财务指标"),
+    "sales_plans": ("Sales plans", "销售计划"),
     "funnel": ("Funnel", "销售漏斗"),
     "summary": ("Summary", "汇总"),
 }

@@ -26,7 +26,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,7 @@ from leadbook.exchange.columns import (
     FOLLOWUP_COLUMNS,
     HISTORY_COLUMNS,
     PLAN_COLUMNS,
+    SALES_PLAN_COLUMNS,
     SWOT_COLUMNS,
     VISIT_COLUMNS,
     ZH_VALUES,
@@ -51,6 +51,7 @@ from leadbook.exchange.columns import (
     sheet_name,
 )
 from leadbook.i18n import _
+from leadbook.parsing import display_phone
 from leadbook.render.grid import cell_width
 from leadbook.repository.customers import split_tags
 from leadbook.schema import (
@@ -61,6 +62,7 @@ from leadbook.schema import (
     financials,
     followups,
     plans,
+    sales_plans,
     swot,
     visits,
 )
@@ -107,41 +109,6 @@ class ExportResult:
         return _(", ").join(f"{what(k)} {n}" for k, n in self.counts.items())
 
 
-def national(phone: str | None, home: str = "CN") -> str:
-    """A stored number as the salesperson writes it, so that import reads it back the same:
-    home-country numbers in national form (13800138000, 010-62345678, 0755-12345678),
-    others in international form (+1 860-253-6354); an extension follows as " ext. 123"."""
-    if not phone:
-        return ""
-    return _written(phone, home)
-
-
-@lru_cache(maxsize=4096)
-def _written(phone: str, home: str) -> str:
-    number, sep, extension = phone.partition(";ext=")
-    more = f" ext. {extension}" if sep and extension else ""
-    if home == "CN" and number.startswith("+86") and number[3:].isdigit():
-        rest = number[3:]
-        if rest.startswith("1") and len(rest) == 11:
-            return rest + more  # a mobile: 13800138000
-        # Area codes starting 1 or 2 have two digits (010 Beijing, 021 Shanghai), others three.
-        area = 2 if rest[:1] in ("1", "2") else 3
-        return f"0{rest[:area]}-{rest[area:]}{more}"
-    import phonenumbers
-
-    try:
-        parsed = phonenumbers.parse(number, None)
-    except phonenumbers.NumberParseException:
-        return phone  # not E.164 (an old book's text): as stored
-    region = phonenumbers.region_code_for_number(parsed)
-    form = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if region == home
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return str(phonenumbers.format_number(parsed, form)) + more
-
-
 def home_region(conn: Connection) -> str:
     """The book's home country for phone numbers (setting phone.region), CN by default."""
     from leadbook.schema import settings
@@ -162,9 +129,9 @@ def _customer_rows(conn: Connection, f: Filters, where: Sequence[Any] = ()) -> I
         yield {
             **r,
             "birthday": birthday,
-            "mobile": national(r["mobile"], home),
-            "phone": national(r["phone"], home),
-            "fax": national(r["fax"], home),
+            "mobile": display_phone(r["mobile"], home, spaced=False, lang="en"),
+            "phone": display_phone(r["phone"], home, spaced=False, lang="en"),
+            "fax": display_phone(r["fax"], home, spaced=False, lang="en"),
             "referrer": r["referrer_number"],
             "budget": Decimal(r["budget_cents"]).scaleb(-2)
             if r["budget_cents"] is not None
@@ -241,6 +208,14 @@ def _plan_rows(conn: Connection, f: Filters, where: Sequence[Any] = ()) -> Itera
         yield {**r, "auto": "yes" if r["auto"] else "no"}
 
 
+def _sales_plan_rows(conn: Connection, f: Filters, where: Sequence[Any] = ()) -> Iterator[Any]:
+    """The reverse plans (`leadbook plan`), oldest first: `plan check` reads the latest."""
+    query = select(sales_plans).where(*where).order_by(sales_plans.c.id)
+    if f.owner:
+        query = query.where(sales_plans.c.owner == f.owner)
+    yield from conn.execute(query).mappings()
+
+
 # Each sheet of the workbook: its columns, its rows, and the table with its stored text (and
 # the columns stored under another name) to find the texts longer than a cell.
 Columns = Sequence[tuple[str, str, str]]
@@ -264,6 +239,7 @@ SHEETS: dict[str, tuple[Columns, Callable[..., Iterator[Any]], Any, dict[str, st
         financials,
         {},
     ),
+    "sales_plans": (SALES_PLAN_COLUMNS, _sales_plan_rows, sales_plans, {}),
 }
 # The sheet holding each kind of record, in the order of the workbook.
 RECORD_SHEETS = tuple(SHEETS)
@@ -632,6 +608,11 @@ def _translator(key: str, lang: str) -> Callable[[Any], Any] | None:
             value = row.get(name)
             if value in table:
                 row[name] = table[value]
+        if key == "customers":  # an extension as a Chinese card writes it: 010-62345678 转 8001
+            for name in ("mobile", "phone", "fax"):
+                value = row.get(name)
+                if value and " ext. " in value:
+                    row[name] = value.replace(" ext. ", " 转 ")
         if key == "history" and (row.get("old") in stages or row.get("new") in stages):
             for name in ("old", "new"):
                 row[name] = stages.get(row.get(name), row.get(name))
@@ -765,12 +746,15 @@ def _write_summary(
 
 # CSV ----------------------------------------------------------------------------------------
 
-CSV_SHEETS = {key: SHEETS[key][:2] for key in ("customers", "followups", "deals")}
+# Every kind of record the workbook holds: one of them in a .csv (--sheet), all in a .zip.
+CSV_SHEETS = {key: SHEETS[key][:2] for key in SHEETS}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # What may start with + or - and stay as it is: a plain number (-12.50) or a phone number
 # written with spaces (+86 138 0013 8000, +1 860-253-6354: a country code, a space, digits,
 # spaces and hyphens). None can call a function or point at a cell.
-_PLAIN = re.compile(r"[+-]\d+(?:\.\d+)?|\+\d[\d ]*\d|\+\d{1,3} \d[\d -]*\d")
+_PLAIN = re.compile(
+    r"[+-]\d+(?:\.\d+)?|(?:\+\d[\d ]*\d|\+\d{1,3} \d[\d -]*\d)(?: (?:ext\.|转) \d+)?"
+)
 
 
 def csv_safe(text: str) -> str:
@@ -786,30 +770,76 @@ def csv_safe(text: str) -> str:
 def write_csv(
     conn: Connection, path: Path, f: Filters, lang: str, sheet: str, overwrite: bool = False
 ) -> ExportResult:
+    """One kind of record (``sheet``) in a CSV file (tab-separated for .tsv)."""
     if sheet not in CSV_SHEETS:
         raise InvalidValue(
-            _("--sheet is customers, followups or deals, not {sheet!r}").format(sheet=sheet)
+            _("--sheet is one of {sheets}, not {sheet!r}").format(
+                sheets=", ".join(CSV_SHEETS), sheet=sheet
+            )
         )
-    columns, rows = CSV_SHEETS[sheet]
     result = ExportResult(path=path)
     dialect = "excel-tab" if path.suffix.lower() == ".tsv" else "excel"
     with atomic(path, overwrite) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out, dialect)
-        writer.writerow([header(c, lang) for c in columns])
-        translate = _translator(sheet, lang)
-        count = 0
-        for row in rows(conn, f):
-            if translate is not None:
-                row = translate(row)
-            writer.writerow([csv_safe(_csv_value(row.get(c[0]))) for c in columns])
-            count += 1
-        result.counts[sheet] = count
+        result.counts[sheet] = _write_csv_sheet(conn, out, f, lang, sheet, dialect)
     return result
+
+
+def write_csv_zip(
+    conn: Connection, path: Path, f: Filters, lang: str, overwrite: bool = False
+) -> ExportResult:
+    """Every kind of record the workbook holds, one CSV each (named as the workbook's sheets:
+    Customers.csv, Follow-ups.csv ... or 客户.csv, 跟进记录.csv ...), in one .zip that
+    `leadbook import` reads back whole, as it reads the workbook. CSV has no row or cell limit,
+    so nothing is split."""
+    import io
+    import zipfile
+
+    result = ExportResult(path=path)
+    with (
+        atomic(path, overwrite) as tmp,
+        zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for key in CSV_SHEETS:
+            with (
+                archive.open(_entry(f"{sheet_name(key, lang)}.csv"), "w", force_zip64=True) as raw,
+                io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as out,
+            ):
+                result.counts[key] = _write_csv_sheet(conn, out, f, lang, key, "excel")
+    return result
+
+
+def _entry(name: str) -> Any:
+    """A zip entry dated now (zipfile's default is 1980), readable by its owner only."""
+    import time
+    import zipfile
+
+    info = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16
+    return info
+
+
+def _write_csv_sheet(
+    conn: Connection, out: Any, f: Filters, lang: str, sheet: str, dialect: str
+) -> int:
+    columns, rows = CSV_SHEETS[sheet]
+    writer = csv.writer(out, dialect)
+    writer.writerow([header(c, lang) for c in columns])
+    translate = _translator(sheet, lang)
+    count = 0
+    for row in rows(conn, f):
+        if translate is not None:
+            row = translate(row)
+        writer.writerow([csv_safe(_csv_value(row.get(c[0]))) for c in columns])
+        count += 1
+    return count
 
 
 def _csv_value(value: Any) -> str:
     if isinstance(value, Decimal):
         return f"{value:.2f}"
+    if isinstance(value, datetime) and value.second:  # to the second, as the workbook keeps it
+        return value.strftime("%Y-%m-%d %H:%M:%S")
     return _text(value)
 
 
@@ -853,7 +883,7 @@ def write_ics(
         if r["next_purpose"]:
             details.append(r["next_purpose"])
         if r["mobile"]:
-            details.append(national(r["mobile"], home))
+            details.append(display_phone(r["mobile"], home, spaced=False))
         event.add("description", "\n".join(details))
         calendar.add_component(event)
         count += 1

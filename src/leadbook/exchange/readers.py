@@ -27,7 +27,7 @@ from leadbook.text import clean, visible
 class Table:
     headers: list[str]
     rows: list[list[Any]]
-    kind: str  # xlsx, xls, csv, vcf
+    kind: str  # xlsx, xls, csv, vcf, zip (of CSVs: leadbook's CSV export of a whole book)
     sheet: str | None = None
     sheets: Sequence[str] = ()
     encoding: str | None = None
@@ -57,6 +57,8 @@ def read(path: Path, sheet: str | None = None) -> Table:
             _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror)
         ) from None
     kind = sniff(data)
+    if kind == "xlsx" and _is_csv_zip(data):
+        return _csv_zip(path, data, sheet)
     if kind in ("xlsx", "xls"):
         return _spreadsheet(path, data, kind, sheet)
     text, encoding = decode(data, path)
@@ -97,6 +99,55 @@ def _spreadsheet(path: Path, data: bytes, kind: str, sheet: str | None) -> Table
         )
     headers = [clean(str(h)).strip() if h is not None else "" for h in rows[0]]
     return Table(headers, rows[1:], kind, name, names)
+
+
+def _is_csv_zip(data: bytes) -> bool:
+    """A zip of CSV files (`leadbook export book.zip`), not a workbook (also a zip)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    return bool(names) and all(n.lower().endswith(".csv") for n in names)
+
+
+def _csv_zip(path: Path, data: bytes, sheet: str | None) -> Table:
+    """One CSV of a zip of CSVs, as a sheet of a workbook: ``sheet`` names it without .csv
+    (default the first); the others are the table's ``sheets``."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        infos = archive.infolist()
+        unpacked = sum(i.file_size for i in infos)
+        if unpacked > MAX_UNPACKED:
+            raise InvalidValue(
+                _(
+                    "{path} would unpack to {size} MB, more than the {limit} MB leadbook "
+                    "reads: it is damaged or not a workbook of customers"
+                ).format(path=path.name, size=unpacked >> 20, limit=MAX_UNPACKED >> 20)
+            )
+        names = [i.filename[: -len(".csv")] for i in infos]
+        name = sheet or names[0]
+        if name not in names:
+            raise InvalidValue(
+                _("{path} has no sheet {sheet!r}; its sheets: {names}").format(
+                    path=path.name, sheet=sheet, names=", ".join(names)
+                )
+            )
+        try:
+            body = archive.read(infos[names.index(name)])
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
+            reason = (str(exc).splitlines() or [exc.__class__.__name__])[0][:120]
+            raise InvalidValue(
+                _("{path} is a zip of CSV files but cannot be read ({reason})").format(
+                    path=path.name, reason=visible(reason)
+                )
+            ) from None
+    text, encoding = decode(body, path)
+    table = _csv(text, encoding)
+    return Table(table.headers, table.rows, "zip", name, names, encoding)
 
 
 def _unreadable(path: Path, kind: str, exc: BaseException) -> InvalidValue:
