@@ -262,6 +262,10 @@ def _upgrade_once(engine: Engine) -> None:
                 # a copy of the book as it was; the lock held here keeps writers out meanwhile
                 saved = backup_file(path, path.with_name(f"{path.name}.before-{SCHEMA_HEAD}.bak"))
             _upgrade_on(conn)
+            from leadbook import searchkeys
+
+            if revision is not None and revision < searchkeys.REKEYED_AT:
+                searchkeys.refresh(conn)  # keys as today's leadbook makes them
         except BaseException as exc:
             transaction.rollback()
             if isinstance(exc, BookError | _StillLocked):

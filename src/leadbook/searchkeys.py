@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 from leadbook.parsing import phone_digits
 
@@ -88,3 +89,53 @@ def query_terms(text: str) -> list[str]:
     if stripped.isdigit() and len(stripped) >= 3:
         return [phone_digits(stripped)]
     return [t for t in text.lower().split() if t]
+
+
+REKEYED_AT = "0007"  # books upgraded from an older revision get their keys computed again
+
+
+def refresh(conn: Any, batch: int = 5000) -> int:
+    """Compute every card's pinyin, initials and search key again with today's rules (a book
+    made by an older leadbook keeps the keys that leadbook wrote: 重庆银行 as zqyh, landlines
+    without their national digits); returns how many cards changed."""
+    from sqlalchemy import bindparam, select, update
+
+    from leadbook.schema import customers as c
+
+    fields = ("number", "name", "company", "email", "wechat", "mobile", "phone", "fax")
+    changed, last = 0, 0
+    while True:
+        rows = (
+            conn.execute(
+                select(c.c.id, c.c.pinyin, c.c.initials, c.c.search_key, *(c.c[f] for f in fields))
+                .where(c.c.id > last)
+                .order_by(c.c.id)
+                .limit(batch)
+            )
+            .mappings()
+            .all()
+        )
+        if not rows:
+            return changed
+        last = rows[-1]["id"]
+        updates = []
+        for r in rows:
+            values: dict[str, object] = {f: r[f] for f in fields}
+            values["pinyin"], values["initials"] = pinyin_keys(r["name"] or "")
+            key = search_key(values)
+            if (values["pinyin"], values["initials"], key) != (
+                r["pinyin"],
+                r["initials"],
+                r["search_key"],
+            ):
+                updates.append(
+                    {"cid": r["id"], "p": values["pinyin"], "i": values["initials"], "k": key}
+                )
+        if updates:
+            conn.execute(
+                update(c)
+                .where(c.c.id == bindparam("cid"))
+                .values(pinyin=bindparam("p"), initials=bindparam("i"), search_key=bindparam("k")),
+                updates,
+            )
+            changed += len(updates)
