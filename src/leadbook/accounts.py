@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from leadbook.cards import entry_moment
 from leadbook.clock import Clock
-from leadbook.domain import purchase_cycle
+from leadbook.domain import money, purchase_cycle
 from leadbook.errors import InvalidValue, NotFound
 from leadbook.i18n import N_, _
 from leadbook.models.reports import CustomerValue, Referrer, ValueGroup, ValueReport
@@ -46,10 +46,6 @@ GROUPS = {
 }
 
 
-def _cents(value: Any) -> Decimal:
-    return Decimal(int(value or 0)).scaleb(-2)
-
-
 def value_report(conn: Connection, today: date) -> ValueReport:
     year_ago = today - timedelta(days=365)
     per = (
@@ -73,14 +69,14 @@ def value_report(conn: Connection, today: date) -> ValueReport:
             .order_by(per.c.total.desc(), customers.c.id)
         ).mappings()
     )
-    total = sum((_cents(r["total"]) for r in rows), Decimal("0.00"))
-    recent_values = sorted(_cents(r["recent"]) for r in rows if r["recent"])
+    total = sum((money(r["total"]) for r in rows), Decimal("0.00"))
+    recent_values = sorted(money(r["recent"]) for r in rows if r["recent"])
     threshold = recent_values[len(recent_values) // 2] if recent_values else Decimal("0.00")
     result: list[CustomerValue] = []
     running = Decimal(0)
     top_count = 0
     for r in rows:
-        value, recent = _cents(r["total"]), _cents(r["recent"])
+        value, recent = money(r["total"]), money(r["recent"])
         first, last, n = r["first"], r["last"], int(r["n"])
         cycle, next_expected = purchase_cycle(first, last, n) or (None, None)
         high_value = recent > 0 and recent >= threshold
@@ -146,7 +142,7 @@ def referrers(conn: Connection) -> list[Referrer]:
         )
     )
     return [
-        Referrer(num, name, int(n), int(won or 0), _cents(cents))
+        Referrer(num, name, int(n), int(won or 0), money(cents))
         for num, name, n, won, cents in rows
     ]
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.engine import Connection, RowMapping
 
 from leadbook import parsing, reminders
 from leadbook.clock import Clock
-from leadbook.domain import STAGE_INDEX, suggest_grade
+from leadbook.domain import STAGE_INDEX, cents, money, suggest_grade
 from leadbook.errors import Duplicate, InvalidValue, LeadbookError
 from leadbook.i18n import _
 from leadbook.models.card import Card, Change, Edit, FollowUp
@@ -56,7 +55,7 @@ def parse_fields(raw: dict[str, str | None], today: date) -> dict[str, Any]:
         elif field == "payment":
             values["payment"] = parsing.parse_payment(text)
         elif field == "budget":
-            values["budget_cents"] = int(parsing.parse_amount(text) * 100)
+            values["budget_cents"] = cents(parsing.parse_amount(text))
         elif field == "expected":
             values["expected"] = parsing.parse_date(text, today, prefer="future")
         elif field == "tags":
@@ -527,7 +526,7 @@ def card_model(
         referrer_name=referrer_name,
         owner=row["owner"],
         product=row["product"],
-        budget=Decimal(row["budget_cents"]).scaleb(-2) if row["budget_cents"] is not None else None,
+        budget=money(row["budget_cents"]) if row["budget_cents"] is not None else None,
         expected=row["expected"],
         payment=row["payment"],
         grade=row["grade"],

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from leadbook.cards import set_stage
 from leadbook.clock import Clock
+from leadbook.domain import cents
 from leadbook.repository import customers as repo
 from leadbook.repository import inserted_id
 from leadbook.schema import deals
@@ -65,7 +66,7 @@ def record_deal(
         conn.execute(
             deals.insert().values(
                 customer_id=row["id"],
-                amount_cents=int(amount * 100),
+                amount_cents=cents(amount),
                 product=product or row["product"],
                 date=day,
                 contract=contract,

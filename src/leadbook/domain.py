@@ -8,6 +8,7 @@ Synonyms are what a user may type (English or Chinese).
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from leadbook.i18n import N_, _
 
@@ -129,3 +130,13 @@ def purchase_cycle(first: date, last: date, purchases: int) -> tuple[float, date
     if cycle < 1:
         return None
     return cycle, last + timedelta(days=round(cycle))
+
+
+def money(cents: int | None) -> Decimal:
+    """An amount kept in cents, as the Decimal the screens show (none: 0.00)."""
+    return Decimal(int(cents or 0)).scaleb(-2)
+
+
+def cents(amount: Decimal) -> int:
+    """An amount (checked to whole cents by parsing.parse_amount) as the cents kept."""
+    return int(amount * 100)

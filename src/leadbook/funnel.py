@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from leadbook import tallies
-from leadbook.domain import FUNNEL_STAGES, STAGE_INDEX, STAGES
+from leadbook.domain import FUNNEL_STAGES, STAGE_INDEX, STAGES, money
 from leadbook.i18n import _
 from leadbook.models.reports import Diagnosis, Funnel, FunnelSplit, StageFlow
 from leadbook.schema import changes, customers, deals
@@ -266,7 +266,7 @@ def won_value(
     )
     if since:
         query = query.where(deals.c.date >= since)
-    return Decimal(int(conn.execute(query).scalar_one())).scaleb(-2)
+    return money(conn.execute(query).scalar_one())
 
 
 def _stage_rows(

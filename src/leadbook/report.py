@@ -14,6 +14,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Connection
 
 from leadbook import tallies
+from leadbook.domain import money
 from leadbook.i18n import _
 from leadbook.journal import plans_due_done, week_bounds
 from leadbook.models.reports import OwnerReport, Report
@@ -216,5 +217,5 @@ def _with_won_value(
         .where(deals.c.date >= since, deals.c.date <= until, *owner_filter)
         .group_by(who)
     ):
-        rows[o]["won_value"] = Decimal(int(cents or 0)).scaleb(-2)
+        rows[o]["won_value"] = money(cents)
     return rows

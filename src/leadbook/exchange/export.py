@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import String, func, or_, select
 from sqlalchemy.engine import Connection
 
+from leadbook.domain import money
 from leadbook.errors import InvalidValue
 from leadbook.exchange.columns import (
     COMPLAINT_COLUMNS,
@@ -133,9 +134,7 @@ def _customer_rows(conn: Connection, f: Filters, where: Sequence[Any] = ()) -> I
             "phone": display_phone(r["phone"], home, spaced=False, lang="en"),
             "fax": display_phone(r["fax"], home, spaced=False, lang="en"),
             "referrer": r["referrer_number"],
-            "budget": Decimal(r["budget_cents"]).scaleb(-2)
-            if r["budget_cents"] is not None
-            else None,
+            "budget": money(r["budget_cents"]) if r["budget_cents"] is not None else None,
             "tags": ",".join(split_tags(r["tags"])),
             "next": r["next_due"],
             "purpose": r["next_purpose"],
@@ -177,7 +176,7 @@ def _deal_rows(conn: Connection, f: Filters, where: Sequence[Any] = ()) -> Itera
     if f.since:
         query = query.where(deals.c.date >= f.since)
     for r in conn.execution_options(yield_per=5000).execute(_filtered(query, f)).mappings():
-        yield {**r, "deal_date": r["date"], "amount": Decimal(r["amount_cents"]).scaleb(-2)}
+        yield {**r, "deal_date": r["date"], "amount": money(r["amount_cents"])}
 
 
 def _card_rows(table: Any, when: Any, order: Sequence[Any]) -> Callable[..., Iterator[Any]]:

@@ -27,7 +27,7 @@ from leadbook import parsing
 from leadbook.cards import new_card
 from leadbook.clock import Clock
 from leadbook.deals import check_deal, won_at
-from leadbook.domain import STAGE_INDEX
+from leadbook.domain import STAGE_INDEX, cents
 from leadbook.errors import InvalidValue
 from leadbook.exchange import mapping as mp
 from leadbook.exchange.readers import Table
@@ -922,7 +922,7 @@ def _extra_json(own: dict[str, Any] | None, extra: dict[str, str]) -> str | None
 
 
 def _cents(amount: Decimal | None) -> int | None:
-    return int(amount * 100) if amount is not None else None
+    return cents(amount) if amount is not None else None
 
 
 def deal_day(v: dict[str, Any], today: date) -> date:

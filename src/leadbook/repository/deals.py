@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, RowMapping
 
+from leadbook.domain import money
 from leadbook.models.card import Deal
 from leadbook.schema import customers, deals
 
@@ -52,7 +52,7 @@ def _deal(r: RowMapping) -> Deal:
         id=r["id"],
         number=r["number"],
         name=r["name"],
-        amount=Decimal(r["amount_cents"]).scaleb(-2),
+        amount=money(r["amount_cents"]),
         product=r["product"],
         date=r["date"],
         contract=r["contract"],
