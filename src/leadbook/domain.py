@@ -140,3 +140,8 @@ def money(cents: int | None) -> Decimal:
 def cents(amount: Decimal) -> int:
     """An amount (checked to whole cents by parsing.parse_amount) as the cents kept."""
     return int(amount * 100)
+
+
+def win_rate(won: int, lost: int) -> float | None:
+    """Of the cards closed, the share won (none closed: None)."""
+    return round(won / (won + lost), 4) if won + lost else None

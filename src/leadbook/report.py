@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Connection
 
 from leadbook import tallies
-from leadbook.domain import money
+from leadbook.domain import money, win_rate
 from leadbook.i18n import _
 from leadbook.journal import plans_due_done, week_bounds
 from leadbook.models.reports import OwnerReport, Report
@@ -83,7 +83,7 @@ def report(
                 advances=r.get("advances", 0),
                 won=won,
                 lost=lost,
-                win_rate=round(won / (won + lost), 4) if won + lost else None,
+                win_rate=win_rate(won, lost),
                 won_value=r.get("won_value", Decimal("0.00")),
                 avg_days_to_win=round(r["avg_days"], 1) if r.get("avg_days") is not None else None,
                 flags=flags,

@@ -3,7 +3,7 @@ cards at that stage now, with the period's flow and conversion beside it."""
 
 from __future__ import annotations
 
-from leadbook.domain import stage_label
+from leadbook.domain import stage_label, win_rate
 from leadbook.i18n import _
 from leadbook.models.reports import Funnel, FunnelSplit
 from leadbook.render import width
@@ -90,9 +90,10 @@ def print_split(s: FunnelSplit, label: str) -> None:
         reached = {r.stage: r.reached for r in g.stages}
         won = reached.get("won", 0)
         lost = next(r.count for r in g.stages if r.stage == "lost")
-        rate = _pct(won / (won + lost)) if won + lost else "-"
+        rate = win_rate(won, lost)
+        rate_text = _pct(rate) if rate is not None else "-"
         rows.append(
-            [g.group or _("(none)")] + [str(reached[st]) for st in stages] + [str(lost), rate]
+            [g.group or _("(none)")] + [str(reached[st]) for st in stages] + [str(lost), rate_text]
         )
     title = _("Funnel by {field}: cards that reached each stage, {period}").format(
         field=label, period=_period(s.since, s.until)
