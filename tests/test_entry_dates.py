@@ -148,3 +148,20 @@ def test_a_bad_pinned_clock_is_one_clear_line(cli):
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: LEADBOOK_NOW is 'next tuesday'")
     assert result.stderr.count("\n") == 1
+
+
+def test_a_deal_dated_before_the_card_or_its_last_move_is_refused(cli, ok, add, db_path):
+    add("孙悦", "--grade", "A", now="2026-11-11")
+    ok("stage", "C00001", "ready", now="2026-11-18T11:00")
+    before = dump_book(db_path)
+    early = cli("deal", "C00001", "--amount", "12万", "--date", "2026-11-10", now="2026-11-19")
+    assert early.exit_code == 1 and "added on 2026-11-11" in early.stderr
+    moved = cli("deal", "C00001", "--amount", "12万", "--date", "2026-11-12", now="2026-11-19")
+    assert moved.exit_code == 1 and "on 2026-11-18" in moved.stderr
+    assert dump_book(db_path) == before
+    # on the day of the move it is recorded, and the report puts deal and win in one week
+    ok("deal", "C00001", "--amount", "12万", "--date", "2026-11-18", now="2026-11-19")
+    week = ok(
+        "report", "--since", "2026-11-16", "--until", "2026-11-22", "--json", now="2026-11-23"
+    )
+    assert [(r["won"], r["won_value"]) for r in week.json()] == [(1, "120000.00")]

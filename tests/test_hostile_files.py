@@ -524,3 +524,24 @@ def test_a_damaged_xls_is_one_line(cli, tmp_path, data):
     assert result.stderr.count("\n") == 1 and "looks like an xls workbook but cannot be read" in (
         result.stderr
     )
+
+
+def test_a_reader_panic_prints_one_line_from_a_real_process(tmp_path):
+    """The Rust reader's panic message and backtrace go straight to the process's stderr,
+    which an in-process test never sees: run leadbook as a user does."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "damaged.xls").write_bytes(xls([*ROWS, biff(0x00E5, struct.pack("<H", 500))]))
+    env = {**os.environ, "LEADBOOK_DB": str(tmp_path / "book.db"), "RUST_BACKTRACE": "1"}
+    env.pop("LEADBOOK_DEBUG", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "leadbook", "import", str(tmp_path / "damaged.xls")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "cannot be read" in done.stderr and "panicked" not in done.stderr

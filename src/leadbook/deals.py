@@ -5,14 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING
 
-from leadbook.cards import set_stage
+from sqlalchemy.engine import Connection, RowMapping
+
+from leadbook.cards import entry_moment, set_stage
 from leadbook.clock import Clock
-from leadbook.domain import cents
+from leadbook.domain import cents, stage_label
 from leadbook.repository import customers as repo
 from leadbook.repository import inserted_id
 from leadbook.schema import deals
+
+if TYPE_CHECKING:
+    from leadbook.models.card import Deal
 
 
 def check_deal(amount: Decimal, day: date, today: date) -> None:
@@ -34,6 +39,29 @@ def won_at(day: date, now: datetime, since: datetime | None) -> datetime:
         return now
     start = datetime.combine(day, datetime.min.time())
     return max(start, since) if since is not None else start
+
+
+def _not_before_the_card(row: RowMapping, day: date, clock: Clock) -> None:
+    """A deal typed in late happened after the card existed and, for a card not yet won,
+    after its last move (the move to won is dated with the deal, and the history stays in
+    order)."""
+    from leadbook.errors import InvalidValue
+    from leadbook.i18n import _
+
+    entry_moment(row, datetime.combine(day, datetime.min.time()), clock)
+    since = row["stage_since"]
+    if row["stage"] != "won" and since is not None and day < since.date():
+        raise InvalidValue(
+            _(
+                "{number} moved to {stage} on {since}: a deal cannot be dated before it "
+                "({day}); date it {since} or later"
+            ).format(
+                number=row["number"],
+                stage=stage_label(row["stage"]),
+                since=since.date().isoformat(),
+                day=day.isoformat(),
+            )
+        )
 
 
 def record_deal(
@@ -62,6 +90,8 @@ def record_deal(
     day = on or clock.today
     check_deal(amount, day, clock.today)
     row = repo.get(conn, number)
+    if day < clock.today:
+        _not_before_the_card(row, day, clock)
     deal_id = inserted_id(
         conn.execute(
             deals.insert().values(
@@ -88,3 +118,50 @@ def record_deal(
             at=won_at(day, clock.now, max(t for t in (row["stage_since"], row["created_at"]) if t)),
         )
     return deal_id
+
+
+def record(
+    conn: Connection,
+    number: str,
+    amount: Decimal,
+    *,
+    clock: Clock,
+    by: str,
+    product: str | None = None,
+    on: date | None = None,
+    contract: str | None = None,
+    payment: str | None = None,
+    note: str | None = None,
+) -> Deal:
+    """`leadbook deal`: record the purchase (the card becomes won); the deal as stored."""
+    from leadbook.repository.deals import for_customer
+
+    deal_id = record_deal(
+        conn,
+        number,
+        amount,
+        clock=clock,
+        by=by,
+        product=product,
+        on=on,
+        contract=contract,
+        payment=payment,
+        note=note,
+    )
+    return next(d for d in for_customer(conn, repo.get(conn, number)["id"]) if d.id == deal_id)
+
+
+def listing(
+    conn: Connection,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    owner: str | None = None,
+    number: str | None = None,
+) -> tuple[list[Deal], str]:
+    """`leadbook deals`: the purchases, newest first, and the book's currency."""
+    from leadbook.config import currency
+    from leadbook.repository.deals import list_deals
+
+    rows = list_deals(conn, since=since, until=until, owner=owner, number=number)
+    return rows, currency(conn)

@@ -12,7 +12,8 @@ import csv
 import io
 import re
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -67,29 +68,58 @@ def read(path: Path, sheet: str | None = None) -> Table:
     return _csv(text, encoding)
 
 
+@contextmanager
+def _native_stderr_muted() -> Iterator[None]:
+    """Keep what native code writes to the process's stderr (a Rust panic's message and
+    backtrace) off the user's screen: the command says in one line what went wrong. With
+    LEADBOOK_DEBUG=1 it is left alone."""
+    import os
+    import sys
+
+    if os.environ.get("LEADBOOK_DEBUG") == "1":
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        fd = 2
+        saved = os.dup(fd)
+    except (OSError, ValueError, AttributeError):  # no real stderr (captured): nothing to mute
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    try:
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(devnull)
+
+
 def _spreadsheet(path: Path, data: bytes, kind: str, sheet: str | None) -> Table:
     from python_calamine import CalamineWorkbook
 
     check_workbook(path, data, sheet)
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = list(book.sheet_names)
-        name = sheet or names[0]
-        if name not in names:
-            raise InvalidValue(
-                _("{path} has no sheet {sheet!r}; its sheets: {names}").format(
-                    path=path.name, sheet=sheet, names=", ".join(names)
+    with _native_stderr_muted():  # a reader panic prints its backtrace straight to fd 2
+        try:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            names = list(book.sheet_names)
+            name = sheet or names[0]
+            if name not in names:
+                raise InvalidValue(
+                    _("{path} has no sheet {sheet!r}; its sheets: {names}").format(
+                        path=path.name, sheet=sheet, names=", ".join(names)
+                    )
                 )
-            )
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=True)
-    except InvalidValue:
-        raise
-    except Exception as exc:  # calamine raises its own error types on broken files
-        raise _unreadable(path, kind, exc) from None
-    except BaseException as exc:  # a panic in calamine (pyo3's PanicException) is no Exception
-        if type(exc).__name__ != "PanicException":
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=True)
+        except InvalidValue:
             raise
-        raise _unreadable(path, kind, exc) from None
+        except Exception as exc:  # calamine raises its own error types on broken files
+            raise _unreadable(path, kind, exc) from None
+        except BaseException as exc:  # a panic in calamine (pyo3's PanicException) is no Exception
+            if type(exc).__name__ != "PanicException":
+                raise
+            raise _unreadable(path, kind, exc) from None
     rows = [list(r) for r in rows]
     while rows and not any(_filled(v) for v in rows[0]):
         rows.pop(0)
