@@ -145,8 +145,27 @@ def _cn_number(token: str) -> int:
     return int(token) if token.isdigit() else _CN_DIGITS[token]
 
 
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)  # the dates a sales book holds
+
+
 def parse_date(text: str, today: date, prefer: Prefer = None) -> date:
-    """Read a date typed by a user. ``prefer`` picks the year of a date given without one."""
+    """Read a date typed by a user. ``prefer`` picks the year of a date given without one.
+    A date before 1900 or after 2199 is a typing slip, refused (it also kept
+    `due --date 9999-12-31` from overflowing)."""
+    try:
+        day = _parse_date(text, today, prefer)
+    except OverflowError:
+        day = None
+    if day is None or not EARLIEST <= day <= LATEST:
+        raise InvalidValue(
+            _("{text!r} is outside the dates leadbook keeps ({first} to {last})").format(
+                text=text.strip(), first=EARLIEST.isoformat(), last=LATEST.isoformat()
+            )
+        )
+    return day
+
+
+def _parse_date(text: str, today: date, prefer: Prefer = None) -> date:
     raw = text
     text = text.strip().lower()
     if not text:

@@ -15,7 +15,7 @@ from typer.core import (
 )
 
 from leadbook import __version__
-from leadbook.errors import LeadbookError
+from leadbook.errors import InvalidValue, LeadbookError
 from leadbook.i18n import _
 
 _ClickException = _click.exceptions.ClickException
@@ -184,6 +184,10 @@ def _main(
         False, "--version", callback=_version, is_eager=True, help=_("Show the version and exit.")
     ),
 ) -> None:
+    if lang is not None and not lang.strip().lower().startswith(("zh", "en")):
+        raise InvalidValue(
+            _("--lang {lang!r}: leadbook speaks en (English) and zh (中文)").format(lang=lang)
+        )
     state = State(db=db, user=as_user, debug=debug)
     ctx.obj = state
     ctx.call_on_close(state.close)

@@ -1,0 +1,41 @@
+"""Issue 13, "Bad input still getting through": each is one clear line, exit 1, the store as
+before."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import dump_book
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("due", "--date", "9999-12-31"), "'9999-12-31' is outside the dates leadbook keeps"),
+        (("log", "C00001", "--at", "1850-01-01"), "'1850-01-01' is outside the dates"),
+        (("deal", "C00001", "--amount", "5000", "--date", "1899-12-31"), "outside the dates"),
+        (("--lang", "xx", "due"), "--lang 'xx': leadbook speaks en (English) and zh (中文)"),
+    ],
+)
+def test_bad_input_is_one_line_and_changes_nothing(cli, add, db_path, args, said):
+    add("张三", "--grade", "B")
+    before = dump_book(db_path)
+    result = cli(*args)
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and said in result.stderr, result.stderr
+    assert dump_book(db_path) == before
+
+
+def test_a_locale_name_is_a_language(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LEADBOOK_DB": str(tmp_path / "book.db"), "LEADBOOK_NOW": "2026-11-13"}
+    done = subprocess.run(
+        [sys.executable, "-m", "leadbook", "--lang", "zh_CN", "due"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 0 and "没有待跟进的客户" in done.stdout
