@@ -14,6 +14,11 @@ from conftest import dump_book
         (("due", "--date", "9999-12-31"), "'9999-12-31' is outside the dates leadbook keeps"),
         (("log", "C00001", "--at", "1850-01-01"), "'1850-01-01' is outside the dates"),
         (("deal", "C00001", "--amount", "5000", "--date", "1899-12-31"), "outside the dates"),
+        (
+            ("visit", "C00001", "--on", "2026-03-01", "--purpose", "见采购"),
+            "2026-03-01 has passed: a visit is planned for today or later",
+        ),
+        (("deal", "C00001", "--amount", "-5000"), "amount '-5000' is negative"),
         (("--lang", "xx", "due"), "--lang 'xx': leadbook speaks en (English) and zh (中文)"),
     ],
 )
@@ -39,3 +44,26 @@ def test_a_locale_name_is_a_language(tmp_path):
         env=env,
     )
     assert done.returncode == 0 and "没有待跟进的客户" in done.stdout
+
+
+@pytest.mark.parametrize("command", [["journal", "--week", "2026-03-18"], ["list"], ["due"]])
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path, command):
+    """`leadbook journal | head`: the reader leaves early; leadbook ends with 0 and no error,
+    as other Unix tools do."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LEADBOOK_DB": str(tmp_path / "book.db"), "LEADBOOK_NOW": "2026-03-18"}
+    for name in ("张三", "李四", "王五"):
+        subprocess.run([sys.executable, "-m", "leadbook", "add", name], env=env, check=True)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "leadbook", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert run.stdout is not None and run.stderr is not None
+    run.stdout.close()  # the reader is gone before anything is written
+    err = run.stderr.read().decode()
+    assert run.wait() == 0 and err == ""

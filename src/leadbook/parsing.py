@@ -684,7 +684,13 @@ def parse_amount(text: str) -> Decimal:
         raise InvalidValue(
             _("{text!r} is not an amount: write 12000, 12,000.50, ¥12000 or 1.2万").format(text=raw)
         ) from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal(10) ** 13:
+    if amount < 0:
+        raise InvalidValue(
+            _("amount {text!r} is negative: write what was paid or budgeted, above zero").format(
+                text=raw
+            )
+        )
+    if not amount.is_finite() or amount >= Decimal(10) ** 13:
         raise InvalidValue(_("amount {text!r} is out of range").format(text=raw))
     if amount != amount.quantize(Decimal("0.01")):
         raise InvalidValue(_("amount {text!r} has more than 2 decimal places").format(text=raw))

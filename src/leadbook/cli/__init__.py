@@ -19,4 +19,9 @@ def main(argv: list[str] | None = None) -> None:
     i18n.set_language(i18n.detect(args))
     from leadbook.cli.app import load
 
-    load(args)(args=args, prog_name="leadbook")
+    try:
+        load(args)(args=args, prog_name="leadbook")
+    except BrokenPipeError:  # raised while flushing, after the command itself ended
+        from leadbook.cli.app import quiet_stdout
+
+        quiet_stdout()

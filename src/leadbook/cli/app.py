@@ -32,6 +32,9 @@ class LeadbookGroup(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, SystemExit, _ClickException):
             raise  # usage errors keep click's message and exit code 2
+        except BrokenPipeError:
+            quiet_stdout()  # `leadbook journal | head`: the reader had enough, as with any tool
+            raise typer.Exit(0) from None
         except Exception as exc:
             if _debug(ctx):
                 raise
@@ -51,6 +54,19 @@ class LeadbookGroup(TyperGroup):
         from leadbook.text import clean
 
         return super().parse_args(ctx, [clean(a) for a in args])
+
+
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null once its reader has gone, so that nothing more written (the
+    interpreter's last flush included) fails again (Python's documented idiom for SIGPIPE)."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (a test's capture)
+        pass
 
 
 def _escape(text: str) -> str:

@@ -28,7 +28,14 @@ def width() -> int:
 def out() -> Console:
     from rich.console import Console
 
-    return Console(width=_width(), highlight=False, soft_wrap=False)
+    class Out(Console):
+        def on_broken_pipe(self) -> None:
+            # `leadbook journal | head`: the reader had enough. Rich exits 1 here; like any
+            # Unix tool, end quietly with 0 (the CLI points stdout at /dev/null).
+            self.quiet = True
+            raise BrokenPipeError
+
+    return Out(width=_width(), highlight=False, soft_wrap=False)
 
 
 @cache
