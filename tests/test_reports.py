@@ -22,7 +22,7 @@ def stages(ok, *args):
 
 
 def test_deal_makes_the_card_won_and_keeps_the_history(ok, add):
-    n = add("张三", "--grade", "A")
+    n = add("张三", "--grade", "A", "--at", "2026-03-10")  # typed in late: a customer since 03-10
     ok("stage", n, "intent")
     deal = ok(
         "deal", n, "--amount", "25.8万", "--product", "途观L", "--contract", "HT-1", "--json"

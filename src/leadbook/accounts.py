@@ -307,6 +307,13 @@ def plan_visit(
 ) -> int:
     if not purpose.strip():
         raise InvalidValue(_('a planned visit needs its purpose: --purpose "..."'))
+    if day < now.date():
+        raise InvalidValue(
+            _(
+                "{day} has passed: a visit is planned for today or later; log one already made "
+                "with `leadbook log {number} --via visit --at {day}`"
+            ).format(day=day.isoformat(), number=number)
+        )
     row = repo.get(conn, number)
     return inserted_id(
         conn.execute(
@@ -322,3 +329,79 @@ def plan_visit(
             )
         )
     )
+
+
+# What the account commands call: each does one command's work in the caller's transaction.
+
+
+def value_view(conn: Connection, today: date) -> tuple[ValueReport, str]:
+    """`leadbook value`: the value report and the book's currency to show it in."""
+    from leadbook.config import currency
+
+    return value_report(conn, today), currency(conn)
+
+
+def check_back(
+    conn: Connection,
+    complaint_id: int,
+    *,
+    note: str | None,
+    at: datetime | None,
+    by: str,
+    clock: Clock,
+) -> str:
+    """`leadbook complaint check ID`: log the check-back (回访) of a resolved complaint, which
+    closes its reminder; the customer's number."""
+    from leadbook.contacts import log_contact
+
+    number = complaint_customer(conn, complaint_id)
+    log_contact(conn, number, clock=clock, by=by, note=note, at=at, complaint_id=complaint_id)
+    return number
+
+
+def swot_grid(
+    conn: Connection,
+    number: str,
+    *,
+    add: tuple[str, str] | None = None,
+    now: datetime,
+    by: str,
+) -> dict[str, list[str]]:
+    """`leadbook swot`: add an entry (``add``: kind and text), then the card's SWOT grid."""
+    if add is not None:
+        add_swot(conn, number, add[0], add[1], now, by)
+    return swot_of(conn, number)
+
+
+def parse_indicators(given: dict[str, str | None]) -> dict[str, Decimal]:
+    """Financial indicators as typed (6.5, 6.5%, 1.8): the ones given, as decimals."""
+    from decimal import InvalidOperation
+
+    values: dict[str, Decimal] = {}
+    for key, text in given.items():
+        if text is None:
+            continue
+        try:
+            values[key] = Decimal(text.strip().rstrip("%"))
+        except InvalidOperation:
+            raise InvalidValue(
+                _("{name} must be a number, not {text!r}").format(
+                    name=_(INDICATORS[key]), text=text
+                )
+            ) from None
+    return values
+
+
+def finance(
+    conn: Connection,
+    number: str,
+    values: dict[str, Decimal],
+    *,
+    as_of: date | None,
+    now: datetime,
+    by: str,
+) -> dict[str, dict[str, Any]]:
+    """`leadbook finance`: store the indicators given, then the latest value of each."""
+    if values:
+        set_financials(conn, number, values, as_of, now, by)
+    return financials_of(conn, number)

@@ -554,3 +554,159 @@ def card_model(
     if edits:
         card.edits = [Edit.model_validate(dict(e)) for e in history.edits_for(conn, row["id"])]
     return card
+
+
+# What the card commands call: each does one command's work in the caller's transaction.
+
+
+def fields_from_options(
+    conn: Connection, raw: dict[str, str | None], today: date
+) -> dict[str, Any]:
+    """The card's fields as `add` and `edit` take them; phone numbers without a country code
+    are read as numbers of the book's country (config phone.region)."""
+    if not any(raw.get(f) for f in PHONE_FIELDS):
+        return parse_fields(raw, today)
+    from leadbook.config import phone_region
+
+    with parsing.phone_region(phone_region(conn)):
+        return parse_fields(raw, today)
+
+
+def add_from_options(
+    conn: Connection,
+    raw: dict[str, str | None],
+    *,
+    clock: Clock,
+    by: str,
+    grade: str | None,
+    stage: str,
+    next_date: date | None,
+    purpose: str | None,
+    force: bool,
+    at: datetime | None,
+) -> Card:
+    """`leadbook add`: a new card from the options as typed; the card as stored."""
+    values = fields_from_options(conn, raw, clock.today)
+    number = add_card(
+        conn,
+        values,
+        clock=clock,
+        by=by,
+        grade=grade,
+        stage=stage,
+        next_date=next_date,
+        purpose=purpose,
+        force=force,
+        at=at,
+    )
+    return card_model(conn, repo.get(conn, number))
+
+
+def edit_from_options(
+    conn: Connection,
+    number: str,
+    raw: dict[str, str | None],
+    *,
+    grade: str | None,
+    stage: str | None,
+    reason: str | None,
+    clock: Clock,
+    by: str,
+    force: bool,
+) -> tuple[list[str], Card]:
+    """`leadbook edit`: the fields changed, and the card as stored."""
+    values = fields_from_options(conn, raw, clock.today)
+    changed = edit_card(conn, number, values, clock=clock, by=by, force=force)
+    if grade is not None:
+        old, new = set_grade(conn, number, grade, reason=reason, clock=clock, by=by)
+        if old != new:
+            changed.append("grade")
+    if stage is not None:
+        old, new = set_stage(conn, number, stage, reason=reason, clock=clock, by=by)
+        if old != new:
+            changed.append("stage")
+    return changed, card_model(conn, repo.get(conn, number))
+
+
+def card(conn: Connection, number: str, *, edits: bool = False) -> Card:
+    """`leadbook show`: the card with its timeline (and its field edits with ``edits``)."""
+    return card_model(conn, repo.get(conn, number), edits=edits)
+
+
+@dataclass
+class GradeSuggestion:
+    number: str
+    grade: str
+    expected: date | None
+    suggested: str | None  # the grade the expected purchase date suggests
+
+
+def grade_suggestion(conn: Connection, number: str, today: date) -> GradeSuggestion:
+    """`leadbook grade NUMBER`: the card's grade and the one its expected date suggests."""
+    row = repo.get(conn, number)
+    return GradeSuggestion(
+        row["number"], row["grade"], row["expected"], suggest_grade(row["expected"], today)
+    )
+
+
+@dataclass
+class StatusChange:
+    """A grade or stage change as the command reports it."""
+
+    number: str
+    name: str
+    old: str
+    new: str
+    next_due: date | None
+
+
+def _status(conn: Connection, number: str, old: str, new: str) -> StatusChange:
+    row = repo.get(conn, number)
+    return StatusChange(row["number"], row["name"], old, new, row["next_due"])
+
+
+def change_grade(
+    conn: Connection,
+    number: str,
+    grade: str,
+    *,
+    reason: str | None,
+    clock: Clock,
+    by: str,
+    at: datetime | None = None,
+) -> StatusChange:
+    """`leadbook grade NUMBER GRADE`."""
+    old, new = set_grade(conn, number, grade, reason=reason, clock=clock, by=by, at=at)
+    return _status(conn, number, old, new)
+
+
+def change_stage(
+    conn: Connection,
+    number: str,
+    stage: str,
+    *,
+    reason: str | None,
+    clock: Clock,
+    by: str,
+    lost_reason: str | None = None,
+    at: datetime | None = None,
+) -> StatusChange:
+    """`leadbook stage` and `leadbook lost`."""
+    old, new = set_stage(
+        conn, number, stage, reason=reason, lost_reason=lost_reason, clock=clock, by=by, at=at
+    )
+    return _status(conn, number, old, new)
+
+
+def reopen_card(
+    conn: Connection,
+    number: str,
+    *,
+    reason: str | None,
+    clock: Clock,
+    by: str,
+    at: datetime | None = None,
+) -> StatusChange:
+    """`leadbook reopen`: back to the stage the card was lost from."""
+    back = reopen(conn, number, reason=reason, clock=clock, by=by, at=at)
+    return _status(conn, number, "lost", back)

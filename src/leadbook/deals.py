@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection, RowMapping

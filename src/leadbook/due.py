@@ -333,3 +333,18 @@ def repurchases(conn: Connection, day: date, until: date, owned: list) -> list[D
             item.expected_purchase = expected
             items.append(item)
     return sorted(items, key=lambda i: i.due)[:100]
+
+
+def due_for(
+    conn: Connection,
+    day: date,
+    *,
+    days: int = 0,
+    owner: str | None = None,
+    limit: int | None = None,
+) -> DueList:
+    """`leadbook due`: :func:`due_list` with the book's own care days (config care_days)."""
+    from leadbook.config import settings
+
+    care_days = int(settings(conn)["care_days"])
+    return due_list(conn, day, days=days, owner=owner, limit=limit, care_days=care_days)

@@ -475,3 +475,27 @@ def check(conn: Connection, today: date, owner: str | None) -> Plan:
 def _over(week: WeekPlan, end: date, today: date) -> bool:
     """A week is over once its last working day in the plan is behind us."""
     return min(week.week + timedelta(days=4), end) < today
+
+
+def plan(
+    conn: Connection,
+    *,
+    target: int,
+    end: date,
+    today: date,
+    now: datetime,
+    by: str,
+    owner: str | None = None,
+    given: dict[str, float] | None = None,
+    window: int = DEFAULT_WINDOW,
+    dry_run: bool = False,
+) -> Plan:
+    """`leadbook plan`: the plan for ``target`` deals by ``end``, saved unless ``dry_run``."""
+    if not 7 <= window <= 3650:
+        raise InvalidValue(_("--window is a number of days from 7 to 3650"))
+    made = make_plan(
+        conn, target=target, end=end, today=today, owner=owner, given=given, window=window
+    )
+    if not dry_run:
+        save(conn, made, now, by)
+    return made

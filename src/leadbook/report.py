@@ -32,6 +32,28 @@ def period_bounds(period: str, until: date) -> tuple[date, date]:
     return first, until.replace(day=calendar.monthrange(until.year, until.month)[1])
 
 
+def report_period(
+    period: str, since: date | None, until: date | None, today: date
+) -> tuple[date, date]:
+    """The days `leadbook report` covers: the week or month holding ``until`` (default today),
+    cut at ``until`` when given; ``since`` overrides the period's start."""
+    from leadbook.errors import InvalidValue
+
+    if period not in ("week", "month"):
+        raise InvalidValue(_("--period is week or month, not {value!r}").format(value=period))
+    end = until or today
+    start, period_end = period_bounds(period, end)
+    if since:
+        start, period_end = since, end
+    elif until:
+        period_end = end
+    if start > period_end:
+        raise InvalidValue(
+            _("--since ({since}) is after --until ({until})").format(since=start, until=period_end)
+        )
+    return start, period_end
+
+
 def working_days(since: date, until: date) -> int:
     days = (until - since).days + 1
     return sum(1 for i in range(days) if (since + timedelta(days=i)).weekday() < 5) or 1

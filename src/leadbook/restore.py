@@ -240,3 +240,13 @@ def _copy_into(copy: Path, book: Path, kept: Path) -> None:
                 "is at {kept}"
             ).format(reason=exc, kept=kept)
         ) from None
+
+
+def backup(book: Book, target: Path, *, force: bool = False) -> Path:
+    """`leadbook backup`: copy the book to ``target`` (refused when it exists, unless ``force``)
+    with SQLite's online backup; where the copy is."""
+    from leadbook.db import backup as copy_book
+
+    if not force and os.path.lexists(target):
+        raise BookError(_("{path} already exists: add --force to replace it").format(path=target))
+    return copy_book(book.engine, target)

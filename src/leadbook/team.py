@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.engine import Connection
@@ -27,6 +27,9 @@ from leadbook.schema import (
     visits,
 )
 from leadbook.searchkeys import search_key
+
+if TYPE_CHECKING:
+    from leadbook.db import Book
 
 
 @dataclass
@@ -219,3 +222,12 @@ def forget(conn: Connection, number: str, now: datetime, by: str) -> str:
         # drops them from the file.
         conn.exec_driver_sql("INSERT INTO customers_fts(customers_fts) VALUES ('optimize')")
     return str(row["number"])
+
+
+def erase(book: Book, number: str, now: datetime, rewrite: bool = False) -> tuple[str, str | None]:
+    """`leadbook forget`: erase the card's personal data in one write, then leave no copy in the
+    write-ahead log or in PostgreSQL's dead rows (``rewrite``: VACUUM FULL). The customer
+    number, and what is still pending and who finishes it (None when it is done)."""
+    with book.write() as conn:
+        kept = forget(conn, number, now, book.user)
+    return kept, book.scrub(FORGET_TABLES, rewrite=rewrite)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
 
 from leadbook.cli.app import app, state
 from leadbook.cli.common import clock, done, dump, parse_day, print_json
@@ -19,6 +22,7 @@ JSON_HELP = _("Print JSON only, for scripts.")
         "next purchase of repeat buyers, and the four value x loyalty groups. Value: purchases in "
         "the last 12 months, high when at or above the median of customers who bought in them. "
         "Loyalty: high when the customer bought more than once and last bought within 12 months."
+        "\n\nExample: leadbook value --limit 10"
     ),
 )
 def value(
@@ -26,93 +30,25 @@ def value(
     limit: int = typer.Option(20, "--limit", help=_("Customers listed (0: all).")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from leadbook.accounts import GROUPS, value_report
-    from leadbook.repository.settings import load
+    from leadbook.accounts import value_view
 
     c = clock()
     book = state(ctx).book()
     with book.read() as conn:
-        result = value_report(conn, c.today)
-        currency = load(conn)["currency"]
+        result, currency = value_view(conn, c.today)
     if as_json:
         print_json(dump(result))
         return
-    from leadbook.render import width
-    from leadbook.render.grid import Column, grid, write
+    from leadbook.render.accounts import print_value
 
-    lines = [
-        [(_("Customer value"), "bold")],
-        [
-            (
-                _(
-                    "All purchases: {total} {cur}; last 12 months: {recent} {cur}; {n} paying customers."
-                ).format(
-                    total=f"{result.total:,.2f}",
-                    recent=f"{result.total_12m:,.2f}",
-                    cur=currency,
-                    n=result.customers,
-                ),
-                "",
-            )
-        ],
-        [
-            (
-                _("{k} customers ({share:.0%}) bring {part} of the value.").format(
-                    part="80%", k=result.top_count, share=result.top_share
-                ),
-                "bold",
-            )
-        ],
-        [],
-    ]
-    group_rows = [[_(GROUPS[g.group][0]), str(g.count), g.treatment] for g in result.groups]
-    lines += grid(
-        [
-            Column(_("Group")),
-            Column(_("Customers"), justify="right"),
-            Column(_("Treatment"), min_width=20),
-        ],
-        group_rows,
-        width(),
-        title=_("Value x loyalty"),
-    )
-    lines.append([])
-    rows = result.rows[: limit or None]
-    lines += grid(
-        [
-            Column(_("No."), style="cyan"),
-            Column(_("Name"), min_width=6),
-            Column(_("Value"), justify="right"),
-            Column(_("12 months"), justify="right"),
-            Column(_("Buys"), justify="right"),
-            Column(_("Cycle"), justify="right"),
-            Column(_("Next buy")),
-            Column("80%"),
-        ],
-        [
-            [
-                r.number,
-                r.name,
-                f"{r.value:,.2f}",
-                f"{r.value_12m:,.2f}",
-                str(r.purchases),
-                "-" if r.cycle_days is None else f"{r.cycle_days:.0f}",
-                r.next_expected.isoformat() if r.next_expected else "",
-                "★" if r.top else "",
-            ]
-            for r in rows
-        ],
-        width(),
-        title=_("Customers by value"),
-    )
-    write(lines)
+    print_value(result, currency, limit)
 
 
 @app.command(
     "referrers",
     help=_(
         "The people who brought in customers (centres of influence), ranked by how many of "
-        "their referrals bought."
+        "their referrals bought.\n\nExample: leadbook referrers"
     ),
 )
 def referrers_(
@@ -126,128 +62,86 @@ def referrers_(
     if as_json:
         print_json(dump(rows))
         return
-    if not rows:
-        done(_("No referrals yet: give --referrer when you add a referred customer."))
-        return
-    from leadbook.render import width
-    from leadbook.render.grid import Column, grid, write
+    from leadbook.render.accounts import print_referrers
 
-    write(
-        grid(
-            [
-                Column(_("No."), style="cyan"),
-                Column(_("Referrer"), min_width=6),
-                Column(_("Referred"), justify="right"),
-                Column(_("Bought"), justify="right"),
-                Column(_("Their value"), justify="right"),
-            ],
-            [
-                [r.number, r.name, str(r.referred), str(r.won), f"{r.referred_value:,.2f}"]
-                for r in rows
-            ],
-            width(),
-        )
-    )
+    print_referrers(rows)
 
 
-@app.command(
-    "complaint",
+class ComplaintGroup(TyperGroup):
+    """`complaint NUMBER --note ...` records a complaint: a first word that is not one of the
+    subcommands is the customer's number, for `complaint add`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        skip = False
+        for i, arg in enumerate(args):
+            if skip:
+                skip = False
+            elif arg in _COMPLAINT_VALUE_OPTIONS:
+                skip = True
+            elif not arg.startswith("-"):
+                # options typed before the subcommand are its own
+                args = [arg, *args[:i], *args[i + 1 :]] if arg in self.commands else ["add", *args]
+                break
+        return super().parse_args(ctx, args)
+
+
+_COMPLAINT_VALUE_OPTIONS = {"--note", "--at"}
+
+complaint_app = typer.Typer(
+    cls=ComplaintGroup,
     help=_(
-        "Record a complaint (投诉), resolve it, check back, list them. Open complaints and a "
+        "Complaints (投诉): record one, resolve it, check back, list them. Open complaints and a "
         "check-back a week after the resolution appear in `due`; only the check-back itself "
-        "(`complaint check ID` or `log --check-back`) closes it, not an unrelated call.\n\n"
-        'Examples: leadbook complaint C00042 --note "delivery late" · '
-        'leadbook complaint resolve 3 --note "refunded the fee" · '
-        'leadbook complaint check 3 --note "happy with the new part" · leadbook complaint list'
+        "(`complaint check ID` or `log --check-back`) closes it, not an unrelated call. "
+        "`leadbook complaint NUMBER` is short for `leadbook complaint add NUMBER`.\n\n"
+        'Example: leadbook complaint C00042 --note "delivery late"'
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(complaint_app, name="complaint")
+
+AT_HELP = _("When it happened, if not now (typed in late): 2026-03-05 16:00, yesterday, 昨天.")
+
+
+def _at(at: str | None) -> Any:
+    if not at:
+        return None
+    from leadbook.parsing import parse_datetime
+
+    return parse_datetime(at, clock().now, prefer="past")
+
+
+def _complaint_id(text: str | None, command: str) -> int:
+    if text is None or not text.isdigit():
+        raise InvalidValue(
+            _("give the complaint's number: leadbook complaint resolve ID --note ...")
+            if command == "resolve"
+            else _("give the complaint's number: leadbook complaint check ID --note ...")
+        )
+    return int(text)
+
+
+@complaint_app.command(
+    "add",
+    help=_(
+        "Record a customer's complaint; it is due until it is resolved. Apologise, solve it, and "
+        'check back within a week.\n\nExample: leadbook complaint C00042 --note "delivery late"'
     ),
 )
-def complaint(
+def complaint_add(
     ctx: typer.Context,
-    what: str = typer.Argument(..., help=_("A customer number, `resolve`, `check` or `list`.")),
-    complaint_id: str = typer.Argument(
-        None, help=_("With resolve or check: the complaint's number.")
-    ),
-    note: str = typer.Option(
-        None, "--note", help=_("What the complaint is, or how it was solved.")
-    ),
-    open_only: bool = typer.Option(False, "--open", help=_("With list: only open complaints.")),
-    at: str = typer.Option(
-        None,
-        "--at",
-        help=_("When it happened, if not now (typed in late): 2026-03-05 16:00, yesterday, 昨天."),
-    ),
+    number: str = typer.Argument(..., help=_("Customer number.")),
+    note: str = typer.Option(None, "--note", help=_("What the complaint is.")),
+    at: str = typer.Option(None, "--at", help=AT_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     from leadbook import accounts
-    from leadbook.parsing import parse_datetime
 
     c = clock()
-    when = parse_datetime(at, c.now, prefer="past") if at else None
+    when = _at(at)
     book = state(ctx).book()
-    if what == "list":
-        with book.read() as conn:
-            rows = accounts.list_complaints(conn, open_only)
-        if as_json:
-            print_json(
-                [
-                    {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
-                    for r in rows
-                ]
-            )
-            return
-        for r in rows:
-            status = (
-                _("resolved {date}").format(date=r["resolved_at"].date())
-                if r["resolved_at"]
-                else _("open")
-            )
-            print(
-                f"#{r['id']}  {r['opened_at'].date()}  {r['number']} {r['name']}  {r['note']}  [{status}]"
-            )
-        if not rows:
-            done(_("No complaints."))
-        return
-    if what == "resolve":
-        if complaint_id is None or not complaint_id.isdigit():
-            raise InvalidValue(
-                _("give the complaint's number: leadbook complaint resolve ID --note ...")
-            )
-        if not note:
-            raise InvalidValue(_('say how it was solved: --note "..."'))
-        with book.write() as conn:
-            accounts.resolve_complaint(conn, int(complaint_id), note, when, book.user, c)
-        done(
-            _("Complaint #{id} resolved; check back with the customer within a week.").format(
-                id=complaint_id
-            )
-        )
-        return
-    if what == "check":
-        if complaint_id is None or not complaint_id.isdigit():
-            raise InvalidValue(
-                _("give the complaint's number: leadbook complaint check ID --note ...")
-            )
-        from leadbook.contacts import log_contact
-
-        with book.write() as conn:
-            number = accounts.complaint_customer(conn, int(complaint_id))
-            log_contact(
-                conn,
-                number,
-                clock=c,
-                by=book.user,
-                note=note,
-                at=when,
-                complaint_id=int(complaint_id),
-            )
-        done(
-            _("Checked back on complaint #{id} with {number}.").format(
-                id=complaint_id, number=number
-            )
-        )
-        return
     with book.write() as conn:
-        new_id = accounts.add_complaint(conn, what, note or "", when, book.user, c)
+        new_id = accounts.add_complaint(conn, number, note or "", when, book.user, c)
     if as_json:
         print_json({"id": new_id})
         return
@@ -257,6 +151,87 @@ def complaint(
             id=new_id
         )
     )
+
+
+@complaint_app.command(
+    "list",
+    help=_(
+        "List complaints, newest first, with their status.\n\n"
+        "Example: leadbook complaint list --open"
+    ),
+)
+def complaint_list(
+    ctx: typer.Context,
+    open_only: bool = typer.Option(False, "--open", help=_("Only open complaints.")),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    from leadbook import accounts
+
+    book = state(ctx).book()
+    with book.read() as conn:
+        rows = accounts.list_complaints(conn, open_only)
+    if as_json:
+        print_json(
+            [
+                {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
+                for r in rows
+            ]
+        )
+        return
+    from leadbook.render.accounts import print_complaints
+
+    print_complaints(rows)
+
+
+@complaint_app.command(
+    "resolve",
+    help=_(
+        "Resolve a complaint, saying how; its check-back falls due a week later.\n\n"
+        'Example: leadbook complaint resolve 3 --note "refunded the fee"'
+    ),
+)
+def complaint_resolve(
+    ctx: typer.Context,
+    complaint_id: str = typer.Argument(None, help=_("The complaint's number.")),
+    note: str = typer.Option(None, "--note", help=_("How it was solved.")),
+    at: str = typer.Option(None, "--at", help=AT_HELP),
+) -> None:
+    from leadbook import accounts
+
+    cid = _complaint_id(complaint_id, "resolve")
+    if not note:
+        raise InvalidValue(_('say how it was solved: --note "..."'))
+    c = clock()
+    when = _at(at)
+    book = state(ctx).book()
+    with book.write() as conn:
+        accounts.resolve_complaint(conn, cid, note, when, book.user, c)
+    done(_("Complaint #{id} resolved; check back with the customer within a week.").format(id=cid))
+
+
+@complaint_app.command(
+    "check",
+    help=_(
+        "Log the check-back (回访) of a resolved complaint: a contact with the customer that "
+        "closes the complaint's reminder.\n\n"
+        'Example: leadbook complaint check 3 --note "happy with the new part"'
+    ),
+)
+def complaint_check(
+    ctx: typer.Context,
+    complaint_id: str = typer.Argument(None, help=_("The complaint's number.")),
+    note: str = typer.Option(None, "--note", help=_("What the customer said.")),
+    at: str = typer.Option(None, "--at", help=AT_HELP),
+) -> None:
+    from leadbook import accounts
+
+    cid = _complaint_id(complaint_id, "check")
+    c = clock()
+    when = _at(at)
+    book = state(ctx).book()
+    with book.write() as conn:
+        number = accounts.check_back(conn, cid, note=note, at=when, by=book.user, clock=c)
+    done(_("Checked back on complaint #{id} with {number}.").format(id=cid, number=number))
 
 
 @app.command(
@@ -277,34 +252,15 @@ def swot_(
     c = clock()
     book = state(ctx).book()
     kind, text = add
-    if kind is not None:
-        with book.write() as conn:
-            accounts.add_swot(conn, number, kind, text or "", c.now, book.user)
-    with book.read() as conn:
-        grid_ = accounts.swot_of(conn, number)
+    entry = None if kind is None else (kind, text or "")
+    with book.write() if entry else book.read() as conn:
+        grid_ = accounts.swot_grid(conn, number, add=entry, now=c.now, by=book.user)
     if as_json:
         print_json(grid_)
         return
-    from rich import box
-    from rich.table import Table
+    from leadbook.render.accounts import print_swot
 
-    from leadbook.render import escape, out
-
-    label = {key: _(text) for key, text in accounts.SWOT_KINDS.items()}
-    table = Table(box=box.SQUARE, show_header=True, expand=True)
-    table.add_column(label["s"], ratio=1)
-    table.add_column(label["w"], ratio=1)
-    table.add_row(
-        escape("\n".join(f"• {t}" for t in grid_["s"])),
-        escape("\n".join(f"• {t}" for t in grid_["w"])),
-    )
-    table.add_section()
-    table.add_row(f"[bold]{label['o']}[/]", f"[bold]{label['t']}[/]")
-    table.add_row(
-        escape("\n".join(f"• {t}" for t in grid_["o"])),
-        escape("\n".join(f"• {t}" for t in grid_["t"])),
-    )
-    out().print(table)
+    print_swot(grid_)
 
 
 @app.command(
@@ -332,51 +288,28 @@ def finance(
     as_of: str = typer.Option(None, "--as-of", help=_("Date of the accounts.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from decimal import Decimal, InvalidOperation
-
     from leadbook import accounts
 
     c = clock()
-    given = {
-        "current_ratio": current_ratio,
-        "net_margin": net_margin,
-        "roa": roa,
-        "receivable_days": receivable_days,
-        "inventory_days": inventory_days,
-    }
-    values: dict[str, Decimal] = {}
-    for key, text in given.items():
-        if text is None:
-            continue
-        try:
-            values[key] = Decimal(text.strip().rstrip("%"))
-        except InvalidOperation:
-            raise InvalidValue(
-                _("{name} must be a number, not {text!r}").format(
-                    name=_(accounts.INDICATORS[key]), text=text
-                )
-            ) from None
+    values = accounts.parse_indicators(
+        {
+            "current_ratio": current_ratio,
+            "net_margin": net_margin,
+            "roa": roa,
+            "receivable_days": receivable_days,
+            "inventory_days": inventory_days,
+        }
+    )
     book = state(ctx).book()
-    if values:
-        day = parse_day(as_of, c.today, "past") if as_of else None
-        with book.write() as conn:
-            accounts.set_financials(conn, number, values, day, c.now, book.user)
-    with book.read() as conn:
-        shown = accounts.financials_of(conn, number)
+    day = parse_day(as_of, c.today, "past") if as_of and values else None
+    with book.write() if values else book.read() as conn:
+        shown = accounts.finance(conn, number, values, as_of=day, now=c.now, by=book.user)
     if as_json:
         print_json(shown)
         return
-    if not shown:
-        done(
-            _(
-                "No financial indicators yet: give --current-ratio, --net-margin, --roa, "
-                "--receivable-days or --inventory-days."
-            )
-        )
-        return
-    for key, entry in shown.items():
-        as_of_text = f" ({entry['as_of']})" if entry["as_of"] else ""
-        print(f"{_(accounts.INDICATORS.get(key, key))}: {entry['value']}{as_of_text}")
+    from leadbook.render.accounts import print_finance
+
+    print_finance(shown)
 
 
 @app.command(

@@ -13,11 +13,14 @@ from leadbook.cli.app import app, state
 from leadbook.cli.common import done, print_json
 from leadbook.i18n import _
 
-db_app = typer.Typer(help=_("Where the book is and its schema version."), no_args_is_help=True)
+db_app = typer.Typer(
+    help=_("Where the book is and its schema version.\n\nExample: leadbook db path"),
+    no_args_is_help=True,
+)
 config_app = typer.Typer(
     help=_(
         "Settings stored in the book and shared by everyone who uses it: the follow-up interval "
-        "of each grade, care days, currency."
+        "of each grade, care days, currency.\n\nExample: leadbook config"
     ),
     invoke_without_command=True,
 )
@@ -26,7 +29,11 @@ app.add_typer(config_app, name="config")
 
 
 @db_app.command(
-    "path", help=_("Print where the book is (a file, or a database URL without its password).")
+    "path",
+    help=_(
+        "Print where the book is (a file, or a database URL without its password).\n\n"
+        "Example: leadbook db path"
+    ),
 )
 def db_path(ctx: typer.Context) -> None:
     from leadbook.db import display_url, resolve_url
@@ -35,7 +42,11 @@ def db_path(ctx: typer.Context) -> None:
 
 
 @db_app.command(
-    "upgrade", help=_("Bring the book's schema up to date (leadbook also does this on first use).")
+    "upgrade",
+    help=_(
+        "Bring the book's schema up to date (leadbook also does this on first use).\n\n"
+        "Example: leadbook db upgrade"
+    ),
 )
 def db_upgrade(ctx: typer.Context) -> None:
     from leadbook.db import SCHEMA_HEAD
@@ -44,7 +55,9 @@ def db_upgrade(ctx: typer.Context) -> None:
     done(_("The book is at schema {rev}.").format(rev=SCHEMA_HEAD))
 
 
-@db_app.command("current", help=_("Print the book's schema revision."))
+@db_app.command(
+    "current", help=_("Print the book's schema revision.\n\nExample: leadbook db current")
+)
 def db_current(ctx: typer.Context) -> None:
     from leadbook.db import create_engine, resolve_url, stored_revision
 
@@ -63,26 +76,17 @@ def config_show(
 ) -> None:
     if ctx.invoked_subcommand is not None:
         return
-    from leadbook.repository import settings as settings_repo
+    from leadbook import config
 
     book = state(ctx).book()
     with book.read() as conn:
-        values = settings_repo.load(conn)
+        values = config.settings(conn)
     if as_json:
         print_json(values)
         return
-    from rich import box
-    from rich.table import Table
+    from leadbook.render.book import print_settings
 
-    from leadbook.render import out
-
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column(_("Setting"), style="bold")
-    table.add_column(_("Value"))
-    table.add_column(_("Meaning"))
-    for key, value in values.items():
-        table.add_row(key, value or _("none"), _(settings_repo.DESCRIPTIONS.get(key, "")))
-    out().print(table)
+    print_settings(values)
 
 
 @config_app.command(
@@ -98,18 +102,20 @@ def config_set(
     ),
     value: str = typer.Argument(..., help=_('The new value ("none" for no rhythm).')),
 ) -> None:
-    from leadbook.repository import settings as settings_repo
+    from leadbook.config import set_setting
 
     book = state(ctx).book()
     with book.write() as conn:
-        settings_repo.store(conn, key, value)
-        values = settings_repo.load(conn)
-    done(_("{key} = {value}").format(key=key, value=values[key] or _("none")))
+        stored = set_setting(conn, key, value)
+    done(_("{key} = {value}").format(key=key, value=stored or _("none")))
 
 
 @app.command(
     "demo",
-    help=_("Show `due` and the week's journal on a sample book, without touching your own book."),
+    help=_(
+        "Show `due` and the week's journal on a sample book, without touching your own book."
+        "\n\nExample: leadbook demo"
+    ),
 )
 def demo(ctx: typer.Context) -> None:
     from leadbook import sample
@@ -169,13 +175,9 @@ def backup_(
     file: Path = typer.Argument(..., help=_("Where to write the copy.")),
     force: bool = typer.Option(False, "--force", help=_("Replace FILE if it already exists.")),
 ) -> None:
-    from leadbook.db import backup
-    from leadbook.errors import BookError
+    from leadbook.restore import backup
 
-    if not force and os.path.lexists(file):
-        raise BookError(_("{path} already exists: add --force to replace it").format(path=file))
-    book = state(ctx).book()
-    target = backup(book.engine, file)
+    target = backup(state(ctx).book(), file, force=force)
     done(_("Backed up the book to {path}.").format(path=target))
 
 
@@ -225,16 +227,11 @@ def forget_(
 ) -> None:
     from leadbook.cli.common import clock
     from leadbook.errors import InvalidValue
-    from leadbook.team import FORGET_TABLES, forget
+    from leadbook.team import erase
 
     if not yes:
         raise InvalidValue(_("forgetting cannot be undone: run again with --yes"))
-    c = clock()
-    book = state(ctx).book()
-    with book.write() as conn:
-        kept = forget(conn, number, c.now, book.user)
-    # no copy left in the write-ahead log or in PostgreSQL's dead rows
-    pending = book.scrub(FORGET_TABLES, rewrite=rewrite)
+    kept, pending = erase(state(ctx).book(), number, clock().now, rewrite=rewrite)
     done(_("Erased the personal data of {number}.").format(number=kept))
     if pending:
         done(pending)
@@ -270,7 +267,8 @@ def reassign_(
 team_app = typer.Typer(
     help=_(
         "Salespeople and their books: cards, A and B cards, overdue and due today, won, lost. "
-        "On a PostgreSQL book, `team add` gives a new salesperson their own login."
+        "On a PostgreSQL book, `team add` gives a new salesperson their own login.\n\n"
+        "Example: leadbook team --json"
     ),
     invoke_without_command=True,
 )
@@ -294,37 +292,9 @@ def team_(
     if as_json:
         print_json(dump(rows))
         return
-    from leadbook.render import width
-    from leadbook.render.grid import Column, grid, write
+    from leadbook.render.book import print_team
 
-    columns = [
-        Column(_("Owner"), min_width=6),
-        Column(_("Cards"), justify="right"),
-        Column("A", justify="right"),
-        Column("B", justify="right"),
-        Column(_("Open"), justify="right"),
-        Column(_("Overdue"), justify="right"),
-        Column(_("Today"), justify="right"),
-        Column(_("Won"), justify="right"),
-        Column(_("Lost"), justify="right"),
-        Column(_("Last contact")),
-    ]
-    lines = [
-        [
-            m.owner,
-            str(m.cards),
-            str(m.grade_a),
-            str(m.grade_b),
-            str(m.open),
-            str(m.overdue),
-            str(m.due_today),
-            str(m.won),
-            str(m.lost),
-            m.last_contact.date().isoformat() if m.last_contact else "",
-        ]
-        for m in rows
-    ]
-    write(grid(columns, lines, width()))
+    print_team(rows)
 
 
 @team_app.command(

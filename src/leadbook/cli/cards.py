@@ -117,17 +117,15 @@ def add(
     else:
         raw["name"] = name
     c = clock()
-    st = state(ctx)
-    book = st.book()
-    values = _card_fields(raw, c.today, book)
+    book = state(ctx).book()
     grade_value = parse_grade(grade) if grade else None
     stage_value = parse_stage(stage) if stage else "prospect"
     next_date = parse_day(next_, c.today, "future") if next_ else None
     when = _when(at, c)
     with book.write() as conn:
-        number = cards.add_card(
+        card = cards.add_from_options(
             conn,
-            values,
+            raw,
             clock=c,
             by=book.user,
             grade=grade_value,
@@ -137,12 +135,12 @@ def add(
             force=force,
             at=when,
         )
-        card = cards.card_model(conn, _row(conn, number))
     if as_json:
         print_json(dump(card))
         return
     from leadbook.domain import suggest_grade
 
+    number = card.number
     print(number)
     hint = ""
     if grade_value is None:
@@ -160,12 +158,6 @@ def add(
     )
 
 
-def _row(conn: Any, number: str) -> Any:
-    from leadbook.repository.customers import get
-
-    return get(conn, number)
-
-
 @app.command("show", help=_("Show a card and its timeline.\n\nExample: leadbook show C00042"))
 def show(
     ctx: typer.Context,
@@ -177,17 +169,17 @@ def show(
     ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from leadbook.cards import card_model
+    from leadbook.cards import card
 
     book = state(ctx).book()
     with book.read() as conn:
-        card = card_model(conn, _row(conn, number), edits=audit or as_json)
+        shown = card(conn, number, edits=audit or as_json)
     if as_json:
-        print_json(dump(card))
+        print_json(dump(shown))
         return
     from leadbook.render.cards import print_card
 
-    print_card(card)
+    print_card(shown)
 
 
 @app.command(
@@ -214,23 +206,23 @@ def edit(
 
     raw: dict[str, str | None] = {"name": name, **fields}
     c = clock()
-    book = state(ctx).book()
-    values = _card_fields(raw, c.today, book)
     grade_value = parse_grade(grade) if grade else None
     stage_value = parse_stage(stage) if stage else None
-    if not values and grade_value is None and stage_value is None:
+    if all(v is None for v in raw.values()) and grade_value is None and stage_value is None:
         raise UsageProblem(_("nothing to change: give at least one option, e.g. --mobile"))
+    book = state(ctx).book()
     with book.write() as conn:
-        changed = cards.edit_card(conn, number, values, clock=c, by=book.user, force=force)
-        if grade_value is not None:
-            old, new = cards.set_grade(conn, number, grade_value, reason=why, clock=c, by=book.user)
-            if old != new:
-                changed.append("grade")
-        if stage_value is not None:
-            old, new = cards.set_stage(conn, number, stage_value, reason=why, clock=c, by=book.user)
-            if old != new:
-                changed.append("stage")
-        card = cards.card_model(conn, _row(conn, number))
+        changed, card = cards.edit_from_options(
+            conn,
+            number,
+            raw,
+            grade=grade_value,
+            stage=stage_value,
+            reason=why,
+            clock=c,
+            by=book.user,
+            force=force,
+        )
     if as_json:
         print_json(dump(card))
         return
@@ -242,12 +234,6 @@ def edit(
         )
     else:
         done(_("{number} {name}: nothing changed.").format(number=card.number, name=card.name))
-
-
-def _lines(rows: list[Any]) -> list[Any]:
-    from leadbook.repository.customers import card_line
-
-    return [card_line(r) for r in rows]
 
 
 def _print_lines(lines: list[Any], total: int, as_json: bool, empty: str) -> None:
@@ -296,13 +282,13 @@ def list_(
     limit: int = typer.Option(100, "--limit", help=_("At most this many (0: all).")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
+    from leadbook import lookup
     from leadbook.parsing import parse_grade, parse_source, parse_stage
-    from leadbook.repository import customers
 
-    if sort not in customers.SORTS:
+    if sort not in lookup.SORTS:
         raise InvalidValue(
             _("cannot sort by {sort!r}: use one of {choices}").format(
-                sort=sort, choices=", ".join(customers.SORTS)
+                sort=sort, choices=", ".join(lookup.SORTS)
             )
         )
     grades = [parse_grade(g) for g in split_multi(grade)]
@@ -314,12 +300,11 @@ def list_(
         except InvalidValue:
             src = source
     c = clock()
-    st = state(ctx)
-    book = st.book()
+    book = state(ctx).book()
     if mine:
         owner = book.user
     with book.read() as conn:
-        rows, total = customers.list_cards(
+        lines, total = lookup.list_lines(
             conn,
             grades=grades,
             stages=stages,
@@ -330,7 +315,7 @@ def list_(
             sort=sort,
             limit=limit or None,
         )
-    _print_lines(_lines(rows), total, as_json, _("No cards match."))
+    _print_lines(lines, total, as_json, _("No cards match."))
 
 
 @app.command(
@@ -346,12 +331,12 @@ def search(
     limit: int = typer.Option(50, "--limit", help=_("At most this many (0: all).")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from leadbook.repository import customers
+    from leadbook.lookup import search_lines
 
     book = state(ctx).book()
     with book.read() as conn:
-        rows, total = customers.search(conn, text, limit=limit or None)
-    _print_lines(_lines(rows), total, as_json, _("Nothing found for {text!r}.").format(text=text))
+        lines, total = search_lines(conn, text, limit=limit or None)
+    _print_lines(lines, total, as_json, _("Nothing found for {text!r}.").format(text=text))
 
 
 @app.command(
@@ -371,20 +356,20 @@ def grade(
     ),
 ) -> None:
     from leadbook import cards
-    from leadbook.domain import GRADE_MEANING, suggest_grade
+    from leadbook.domain import GRADE_MEANING
     from leadbook.parsing import parse_grade
 
     c = clock()
     book = state(ctx).book()
     if grade is None:
         with book.read() as conn:
-            row = _row(conn, number)
-        suggested = suggest_grade(row["expected"], c.today)
-        if suggested is None:
+            hint = cards.grade_suggestion(conn, number, c.today)
+        suggested = hint.suggested
+        if suggested is None or hint.expected is None:
             done(
                 _(
                     "{number} is grade {grade}; give --expected on the card for a suggestion."
-                ).format(number=row["number"], grade=row["grade"])
+                ).format(number=hint.number, grade=hint.grade)
             )
         else:
             done(
@@ -392,9 +377,9 @@ def grade(
                     "{number} is grade {grade}; its expected purchase date {date} suggests {suggested} "
                     "({meaning})."
                 ).format(
-                    number=row["number"],
-                    grade=row["grade"],
-                    date=row["expected"].isoformat(),
+                    number=hint.number,
+                    grade=hint.grade,
+                    date=hint.expected.isoformat(),
                     suggested=suggested,
                     meaning=_(GRADE_MEANING[suggested]),
                 )
@@ -403,9 +388,8 @@ def grade(
     value = parse_grade(grade)
     when = _when(at, c)
     with book.write() as conn:
-        old, new = cards.set_grade(conn, number, value, reason=why, clock=c, by=book.user, at=when)
-        row = _row(conn, number)
-    _report_status(row, _("grade"), old, new)
+        change = cards.change_grade(conn, number, value, reason=why, clock=c, by=book.user, at=when)
+    _report_status(change, _("grade"))
 
 
 def _when(at: str | None, c: Any) -> Any:
@@ -417,37 +401,24 @@ def _when(at: str | None, c: Any) -> Any:
     return parse_datetime(at, c.now, prefer="past")
 
 
-def _card_fields(raw: dict[str, str | None], today: Any, book: Any) -> dict[str, Any]:
-    """The card's fields parsed as `add` and `edit` take them; phone numbers without a country
-    code are read as numbers of the book's country (config phone.region)."""
-    from leadbook import cards, parsing
-
-    if not any(raw.get(f) for f in cards.PHONE_FIELDS):
-        return cards.parse_fields(raw, today)
-    from leadbook.repository import settings as settings_repo
-
-    with book.read() as conn:
-        region = settings_repo.phone_region(settings_repo.load(conn))
-    with parsing.phone_region(region):
-        return cards.parse_fields(raw, today)
-
-
-def _report_status(row: Any, what: str, old: str, new: str) -> None:
+def _report_status(change: Any, what: str) -> None:
+    """The one line a grade or stage change prints (a cards.StatusChange)."""
     from leadbook.domain import stage_label
 
+    old, new = change.old, change.new
     if what == _("stage"):
         old, new = stage_label(old), stage_label(new)
-    due = row["next_due"].isoformat() if row["next_due"] else _("none")
+    due = change.next_due.isoformat() if change.next_due else _("none")
     if old == new:
         done(
             _("{number} {name}: {what} is already {new}.").format(
-                number=row["number"], name=row["name"], what=what, new=new
+                number=change.number, name=change.name, what=what, new=new
             )
         )
     else:
         done(
             _("{number} {name}: {what} {old} → {new}; next contact {due}.").format(
-                number=row["number"], name=row["name"], what=what, old=old, new=new, due=due
+                number=change.number, name=change.name, what=what, old=old, new=new, due=due
             )
         )
 
@@ -476,9 +447,8 @@ def stage(
     when = _when(at, c)
     book = state(ctx).book()
     with book.write() as conn:
-        old, new = cards.set_stage(conn, number, value, reason=why, clock=c, by=book.user, at=when)
-        row = _row(conn, number)
-    _report_status(row, _("stage"), old, new)
+        change = cards.change_stage(conn, number, value, reason=why, clock=c, by=book.user, at=when)
+    _report_status(change, _("stage"))
 
 
 @app.command(
@@ -504,18 +474,10 @@ def lost(
     when = _when(at, c)
     book = state(ctx).book()
     with book.write() as conn:
-        old, new = cards.set_stage(
-            conn,
-            number,
-            "lost",
-            reason=reason,
-            lost_reason=reason,
-            clock=c,
-            by=book.user,
-            at=when,
+        change = cards.change_stage(
+            conn, number, "lost", reason=reason, lost_reason=reason, clock=c, by=book.user, at=when
         )
-        row = _row(conn, number)
-    _report_status(row, _("stage"), old, new)
+    _report_status(change, _("stage"))
 
 
 @app.command(
@@ -539,6 +501,5 @@ def reopen(
     when = _when(at, c)
     book = state(ctx).book()
     with book.write() as conn:
-        cards.reopen(conn, number, reason=why, clock=c, by=book.user, at=when)
-        row = _row(conn, number)
-    _report_status(row, _("stage"), "lost", row["stage"])
+        change = cards.reopen_card(conn, number, reason=why, clock=c, by=book.user, at=when)
+    _report_status(change, _("stage"))

@@ -124,8 +124,7 @@ def due(
     ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from leadbook.due import due_list
-    from leadbook.repository import settings as settings_repo
+    from leadbook.due import due_for
 
     if days < 0 or days > 366:
         raise InvalidValue(_("--days must be between 0 and 366"))
@@ -137,15 +136,7 @@ def due(
     if mine:
         owner = book.user
     with book.read() as conn:
-        values = settings_repo.load(conn)
-        result = due_list(
-            conn,
-            day,
-            days=days,
-            owner=owner,
-            limit=limit or None,
-            care_days=int(values["care_days"]),
-        )
+        result = due_for(conn, day, days=days, owner=owner, limit=limit or None)
     if as_json:
         print_json(dump(result.items))
         return

@@ -80,31 +80,18 @@ def export(
         since=parse_day(since, c.today) if since else None,
     )
     sheet_lang = normalise(lang) if lang else language()
-    suffix = file.suffix.lower()
     book = state(ctx).book()
     with book.read() as conn:
-        if suffix == ".xlsx":
-            from sqlalchemy import func, select
-
-            from leadbook.schema import customers
-
-            total = conn.execute(select(func.count()).select_from(customers)).scalar_one()
-            with progress_bar(_("Exporting"), total) as advance:
-                result = ex.write_xlsx(
-                    conn, file, filters, sheet_lang, c.today, advance, overwrite=force
-                )
-        elif suffix == ".zip":
-            result = ex.write_csv_zip(conn, file, filters, sheet_lang, overwrite=force)
-        elif suffix in (".csv", ".tsv"):
-            result = ex.write_csv(conn, file, filters, sheet_lang, sheet, overwrite=force)
-        elif suffix == ".ics":
-            result = ex.write_ics(conn, file, filters, c.today, overwrite=force)
-        else:
-            raise InvalidValue(
-                _("cannot export to {name}: use a name ending in .xlsx, .zip, .csv or .ics").format(
-                    name=file.name
-                )
-            )
+        result = ex.export_file(
+            conn,
+            file,
+            filters,
+            lang=sheet_lang,
+            sheet=sheet,
+            today=c.today,
+            overwrite=force,
+            progress=lambda total: progress_bar(_("Exporting"), total),
+        )
     if lang:  # `export --lang zh` says what it wrote in Chinese, as `leadbook --lang zh` does
         from leadbook.i18n import set_language
 
@@ -168,9 +155,7 @@ def import_(
     ),
 ) -> None:
     from leadbook import parsing
-    from leadbook.db import Rollback
-    from leadbook.exchange import importer, readers
-    from leadbook.repository import settings as settings_repo
+    from leadbook.exchange import importer
 
     if on_duplicate not in ("skip", "update", "new"):
         raise InvalidValue(
@@ -178,40 +163,22 @@ def import_(
         )
     overrides = importer.parse_map(map_ or [])
     home = parsing.parse_region(region) if region else None
-    table = importer.with_continued_sheets(file, readers.read(file, sheet))
-    c = clock()
-    book = state(ctx).book()
-    if home is None:
-        with book.read() as conn:
-            home = settings_repo.phone_region(settings_repo.load(conn))
-    with progress_bar(_("Importing"), len(table.rows)) as advance, parsing.phone_region(home):
-        parsed = importer.prepare(
-            table, clock=c, overrides=overrides, progress=advance, id_column=id_column
-        )
-        # Like every writer: one transaction under the writers' lock (Book.write); a dry run,
-        # or bad rows without --skip-bad, roll it back whole.
-        with book.write() as conn:
-            report = importer.run_import(
-                conn,
-                parsed,
-                clock=c,
-                by=book.user,
-                owner=owner,
-                on_duplicate=on_duplicate,
-                dry_run=dry_run,
-                skip_bad=skip_bad,
-                progress=advance,
-            )
-            if importer.is_leadbook_workbook(table) and (not report.problems or skip_bad):
-                report.related = importer.import_related_sheets(
-                    conn, file, table, report.created_ids, c, book.user, report, skip_bad
-                )
-            if not report.written:
-                raise Rollback
-    keep = report.written
-    error_file = (
-        importer.write_errors(file, report.problems) if report.problems and not dry_run else None
+    outcome = importer.import_file(
+        state(ctx).book,
+        file,
+        clock=clock(),
+        sheet=sheet,
+        overrides=overrides,
+        region=home,
+        owner=owner,
+        on_duplicate=on_duplicate,
+        dry_run=dry_run,
+        skip_bad=skip_bad,
+        id_column=id_column,
+        progress=lambda rows: progress_bar(_("Importing"), rows),
     )
+    report, table, error_file = outcome.report, outcome.table, outcome.error_file
+    keep = report.written
     if as_json:
         from leadbook.cli.common import print_json
         from leadbook.models.lines import to_json
@@ -236,137 +203,8 @@ def import_(
         if report.problems and not skip_bad and not dry_run:
             raise typer.Exit(1)
         return
-    _print_report(report, table, file, dry_run, keep, skip_bad, error_file)
+    from leadbook.render.importing import print_import
+
+    print_import(report, table, file, dry_run, keep, skip_bad, error_file)
     if report.problems and not skip_bad and not dry_run:
         raise typer.Exit(1)
-
-
-def _print_report(report, table, file, dry_run, keep, skip_bad, error_file):
-    from leadbook.exchange.importer import clip, errors_path, shown
-    from leadbook.render import width
-    from leadbook.render.grid import Column, grid, write
-
-    kind = (
-        table.kind
-        + (f" ({table.encoding})" if table.encoding else "")
-        + (f", {table.sheet}" if table.sheet else "")
-    )
-    lines = [
-        [
-            (
-                _("{file}: {rows} rows, {kind}").format(
-                    file=file.name, rows=report.rows, kind=kind
-                ),
-                "bold",
-            )
-        ]
-    ]
-    rows = [
-        [clip(head, 60), _("kept on the card") if target == "extra" else target]
-        for head, target in report.mapping
-    ]
-    lines += grid(
-        [Column(_("Column"), min_width=10), Column(_("Field"))], rows, width(), title=_("Columns")
-    )
-    from leadbook.exchange.columns import sheet_name
-    from leadbook.i18n import language
-
-    if report.related:
-        restored = _(", ").join(
-            f"{sheet_name(k, language())} {n}" for k, n in report.related.items()
-        )
-        lines.append([(_("From the other sheets: {restored}").format(restored=restored), "")])
-    if report.in_book:
-        kept = _(", ").join(f"{sheet_name(k, language())} {n}" for k, n in report.in_book.items())
-        lines.append(
-            [
-                (
-                    _("Kept as the book has them, as their cards are already in it: {kept}").format(
-                        kept=kept
-                    ),
-                    "dim",
-                )
-            ]
-        )
-    if report.left_out:
-        left = _(", ").join(f"{sheet_name(k, language())} {n}" for k, n in report.left_out.items())
-        lines.append(
-            [
-                (
-                    _(
-                        "Left out of the other sheets, as this import did not create their cards: {left}"
-                    ).format(left=left),
-                    "yellow",
-                )
-            ]
-        )
-    lines.append([])
-    verb = _("would create") if not keep else _("created")
-    lines.append(
-        [
-            (
-                _(
-                    "{verb} {created} cards ({deals} with a deal), updated {updated}, skipped {skipped} "
-                    "duplicates, {bad} bad rows."
-                ).format(
-                    verb=verb,
-                    created=report.created,
-                    deals=report.deals,
-                    updated=report.updated,
-                    skipped=report.skipped,
-                    bad=report.bad_rows,
-                ),
-                "bold",
-            )
-        ]
-    )
-    for row, number, why in report.duplicates[:10]:
-        lines.append(
-            [
-                (
-                    _("row {row}: same {why} as {number}").format(row=row, why=why, number=number),
-                    "dim",
-                )
-            ]
-        )
-    for p in report.problems[:20]:
-        column, value, reason = shown(p)
-        lines.append(
-            [
-                (
-                    _("row {row}, {column} {value!r}: {reason}").format(
-                        row=p.row, column=column, value=value, reason=reason
-                    ),
-                    "red",
-                )
-            ]
-        )
-    if len(report.problems) > 20:
-        lines.append([(_("… and {n} more problems").format(n=len(report.problems) - 20), "red")])
-    if error_file:
-        lines.append([(_("Problems written to {path}").format(path=error_file), "")])
-    elif dry_run and report.problems:
-        lines.append(
-            [
-                (
-                    _("Without --dry-run the problems would be written to {path}").format(
-                        path=errors_path(file)
-                    ),
-                    "",
-                )
-            ]
-        )
-    if dry_run:
-        lines.append([(_("Dry run: nothing was written."), "bold")])
-    elif report.problems and not skip_bad:
-        lines.append(
-            [
-                (
-                    _(
-                        "Nothing was written: fix the rows above, or import the good ones with --skip-bad."
-                    ),
-                    "bold red",
-                )
-            ]
-        )
-    write(lines, sys.stderr)

@@ -35,19 +35,16 @@ def deal(
     note: str = typer.Option(None, "--note", help=_("Anything to remember.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from leadbook.deals import check_deal, record_deal
+    from leadbook.deals import record
     from leadbook.parsing import parse_amount, parse_payment
-    from leadbook.repository.customers import get
-    from leadbook.repository.deals import for_customer
 
     c = clock()
     value = parse_amount(amount)
     day = parse_day(on, c.today, "past") if on else c.today
-    check_deal(value, day, c.today)  # the rules an import keeps too
     pay = parse_payment(payment) if payment else None
     book = state(ctx).book()
     with book.write() as conn:
-        deal_id = record_deal(
+        recorded = record(
             conn,
             number,
             value,
@@ -59,14 +56,15 @@ def deal(
             payment=pay,
             note=note,
         )
-        row = get(conn, number)
-        recorded = next(d for d in for_customer(conn, row["id"]) if d.id == deal_id)
     if as_json:
         print_json(dump(recorded))
         return
     done(
         _("Deal recorded for {number} {name}: {amount} on {date}; stage won.").format(
-            number=row["number"], name=row["name"], amount=f"{value:,.2f}", date=day.isoformat()
+            number=recorded.number,
+            name=recorded.name,
+            amount=f"{value:,.2f}",
+            date=day.isoformat(),
         )
     )
 
@@ -85,57 +83,20 @@ def deals_(
     number: str = typer.Option(None, "--customer", help=_("Only this customer.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from leadbook.repository.deals import list_deals
-    from leadbook.repository.settings import load
+    from leadbook.deals import listing
 
     c = clock()
     start = parse_day(since, c.today) if since else None
     end = parse_day(until, c.today) if until else None
     book = state(ctx).book()
     with book.read() as conn:
-        rows = list_deals(conn, since=start, until=end, owner=owner, number=number)
-        currency = load(conn)["currency"]
+        rows, currency = listing(conn, since=start, until=end, owner=owner, number=number)
     if as_json:
         print_json(dump(rows))
         return
-    if not rows:
-        done(_("No deals match."))
-        return
-    from leadbook.render import width
-    from leadbook.render.grid import Column, grid, write
+    from leadbook.render.sales import print_deals
 
-    columns = [
-        Column(_("Date")),
-        Column(_("No."), style="cyan"),
-        Column(_("Name"), min_width=6),
-        Column(_("Product"), min_width=6),
-        Column(_("Amount"), justify="right"),
-        Column(_("Contract"), min_width=6),
-    ]
-    lines = [
-        [
-            d.date.isoformat(),
-            d.number,
-            d.name,
-            d.product or "",
-            f"{d.amount:,.2f}",
-            d.contract or "",
-        ]
-        for d in rows
-    ]
-    total = sum((d.amount for d in rows), start=rows[0].amount * 0)
-    out = grid(columns, lines, width())
-    out.append(
-        [
-            (
-                _("{n} deals, total {total} {currency}").format(
-                    n=len(rows), total=f"{total:,.2f}", currency=currency
-                ),
-                "bold",
-            )
-        ]
-    )
-    write(out)
+    print_deals(rows, currency)
 
 
 def _by_label(by: str) -> str:
@@ -227,79 +188,26 @@ def report_(
     owner: str = typer.Option(None, "--owner", help=_("Only this salesperson.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from leadbook.report import period_bounds, report
+    from leadbook.report import report, report_period
 
     if by != "owner":
         raise InvalidValue(_("reports are grouped by owner (--by owner)"))
-    if period not in ("week", "month"):
-        raise InvalidValue(_("--period is week or month, not {value!r}").format(value=period))
     c = clock()
-    end = parse_day(until, c.today) if until else c.today
-    start, period_end = period_bounds(period, end)
-    if since:
-        start, period_end = parse_day(since, c.today), end
-    elif until:
-        period_end = end
-    if start > period_end:
-        raise InvalidValue(
-            _("--since ({since}) is after --until ({until})").format(since=start, until=period_end)
-        )
+    start, period_end = report_period(
+        period,
+        parse_day(since, c.today) if since else None,
+        parse_day(until, c.today) if until else None,
+        c.today,
+    )
     book = state(ctx).book()
     with book.read() as conn:
         result = report(conn, start, period_end, c.today, owner)
     if as_json:
         print_json(dump(result.rows))
         return
-    from leadbook.render import width
-    from leadbook.render.grid import Column, grid, write
+    from leadbook.render.sales import print_report
 
-    def pct(v: float | None) -> str:
-        return "-" if v is None else f"{v:.0%}"
-
-    columns = [
-        Column(_("Owner"), min_width=6),
-        Column(_("New"), justify="right"),
-        Column(_("Contacts/day"), justify="right"),
-        Column(_("Done/due"), justify="right"),
-        Column(_("Adv."), justify="right"),
-        Column(_("Won"), justify="right"),
-        Column(_("Lost"), justify="right"),
-        Column(_("Win rate"), justify="right"),
-        Column(_("Won value"), justify="right"),
-        Column(_("Days to win"), justify="right"),
-    ]
-    rows = [
-        [
-            r.owner,
-            str(r.new_cards),
-            f"{r.contacts_per_day:.1f}",
-            f"{r.done}/{r.due} {pct(r.discipline)}",
-            str(r.advances),
-            str(r.won),
-            str(r.lost),
-            pct(r.win_rate),
-            f"{r.won_value:,.2f}",
-            "-" if r.avg_days_to_win is None else f"{r.avg_days_to_win:.0f}",
-        ]
-        for r in result.rows
-    ]
-    title = _("Report {since} to {until} ({days} working days)").format(
-        since=result.since, until=result.until, days=result.working_days
-    )
-    lines = grid(columns, rows, width(), title=title)
-    flagged = [r for r in result.rows if r.flags]
-    if flagged:
-        from leadbook.render.grid import cell_width, wrap
-
-        lines.append([])
-        for r in flagged:
-            # Each flag carries the figure it is judged on (OwnerReport.new_calls_per_day...).
-            who, text = f"⚑ {r.owner}: ", "; ".join(r.flags)
-            room = max(width() - cell_width(who), 20)
-            parts = [text] if cell_width(text) <= room else wrap(text, room)
-            lines.append([(who + parts[0], "yellow")])
-            lines.extend([(" " * cell_width(who) + part, "yellow")] for part in parts[1:])
-    write(lines)
+    print_report(result)
 
 
 plan_app = typer.Typer(
@@ -338,8 +246,6 @@ def plan_(
 
     if target is None or by is None:
         raise InvalidValue(_("give --target N and --by DATE, or run leadbook plan check"))
-    if not 7 <= window <= 3650:
-        raise InvalidValue(_("--window is a number of days from 7 to 3650"))
     c = clock()
     end = parse_day(by, c.today, "future")
     given = planning.parse_rates(rates) if rates else None
@@ -347,11 +253,18 @@ def plan_(
     if mine:
         owner = book.user
     with book.write() as conn:
-        plan = planning.make_plan(
-            conn, target=target, end=end, today=c.today, owner=owner, given=given, window=window
+        plan = planning.plan(
+            conn,
+            target=target,
+            end=end,
+            today=c.today,
+            now=c.now,
+            by=book.user,
+            owner=owner,
+            given=given,
+            window=window,
+            dry_run=dry_run,
         )
-        if not dry_run:
-            planning.save(conn, plan, c.now, book.user)
     if as_json:
         print_json(dump(plan))
         return
@@ -365,7 +278,7 @@ def plan_(
     help=_(
         "Compare the latest plan with what happened each week (new prospects against the quota, "
         "deals won), re-plan the weeks left from the rates achieved, and at the end summarise "
-        "the average conversion rates and completion."
+        "the average conversion rates and completion.\n\nExample: leadbook plan check --mine"
     ),
 )
 def plan_check(

@@ -22,7 +22,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -889,3 +889,37 @@ def write_ics(
     with atomic(path, overwrite) as tmp:
         tmp.write_bytes(calendar.to_ical())
     return ExportResult(path=path, counts={"events": count})
+
+
+Progress = Callable[[str, int], None]
+
+
+def export_file(
+    conn: Connection,
+    path: Path,
+    f: Filters,
+    *,
+    lang: str,
+    sheet: str,
+    today: date,
+    overwrite: bool = False,
+    progress: Callable[[int], AbstractContextManager[Progress | None]] | None = None,
+) -> ExportResult:
+    """`leadbook export`: the book to ``path``, in the format its name ends with (.xlsx, .zip,
+    .csv/.tsv, .ics). ``progress(total)`` gives what follows a workbook's customers."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        total = conn.execute(select(func.count()).select_from(customers)).scalar_one()
+        with progress(total) if progress else nullcontext() as advance:
+            return write_xlsx(conn, path, f, lang, today, advance, overwrite=overwrite)
+    if suffix == ".zip":
+        return write_csv_zip(conn, path, f, lang, overwrite=overwrite)
+    if suffix in (".csv", ".tsv"):
+        return write_csv(conn, path, f, lang, sheet, overwrite=overwrite)
+    if suffix == ".ics":
+        return write_ics(conn, path, f, today, overwrite=overwrite)
+    raise InvalidValue(
+        _("cannot export to {name}: use a name ending in .xlsx, .zip, .csv or .ics").format(
+            name=path.name
+        )
+    )

@@ -13,12 +13,12 @@ import csv
 import json
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
@@ -34,6 +34,9 @@ from leadbook.exchange.readers import Table
 from leadbook.i18n import _
 from leadbook.repository import bulk_insert
 from leadbook.schema import CARD_FIELDS, audit, changes, customers, deals, plans
+
+if TYPE_CHECKING:
+    from leadbook.db import Book
 
 CARD_TEXT = (
     "title",
@@ -1571,3 +1574,75 @@ def _resummarise(conn: Connection, batch: list[dict[str, Any]]) -> None:
             .values(top_stage=bindparam("top"), stage_since=bindparam("since")),
             updates,
         )
+
+
+@dataclass
+class ImportOutcome:
+    """What `leadbook import` reports: the counts and problems, the table as read, and where
+    the bad rows were written (None when there were none, or on a dry run)."""
+
+    report: ImportReport
+    table: Table
+    error_file: Path | None = None
+
+
+def import_file(
+    open_book: Callable[[], Book],
+    path: Path,
+    *,
+    clock: Clock,
+    sheet: str | None = None,
+    overrides: dict[str, str] | None = None,
+    region: str | None = None,
+    owner: str | None = None,
+    on_duplicate: str = "skip",
+    dry_run: bool = False,
+    skip_bad: bool = False,
+    id_column: str | None = None,
+    progress: Callable[[int], AbstractContextManager[Callable[[str, int], None] | None]]
+    | None = None,
+) -> ImportOutcome:
+    """`leadbook import`: read ``path`` and import it in one transaction under the writers'
+    lock (Book.write); a dry run, or bad rows without ``skip_bad``, roll it back whole.
+    ``open_book`` is called once the file is read, so a file that cannot be read opens no book;
+    ``region``: the country of numbers without a country code (default: the book's
+    phone.region); ``progress(rows)`` gives what follows the rows."""
+    from contextlib import nullcontext
+
+    from leadbook.db import Rollback
+    from leadbook.exchange import readers
+
+    table = with_continued_sheets(path, readers.read(path, sheet))
+    book = open_book()
+    if region is None:
+        from leadbook.config import phone_region
+
+        with book.read() as conn:
+            region = phone_region(conn)
+    with (
+        progress(len(table.rows)) if progress else nullcontext() as advance,
+        parsing.phone_region(region),
+    ):
+        parsed = prepare(
+            table, clock=clock, overrides=overrides or {}, progress=advance, id_column=id_column
+        )
+        with book.write() as conn:
+            report = run_import(
+                conn,
+                parsed,
+                clock=clock,
+                by=book.user,
+                owner=owner,
+                on_duplicate=on_duplicate,
+                dry_run=dry_run,
+                skip_bad=skip_bad,
+                progress=advance,
+            )
+            if is_leadbook_workbook(table) and (not report.problems or skip_bad):
+                report.related = import_related_sheets(
+                    conn, path, table, report.created_ids, clock, book.user, report, skip_bad
+                )
+            if not report.written:
+                raise Rollback
+    error_file = write_errors(path, report.problems) if report.problems and not dry_run else None
+    return ImportOutcome(report, table, error_file)

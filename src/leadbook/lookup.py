@@ -1,0 +1,50 @@
+"""Finding cards: the lists behind `leadbook list` and `leadbook search`.
+
+Kept light (the repository and the line model only, no card model, no pinyin at import): both
+commands start in a few milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy.engine import Connection
+
+from leadbook.models.lines import CardLine
+from leadbook.repository import customers
+
+SORTS = tuple(customers.SORTS)
+
+
+def list_lines(
+    conn: Connection,
+    *,
+    grades: Sequence[str] = (),
+    stages: Sequence[str] = (),
+    owner: str | None = None,
+    tag: str | None = None,
+    source: str | None = None,
+    overdue_on: date | None = None,
+    sort: str = "number",
+    limit: int | None = None,
+) -> tuple[list[CardLine], int]:
+    """`leadbook list`: the cards matching the filters as lines, and how many match in all."""
+    rows, total = customers.list_cards(
+        conn,
+        grades=grades,
+        stages=stages,
+        owner=owner,
+        tag=tag,
+        source=source,
+        overdue_on=overdue_on,
+        sort=sort,
+        limit=limit,
+    )
+    return [customers.card_line(r) for r in rows], total
+
+
+def search_lines(conn: Connection, text: str, limit: int | None = 50) -> tuple[list[CardLine], int]:
+    """`leadbook search`: the cards found for ``text`` as lines, and how many were found."""
+    rows, total = customers.search(conn, text, limit=limit)
+    return [customers.card_line(r) for r in rows], total
