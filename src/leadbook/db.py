@@ -156,6 +156,17 @@ def _short(exc: BaseException) -> str:
     return text[0] if text else exc.__class__.__name__
 
 
+def current_revision(url: str) -> str | None:
+    """The schema revision of the book at ``url``, read without upgrading it (None: a new
+    book)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return stored_revision(conn)
+    finally:
+        engine.dispose()
+
+
 def stored_revision(conn: Connection) -> str | None:
     name = conn.dialect.name
     found: object

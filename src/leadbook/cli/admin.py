@@ -59,14 +59,10 @@ def db_upgrade(ctx: typer.Context) -> None:
     "current", help=_("Print the book's schema revision.\n\nExample: leadbook db current")
 )
 def db_current(ctx: typer.Context) -> None:
-    from leadbook.db import create_engine, resolve_url, stored_revision
+    from leadbook.db import current_revision, resolve_url
 
-    engine = create_engine(resolve_url(state(ctx).db))
-    try:
-        with engine.connect() as conn:
-            print(stored_revision(conn) or _("none (a new book: it will be created on first use)"))
-    finally:
-        engine.dispose()
+    revision = current_revision(resolve_url(state(ctx).db))
+    print(revision or _("none (a new book: it will be created on first use)"))
 
 
 @config_app.callback()
