@@ -704,15 +704,3 @@ def parse_tags(text: str) -> list[str]:
         if tag not in seen:
             seen.append(tag)
     return seen
-
-
-def parse_positive_int(text: str, what: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise InvalidValue(
-            _("{what} must be a whole number, not {text!r}").format(what=what, text=text)
-        ) from None
-    if value < 0:
-        raise InvalidValue(_("{what} cannot be negative").format(what=what))
-    return value

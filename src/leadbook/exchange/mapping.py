@@ -13,25 +13,6 @@ from typing import Any
 from leadbook.exchange.columns import CUSTOMER_COLUMNS, DEAL_COLUMNS
 from leadbook.text import clean
 
-# Fields an import can fill: `leadbook add`'s options plus these.
-EXTRA_FIELDS = (
-    "last_contact",
-    "created_by",
-    "other_fields",
-    "number",
-    "grade",
-    "stage",
-    "next",
-    "purpose",
-    "lost_reason",
-    "created_at",
-    "amount",
-    "deal_date",
-    "contract",
-    "first_name",
-    "last_name",
-)
-
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "ignore": ("序号", "行号"),
     "number": ("客户编号", "customernumber", "custno"),
