@@ -141,3 +141,43 @@ def test_complaint_is_a_command_group_that_keeps_its_short_form(ok, cli, add):
     assert all(word in helped for word in ("add", "list", "resolve", "check"))
     missing = cli("complaint", "resolve", "--note", "x")  # no number: one line, nothing written
     assert missing.exit_code == 1 and "complaint resolve ID" in missing.stderr
+
+
+SRC = CLI.parent
+# The store: the only modules that write rows. db (transactions, backups, upgrades), identity
+# (roles and grants) and restore run statements of their own kind, not row writes.
+STORE_FILES = ("repository", "db.py", "identity.py", "restore.py", "tallies.py", "schema.py")
+WRITES = {"insert", "update", "delete"}
+
+
+def _service_files() -> list[Path]:
+    files = [
+        p
+        for p in sorted(SRC.rglob("*.py"))
+        if "cli" not in p.relative_to(SRC).parts
+        and not any(str(p.relative_to(SRC)).startswith(s) for s in STORE_FILES)
+    ]
+    assert len(files) >= 20
+    return files
+
+
+@pytest.mark.parametrize("path", _service_files(), ids=lambda p: str(p.relative_to(SRC)))
+def test_every_write_goes_through_the_store(path):
+    """No service writes a row itself: inserts, updates and deletes are repository functions
+    (one audit writer among them), so a rule about a table has one home."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "sqlalchemy":
+            found += [
+                f"line {node.lineno} imports {a.name}" for a in node.names if a.name in WRITES
+            ]
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in WRITES
+            and not node.args
+            and not node.keywords
+        ):
+            found.append(f"line {node.lineno} calls .{node.func.attr}()")
+    assert not found, found

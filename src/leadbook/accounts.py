@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, select
 from sqlalchemy.engine import Connection
 
 from leadbook.cards import entry_moment
@@ -20,9 +20,9 @@ from leadbook.domain import money, purchase_cycle
 from leadbook.errors import InvalidValue, NotFound
 from leadbook.i18n import N_, _
 from leadbook.models.reports import CustomerValue, Referrer, ValueGroup, ValueReport
+from leadbook.repository import accounts as accounts_repo
 from leadbook.repository import customers as repo
-from leadbook.repository import inserted_id
-from leadbook.schema import complaints, customers, deals, financials, swot, visits
+from leadbook.schema import complaints, customers, deals, financials, swot
 
 GROUPS = {
     "strategic": (
@@ -157,20 +157,14 @@ def add_complaint(
     if at is not None:
         entry_moment(row, at, clock)
     at = at or clock.now
-    return inserted_id(
-        conn.execute(
-            complaints.insert().values(
-                customer_id=row["id"], note=note.strip(), opened_at=at, opened_by=by
-            )
-        )
-    )
+    return accounts_repo.add_complaint(conn, row["id"], note.strip(), at, by)
 
 
 def resolve_complaint(
     conn: Connection, complaint_id: int, note: str, at: datetime | None, by: str, clock: Clock
 ) -> None:
     """Resolve a complaint at ``at`` (None: now); its check-back falls due a week later."""
-    row = conn.execute(select(complaints).where(complaints.c.id == complaint_id)).mappings().first()
+    row = accounts_repo.complaint(conn, complaint_id)
     if row is None:
         raise NotFound(
             _("no complaint numbered {id}: `leadbook complaint list` shows them").format(
@@ -194,11 +188,7 @@ def resolve_complaint(
                 at=at.strftime("%Y-%m-%d %H:%M"),
             )
         )
-    conn.execute(
-        update(complaints)
-        .where(complaints.c.id == complaint_id)
-        .values(resolved_at=at, resolution=note, resolved_by=by)
-    )
+    accounts_repo.resolve_complaint(conn, complaint_id, note, at, by)
 
 
 def complaint_customer(conn: Connection, complaint_id: int) -> str:
@@ -248,9 +238,7 @@ def add_swot(conn: Connection, number: str, kind: str, text: str, now: datetime,
     if kind not in SWOT_KINDS or not text.strip():
         raise InvalidValue(_('use --add s|w|o|t "text" (strength, weakness, opportunity, threat)'))
     row = repo.get(conn, number)
-    conn.execute(
-        swot.insert().values(customer_id=row["id"], kind=kind, text=text.strip(), at=now, by=by)
-    )
+    accounts_repo.add_swot(conn, row["id"], kind, text.strip(), now, by)
 
 
 def swot_of(conn: Connection, number: str) -> dict[str, list[str]]:
@@ -272,12 +260,7 @@ def set_financials(
     by: str,
 ) -> None:
     row = repo.get(conn, number)
-    for key, value in values.items():
-        conn.execute(
-            financials.insert().values(
-                customer_id=row["id"], indicator=key, value=str(value), as_of=as_of, at=now, by=by
-            )
-        )
+    accounts_repo.add_financials(conn, row["id"], values, as_of, now, by)
 
 
 def financials_of(conn: Connection, number: str) -> dict[str, dict[str, Any]]:
@@ -315,19 +298,18 @@ def plan_visit(
             ).format(day=day.isoformat(), number=number)
         )
     row = repo.get(conn, number)
-    return inserted_id(
-        conn.execute(
-            visits.insert().values(
-                customer_id=row["id"],
-                day=day,
-                purpose=purpose.strip(),
-                preparation=preparation,
-                expected=expected,
-                followup=followup,
-                at=now,
-                by=by,
-            )
-        )
+    return accounts_repo.add_visit(
+        conn,
+        {
+            "customer_id": row["id"],
+            "day": day,
+            "purpose": purpose.strip(),
+            "preparation": preparation,
+            "expected": expected,
+            "followup": followup,
+            "at": now,
+            "by": by,
+        },
     )
 
 

@@ -288,11 +288,7 @@ def add_card(
     """Add a card and plan its first contact; returns its customer number. ``at``: when the
     customer came, for a card typed in after the fact (not in the future); the audit trail
     keeps when it was typed."""
-    import uuid
 
-    from leadbook.parsing import format_number
-    from leadbook.repository import inserted_id
-    from leadbook.schema import audit, changes, customers, plans
 
     values = {k: v for k, v in values.items() if v is not None}
     if not values.get("name"):
@@ -317,24 +313,9 @@ def add_card(
         created=at if late else None,
         typed_late=late,
     )
-    row = dict(card.row)
     if values.get("referrer_id") is not None:
-        row["referrer_id"] = values["referrer_id"]
-    row["number"] = number or "new-" + uuid.uuid4().hex[:24]  # C + the id, once it has one
-    cid = inserted_id(conn.execute(customers.insert().values(**row)))
-    if number is None:
-        number = format_number(cid)
-        conn.execute(
-            customers.update()
-            .where(customers.c.id == cid)
-            .values(number=number, search_key=search_key({**row, "number": number}))
-        )
-    history, plan, trail = card.rows_for(cid)
-    conn.execute(changes.insert(), history)
-    if plan is not None:
-        conn.execute(plans.insert().values(**plan))
-    conn.execute(audit.insert().values(**trail))
-    return number
+        card.row["referrer_id"] = values["referrer_id"]
+    return repo.insert_new_card(conn, card, number)
 
 
 def edit_card(

@@ -12,8 +12,7 @@ from leadbook.cards import entry_moment, set_stage
 from leadbook.clock import Clock
 from leadbook.domain import cents, stage_label
 from leadbook.repository import customers as repo
-from leadbook.repository import inserted_id
-from leadbook.schema import deals
+from leadbook.repository import deals as deals_repo
 
 if TYPE_CHECKING:
     from leadbook.models.card import Deal
@@ -91,20 +90,19 @@ def record_deal(
     row = repo.get(conn, number)
     if day < clock.today:
         _not_before_the_card(row, day, clock)
-    deal_id = inserted_id(
-        conn.execute(
-            deals.insert().values(
-                customer_id=row["id"],
-                amount_cents=cents(amount),
-                product=product or row["product"],
-                date=day,
-                contract=contract,
-                payment=payment or row["payment"],
-                note=note,
-                by=by,
-                created_at=clock.now,
-            )
-        )
+    deal_id = deals_repo.insert_deal(
+        conn,
+        {
+            "customer_id": row["id"],
+            "amount_cents": cents(amount),
+            "product": product or row["product"],
+            "date": day,
+            "contract": contract,
+            "payment": payment or row["payment"],
+            "note": note,
+            "by": by,
+            "created_at": clock.now,
+        },
     )
     if row["stage"] != "won":
         set_stage(

@@ -39,7 +39,6 @@ from leadbook.errors import InvalidValue, NotFound
 from leadbook.funnel import flows
 from leadbook.i18n import _
 from leadbook.models.reports import Plan, StageNeed, WeekPlan
-from leadbook.repository import inserted_id
 from leadbook.schema import changes, customers, sales_plans
 from leadbook.sqlexpr import stage_index
 
@@ -307,25 +306,26 @@ def _notes(
 
 
 def save(conn: Connection, plan: Plan, now: datetime, by: str) -> int:
-    plan.id = inserted_id(
-        conn.execute(
-            sales_plans.insert().values(
-                owner=plan.owner,
-                target=plan.target,
-                start=plan.start,
-                end=plan.end,
-                rates=json.dumps({s.stage: s.rate for s in plan.stages}),
-                rates_source=json.dumps({s.stage: s.rate_source for s in plan.stages}),
-                weekly=json.dumps(
-                    [
-                        {"week": w.week.isoformat(), "new": w.new_planned, "days": w.days}
-                        for w in plan.weeks
-                    ]
-                ),
-                created_at=now,
-                created_by=by,
-            )
-        )
+    from leadbook.repository.sales_plans import insert_plan
+
+    plan.id = insert_plan(
+        conn,
+        {
+            "owner": plan.owner,
+            "target": plan.target,
+            "start": plan.start,
+            "end": plan.end,
+            "rates": json.dumps({s.stage: s.rate for s in plan.stages}),
+            "rates_source": json.dumps({s.stage: s.rate_source for s in plan.stages}),
+            "weekly": json.dumps(
+                [
+                    {"week": w.week.isoformat(), "new": w.new_planned, "days": w.days}
+                    for w in plan.weeks
+                ]
+            ),
+            "created_at": now,
+            "created_by": by,
+        },
     )
     return plan.id
 

@@ -30,16 +30,15 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import update
 from sqlalchemy.engine import Connection, RowMapping
 
 from leadbook.clock import Clock
 from leadbook.errors import InvalidValue
 from leadbook.i18n import _
+from leadbook.repository import accounts as accounts_repo
 from leadbook.repository import customers as repo
 from leadbook.repository import followups as fu_repo
 from leadbook.repository import settings as settings_repo
-from leadbook.schema import complaints, visits
 
 CHECK_BACK_DAYS = 7  # DOMAIN section 7: a week after a complaint is resolved
 
@@ -166,16 +165,7 @@ def _show_next(conn: Connection, cid: int, p: RowMapping | None, clock: Clock, b
 def check_back(conn: Connection, cid: int, at: datetime, complaint_id: int | None) -> None:
     """A contact that says it is a complaint's check-back closes it (the given complaint, or
     every resolved one of the card waiting for it); one that cannot is refused."""
-    where = [
-        complaints.c.customer_id == cid,
-        complaints.c.resolved_at.is_not(None),
-        complaints.c.resolved_at <= at,
-        complaints.c.checked_at.is_(None),
-    ]
-    if complaint_id is not None:
-        where.append(complaints.c.id == complaint_id)
-    checked = conn.execute(update(complaints).where(*where).values(checked_at=at)).rowcount
-    if not checked:
+    if not accounts_repo.check_back(conn, cid, at, complaint_id):
         raise InvalidValue(
             _(
                 "there is no resolved complaint of this customer waiting for its check-back "
@@ -186,8 +176,4 @@ def check_back(conn: Connection, cid: int, at: datetime, complaint_id: int | Non
 
 def visits_done(conn: Connection, cid: int, at: datetime) -> None:
     """A visit made on or after a planned visit's day completes it."""
-    conn.execute(
-        update(visits)
-        .where(visits.c.customer_id == cid, visits.c.done_at.is_(None), visits.c.day <= at.date())
-        .values(done_at=at)
-    )
+    accounts_repo.visits_done(conn, cid, at)

@@ -98,7 +98,7 @@ def refresh(conn: Any, batch: int = 5000) -> int:
     """Compute every card's pinyin, initials and search key again with today's rules (a book
     made by an older leadbook keeps the keys that leadbook wrote: 重庆银行 as zqyh, landlines
     without their national digits); returns how many cards changed."""
-    from sqlalchemy import bindparam, select, update
+    from sqlalchemy import select
 
     from leadbook.schema import customers as c
 
@@ -129,13 +129,15 @@ def refresh(conn: Any, batch: int = 5000) -> int:
                 r["search_key"],
             ):
                 updates.append(
-                    {"cid": r["id"], "p": values["pinyin"], "i": values["initials"], "k": key}
+                    {
+                        "cid": r["id"],
+                        "pinyin": values["pinyin"],
+                        "initials": values["initials"],
+                        "search_key": key,
+                    }
                 )
         if updates:
-            conn.execute(
-                update(c)
-                .where(c.c.id == bindparam("cid"))
-                .values(pinyin=bindparam("p"), initials=bindparam("i"), search_key=bindparam("k")),
-                updates,
-            )
+            from leadbook.repository.customers import update_many
+
+            update_many(conn, updates)
             changed += len(updates)

@@ -7,24 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Connection
 
 from leadbook.errors import InvalidValue
 from leadbook.i18n import _
 from leadbook.repository import customers as repo
 from leadbook.schema import (
-    audit,
-    changes,
-    complaints,
     customers,
-    deals,
-    financials,
-    followups,
-    plans,
-    swot,
-    tallies,
-    visits,
 )
 from leadbook.searchkeys import search_key
 
@@ -71,31 +61,7 @@ def reassign(
     ids = [r[0] for r in conn.execute(select(customers.c.id).where(*where))]
     if not ids:
         return 0
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        conn.execute(
-            update(customers).where(customers.c.id.in_(chunk)).values(owner=target, updated_at=now)
-        )
-        conn.execute(
-            update(plans)
-            .where(plans.c.customer_id.in_(chunk), plans.c.status == "open")
-            .values(owner=target)
-        )
-        conn.execute(
-            audit.insert(),
-            [
-                {
-                    "customer_id": cid,
-                    "action": "edit",
-                    "field": "owner",
-                    "old": source,
-                    "new": target,
-                    "at": now,
-                    "by": by,
-                }
-                for cid in chunk
-            ],
-        )
+    repo.reassign(conn, ids, source, target, now, by)
     return len(ids)
 
 
@@ -186,41 +152,13 @@ def forget(conn: Connection, number: str, now: datetime, by: str) -> str:
     amounts so the funnel and reports stay right. The audit trail says that it happened."""
     row = repo.get(conn, number)
     cid = row["id"]
-    sqlite = conn.dialect.name == "sqlite"
-    if sqlite:  # what is erased is overwritten in the file too, not only unlinked
-        conn.exec_driver_sql("PRAGMA secure_delete = ON")
     name = _("(forgotten {number})").format(number=row["number"])
     values: dict[str, Any] = dict.fromkeys(PERSONAL)
     values.update(name=name, updated_at=now)
     values["search_key"] = search_key({"number": row["number"]})
-    conn.execute(update(customers).where(customers.c.id == cid).values(**values))
-    conn.execute(
-        update(followups)
-        .where(followups.c.customer_id == cid)
-        .values(note=None, outcome=None, purpose=None, next_purpose=None)
-    )
-    conn.execute(update(plans).where(plans.c.customer_id == cid).values(purpose=None))
-    conn.execute(update(changes).where(changes.c.customer_id == cid).values(reason=None))
-    # The totals' count for the reason went down with it; a count of none keeps no text.
-    conn.execute(delete(tallies).where(tallies.c.metric == "lostwhy", tallies.c.n == 0))
-    conn.execute(update(deals).where(deals.c.customer_id == cid).values(note=None, contract=None))
-    conn.execute(
-        update(complaints).where(complaints.c.customer_id == cid).values(note="", resolution=None)
-    )
-    conn.execute(
-        update(visits)
-        .where(visits.c.customer_id == cid)
-        .values(purpose="", preparation=None, expected=None, followup=None)
-    )
-    conn.execute(delete(swot).where(swot.c.customer_id == cid))
-    conn.execute(delete(financials).where(financials.c.customer_id == cid))
-    conn.execute(update(audit).where(audit.c.customer_id == cid).values(old=None, new=None))
-    conn.execute(update(customers).where(customers.c.referrer_id == cid).values(referrer_id=None))
-    conn.execute(audit.insert().values(customer_id=cid, action="forget", at=now, by=by))
-    if sqlite and repo._has_trigram_table(conn):
-        # The search index only marks the old key's trigrams deleted; merging its segments
-        # drops them from the file.
-        conn.exec_driver_sql("INSERT INTO customers_fts(customers_fts) VALUES ('optimize')")
+    from leadbook.repository import erasure
+
+    erasure.erase_card(conn, cid, values, now, by)
     return str(row["number"])
 
 

@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from leadbook import parsing
@@ -32,7 +32,10 @@ from leadbook.errors import InvalidValue
 from leadbook.exchange import mapping as mp
 from leadbook.exchange.readers import Table
 from leadbook.i18n import _
-from leadbook.repository import bulk_insert
+from leadbook.repository import bulk_insert, delete_for_cards
+from leadbook.repository import customers as repo
+from leadbook.repository import deals as deals_repo
+from leadbook.repository import history as history_repo
 from leadbook.schema import CARD_FIELDS, audit, changes, customers, deals, plans
 
 if TYPE_CHECKING:
@@ -777,7 +780,7 @@ def run_import(
         with _indexes_rebuilt(conn, bigger), _search_index_in_one_go(conn, new_cards):
             bulk_insert(conn, customers, new_cards)
             bulk_insert(conn, changes, new_changes)
-            bulk_insert(conn, audit, new_audit)
+            history_repo.write_audit(conn, new_audit, bulk=True)
             bulk_insert(conn, plans, new_plans)
             bulk_insert(conn, deals, new_deals)
         report.deals += len(new_deals)
@@ -855,13 +858,7 @@ def _link_referrers(
             ref = keys.id_of_number(number)
         if ref is not None and ref != cid:
             links.append({"cid": cid, "ref": ref})
-    if links:
-        conn.execute(
-            customers.update()
-            .where(customers.c.id == bindparam("cid"))
-            .values(referrer_id=bindparam("ref")),
-            links,
-        )
+    repo.update_many(conn, [{"cid": link["cid"], "referrer_id": link["ref"]} for link in links])
 
 
 def parsing_cjk(values: dict[str, Any]) -> bool:
@@ -967,7 +964,7 @@ def _deal_once(conn: Connection, cid: int, v: dict[str, Any], clock: Clock, by: 
     ).scalar_one()
     if exists:
         return 0
-    conn.execute(deals.insert().values(**deal))
+    deals_repo.insert_deal(conn, deal)
     return 1
 
 
@@ -981,7 +978,6 @@ def _update(
 ) -> bool:
     """Fill the existing card with what the row says; True when something changed."""
     from leadbook import cards
-    from leadbook.repository import customers as repo
 
     row = repo.get_by_id(conn, cid)
     changes_: dict[str, Any] = {}
@@ -1516,27 +1512,24 @@ def _write_related(
             firsts[cid] = min(firsts.get(cid, at), at)
             if cid not in lasts or at >= lasts[cid][0]:
                 lasts[cid] = (at, b["via"])
-        conn.execute(
-            customers.update()
-            .where(customers.c.id == bindparam("cid"))
-            .values(first_contact_at=bindparam("first"), last_contact_via=bindparam("via")),
-            [{"cid": k, "first": v, "via": lasts[k][1]} for k, v in firsts.items()],
+        repo.update_many(
+            conn,
+            [
+                {"cid": k, "first_contact_at": v, "last_contact_via": lasts[k][1]}
+                for k, v in firsts.items()
+            ],
         )
     history = batches.get("history")
     if history is not None:
         # The workbook's history replaces the one the import wrote for its cards.
-        for start in range(0, len(created), 500):
-            part = created[start : start + 500]
-            conn.execute(changes.delete().where(changes.c.customer_id.in_(part)))
+        delete_for_cards(conn, changes, created)
         _dwell(history)
         bulk_insert(conn, changes, history)
         _resummarise(conn, history)
     planned = batches.get("plans")
     if planned is not None:
         # Likewise the planned contacts: those of the workbook, not the import's first plans.
-        for start in range(0, len(created), 500):
-            part = created[start : start + 500]
-            conn.execute(plans.delete().where(plans.c.customer_id.in_(part)))
+        delete_for_cards(conn, plans, created)
         bulk_insert(conn, plans, planned)
 
 
@@ -1566,14 +1559,10 @@ def _resummarise(conn: Connection, batch: list[dict[str, Any]]) -> None:
     for cid, steps in by_card.items():
         steps.sort(key=lambda b: b["at"])
         top = max((STAGE_INDEX.get(b["new"], -1) for b in steps), default=-1)
-        updates.append({"cid": cid, "top": top if top >= 0 else 0, "since": steps[-1]["at"]})
-    if updates:
-        conn.execute(
-            customers.update()
-            .where(customers.c.id == bindparam("cid"))
-            .values(top_stage=bindparam("top"), stage_since=bindparam("since")),
-            updates,
+        updates.append(
+            {"cid": cid, "top_stage": top if top >= 0 else 0, "stage_since": steps[-1]["at"]}
         )
+    repo.update_many(conn, updates)
 
 
 @dataclass

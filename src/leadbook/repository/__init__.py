@@ -70,3 +70,10 @@ def _memo(process: Any) -> Any:
             return out
 
     return convert
+
+
+def delete_for_cards(conn: Any, table: Any, ids: list[int]) -> None:
+    """Delete the rows of ``table`` that belong to the cards ``ids`` (in slices of 500)."""
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        conn.execute(table.delete().where(table.c.customer_id.in_(part)))

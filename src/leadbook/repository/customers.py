@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     and_,
     any_,
+    bindparam,
     case,
     cast,
     false,
@@ -31,7 +32,8 @@ from leadbook.i18n import _
 from leadbook.models.lines import CardLine
 from leadbook.parsing import format_number, parse_number
 from leadbook.repository import inserted_id
-from leadbook.schema import audit, customers
+from leadbook.repository.history import write_audit
+from leadbook.schema import customers
 from leadbook.searchkeys import pinyin_keys, query_terms, search_key
 
 SEARCH_FIELDS = ("number", "name", "company", "email", "wechat", "mobile", "phone", "fax")
@@ -63,8 +65,65 @@ def insert(conn: Connection, values: dict[str, Any], now: datetime, by: str) -> 
         conn.execute(
             update(customers).where(customers.c.id == cid).values(number=number, search_key=key)
         )
-    conn.execute(audit.insert().values(customer_id=cid, action="create", at=now, by=by))
+    write_audit(conn, [{"customer_id": cid, "action": "create", "at": now, "by": by}])
     return cid, number
+
+
+def insert_new_card(conn: Connection, card: Any, number: str | None) -> str:
+    """Store a card built by ``cards.new_card`` with its history, first plan and audit row;
+    without ``number`` it is C + its id. Returns the number."""
+    from leadbook.schema import changes, plans
+
+    row = dict(card.row)
+    row["number"] = number or "new-" + uuid.uuid4().hex[:24]  # C + the id, once it has one
+    cid = inserted_id(conn.execute(customers.insert().values(**row)))
+    if number is None:
+        number = format_number(cid)
+        conn.execute(
+            update(customers)
+            .where(customers.c.id == cid)
+            .values(number=number, search_key=search_key({**row, "number": number}))
+        )
+    history, plan, trail = card.rows_for(cid)
+    conn.execute(changes.insert(), history)
+    if plan is not None:
+        conn.execute(plans.insert().values(**plan))
+    write_audit(conn, [trail])
+    return number
+
+
+def reassign(
+    conn: Connection, ids: list[int], source: str, target: str, now: datetime, by: str
+) -> None:
+    """Hand the cards ``ids`` from one salesperson to another with their open plans; each
+    card's audit trail records the hand-over."""
+    from leadbook.schema import plans
+
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        conn.execute(
+            update(customers).where(customers.c.id.in_(chunk)).values(owner=target, updated_at=now)
+        )
+        conn.execute(
+            update(plans)
+            .where(plans.c.customer_id.in_(chunk), plans.c.status == "open")
+            .values(owner=target)
+        )
+        write_audit(
+            conn,
+            [
+                {
+                    "customer_id": cid,
+                    "action": "edit",
+                    "field": "owner",
+                    "old": source,
+                    "new": target,
+                    "at": now,
+                    "by": by,
+                }
+                for cid in chunk
+            ],
+        )
 
 
 def get(conn: Connection, number: str) -> RowMapping:
@@ -104,8 +163,8 @@ def update_fields(
     new_values["updated_at"] = now
     conn.execute(update(customers).where(customers.c.id == row["id"]).values(**new_values))
     if audited:
-        conn.execute(
-            audit.insert(),
+        write_audit(
+            conn,
             [
                 {
                     "customer_id": row["id"],
@@ -368,3 +427,17 @@ def search(conn: Connection, text: str, limit: int | None = 50) -> tuple[list[Ro
         query = query.limit(limit)
     rows = list(conn.execute(query).mappings())
     return rows, (int(rows[0]["matches"]) if rows else 0)
+
+
+def update_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Set columns of many cards in one executemany: each row is {"cid": id, column: value,
+    ...}, every row with the same columns (the import's bulk path, search keys made again)."""
+    if not rows:
+        return
+    columns = [c for c in rows[0] if c != "cid"]
+    conn.execute(
+        update(customers)
+        .where(customers.c.id == bindparam("cid"))
+        .values({c: bindparam(f"v_{c}") for c in columns}),
+        [{"cid": r["cid"], **{f"v_{c}": r[c] for c in columns}} for r in rows],
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, RowMapping
@@ -59,3 +60,10 @@ def _deal(r: RowMapping) -> Deal:
         payment=r["payment"],
         note=r["note"],
     )
+
+
+def insert_deal(conn: Connection, values: dict[str, Any]) -> int:
+    """Store a deal (amount in cents); the caller has checked it (``deals.check_deal``)."""
+    from leadbook.repository import inserted_id
+
+    return inserted_id(conn.execute(deals.insert().values(**values)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, RowMapping
@@ -87,3 +88,33 @@ def edits_for(conn: Connection, cid: int) -> list[RowMapping]:
             select(audit).where(audit.c.customer_id == cid).order_by(audit.c.at, audit.c.id)
         ).mappings()
     )
+
+
+def write_audit(conn: Connection, rows: list[dict[str, Any]], *, bulk: bool = False) -> None:
+    """The one writer of the audit trail: who did what to which card, and when. ``bulk``: the
+    import's executemany path (leadbook.repository.bulk_insert)."""
+    if not rows:
+        return
+    entries = [
+        {
+            "customer_id": r["customer_id"],
+            "action": r["action"],
+            "field": r.get("field"),
+            "old": r.get("old"),
+            "new": r.get("new"),
+            "at": r["at"],
+            "by": r.get("by"),
+        }
+        for r in rows
+    ]
+    if bulk:
+        from leadbook.repository import bulk_insert
+
+        bulk_insert(conn, audit, entries)
+    else:
+        conn.execute(audit.insert(), entries)
+
+
+def blank_audit_values(conn: Connection, cid: int) -> None:
+    """Forget the values an erased card's audit trail held (who and when stay)."""
+    conn.execute(update(audit).where(audit.c.customer_id == cid).values(old=None, new=None))

@@ -1,0 +1,86 @@
+"""Complaints, SWOT entries, financial indicators and planned visits (DOMAIN section 7): the
+writes of the key-account commands and of the reminders that close them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection, RowMapping
+
+from leadbook.repository import inserted_id
+from leadbook.schema import complaints, financials, swot, visits
+
+
+def complaint(conn: Connection, complaint_id: int) -> RowMapping | None:
+    return conn.execute(select(complaints).where(complaints.c.id == complaint_id)).mappings().first()
+
+
+def add_complaint(conn: Connection, cid: int, note: str, at: datetime, by: str) -> int:
+    return inserted_id(
+        conn.execute(
+            complaints.insert().values(customer_id=cid, note=note, opened_at=at, opened_by=by)
+        )
+    )
+
+
+def resolve_complaint(
+    conn: Connection, complaint_id: int, resolution: str, at: datetime, by: str
+) -> None:
+    conn.execute(
+        update(complaints)
+        .where(complaints.c.id == complaint_id)
+        .values(resolved_at=at, resolution=resolution, resolved_by=by)
+    )
+
+
+def check_back(conn: Connection, cid: int, at: datetime, complaint_id: int | None) -> int:
+    """Mark the resolved complaints of the card waiting for their check-back (or the one
+    given) as checked at ``at``; returns how many."""
+    where = [
+        complaints.c.customer_id == cid,
+        complaints.c.resolved_at.is_not(None),
+        complaints.c.resolved_at <= at,
+        complaints.c.checked_at.is_(None),
+    ]
+    if complaint_id is not None:
+        where.append(complaints.c.id == complaint_id)
+    return int(conn.execute(update(complaints).where(*where).values(checked_at=at)).rowcount or 0)
+
+
+def add_swot(conn: Connection, cid: int, kind: str, text: str, at: datetime, by: str) -> None:
+    conn.execute(swot.insert().values(customer_id=cid, kind=kind, text=text, at=at, by=by))
+
+
+def add_financials(
+    conn: Connection, cid: int, values: dict[str, Any], as_of: date | None, at: datetime, by: str
+) -> None:
+    if values:
+        conn.execute(
+            financials.insert(),
+            [
+                {
+                    "customer_id": cid,
+                    "indicator": key,
+                    "value": str(value),
+                    "as_of": as_of,
+                    "at": at,
+                    "by": by,
+                }
+                for key, value in values.items()
+            ],
+        )
+
+
+def add_visit(conn: Connection, values: dict[str, Any]) -> int:
+    return inserted_id(conn.execute(visits.insert().values(**values)))
+
+
+def visits_done(conn: Connection, cid: int, at: datetime) -> None:
+    """The card's planned visits of ``at``'s day or before are done."""
+    conn.execute(
+        update(visits)
+        .where(visits.c.customer_id == cid, visits.c.done_at.is_(None), visits.c.day <= at.date())
+        .values(done_at=at)
+    )
