@@ -186,9 +186,12 @@ def test_restore_refuses_files_with_only_the_two_tables_it_used_to_probe(
     assert cli("due").exit_code == 0
 
 
-def test_restore_refuses_a_damaged_backup(ok, cli, add, tmp_path, db_path):
-    for i in range(200):
-        add(f"客户{i}", "--note", "x" * 300)
+def test_restore_refuses_a_damaged_backup(ok, cli, tmp_path, db_path):
+    cards = tmp_path / "cards.csv"  # a book of many pages, written in one command
+    cards.write_text(
+        "姓名,备注\n" + "".join(f"客户{i},{'x' * 300}\n" for i in range(200)), encoding="utf-8"
+    )
+    assert ok("import", str(cards), "--json").json()["created"] == 200
     ok("backup", str(tmp_path / "b.db"))
     damaged = tmp_path / "b.db"
     data = bytearray(damaged.read_bytes())

@@ -136,4 +136,6 @@ def test_no_number_crashes_the_parser_in_any_region(text, region):
     except InvalidValue as exc:
         assert "\n" not in exc.message
     else:
-        assert stored.startswith("+") and stored[1:].isdigit()
+        number, _sep, extension = stored.partition(";ext=")  # an extension is kept (issue 12)
+        assert number.startswith("+") and number[1:].isdigit()
+        assert extension == "" or extension.isdigit()

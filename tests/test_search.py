@@ -72,9 +72,9 @@ def test_indexed_search_finds_what_a_scan_finds(ok, db_path, monkeypatch, names,
             repo.insert(conn, {"name": name, "grade": "C", "stage": "prospect"}, NOW, "王丽")
     with engine.connect() as conn:
         indexed = sorted(r["number"] for r in repo.search(conn, term, limit=None)[0])
-        monkeypatch.setattr(repo, "_has_trigram_table", lambda conn: False)
-        scanned = sorted(r["number"] for r in repo.search(conn, term, limit=None)[0])
-        monkeypatch.undo()
+        with monkeypatch.context() as patch:  # undo() would undo the test's environment too
+            patch.setattr(repo, "_has_trigram_table", lambda conn: False)
+            scanned = sorted(r["number"] for r in repo.search(conn, term, limit=None)[0])
     engine.dispose()
     assert indexed == scanned
 

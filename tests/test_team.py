@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import dump_book, query, url_of
 
 
@@ -67,6 +69,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(cli, add, tmp_path, db_path
     assert dump_book(db_path) == before
 
 
+@pytest.mark.no_book
 def test_an_upgrade_backs_the_book_up_first(ok, db_path):
     from alembic import command
     from alembic.config import Config
