@@ -53,7 +53,7 @@ def copy_to_postgres(source: Path, url: str, schema: str) -> str:
     import psycopg
     import sqlalchemy
 
-    from leadbook.db import Book
+    from leadbook.store.db import Book
 
     plain = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, autocommit=True) as conn:

@@ -1,11 +1,11 @@
-"""Alembic environment for leadbook. Run from code (leadbook.db.upgrade), never needs alembic.ini."""
+"""Alembic environment for leadbook. Run from code (leadbook.store.db.upgrade), never needs alembic.ini."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from leadbook.schema import in_models, metadata
+from leadbook.store.schema import in_models, metadata
 
 config = context.config
 target_metadata = metadata

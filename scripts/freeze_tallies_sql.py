@@ -1,5 +1,5 @@
 """Write migrations/sql/REVISION_tallies.json: the SQL of the running totals' triggers and of
-their recount, for both engines, as leadbook.tallies builds it, so a migration carries the
+their recount, for both engines, as leadbook.store.tallies builds it, so a migration carries the
 SQL it installs and means the same thing whatever tallies.py becomes (issue 14).
 
     python scripts/freeze_tallies_sql.py 0007                 # from the working tree
@@ -28,16 +28,19 @@ def main() -> None:
     parser.add_argument("revision")
     parser.add_argument("--commit", help="take tallies.py from this commit")
     args = parser.parse_args()
-    source = ROOT / "src" / "leadbook" / "tallies.py"
+    source = ROOT / "src" / "leadbook" / "store" / "tallies.py"
     with tempfile.TemporaryDirectory() as tmp:
         if args.commit:
-            text = subprocess.run(
-                ["git", "show", f"{args.commit}:src/leadbook/tallies.py"],
-                cwd=ROOT,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
+            shown = [
+                subprocess.run(
+                    ["git", "show", f"{args.commit}:src/leadbook/{where}tallies.py"],
+                    cwd=ROOT,
+                    capture_output=True,
+                    text=True,
+                )
+                for where in ("store/", "")  # tallies.py moved into the store package
+            ]
+            text = next(s.stdout for s in shown if s.returncode == 0)
             source = Path(tmp) / "tallies.py"
             source.write_text(text, encoding="utf-8")
         spec = importlib.util.spec_from_file_location("frozen_tallies", source)

@@ -151,7 +151,7 @@ TEMPLATE = Template()
 
 def _migrate(url: str) -> None:
     """Make a book at ``url`` exactly as leadbook's first command does."""
-    from leadbook.db import create_engine, ensure_schema
+    from leadbook.store.db import create_engine, ensure_schema
 
     engine = create_engine(url)
     try:

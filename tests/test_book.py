@@ -12,7 +12,7 @@ import pytest
 
 from conftest import query, url_of
 from leadbook import __version__
-from leadbook.db import SCHEMA_HEAD, display_url, migrations_dir, resolve_url
+from leadbook.store.db import SCHEMA_HEAD, display_url, migrations_dir, resolve_url
 
 HEAVY = ("sqlalchemy.orm", "alembic", "openpyxl", "pypinyin", "dateparser")
 
@@ -98,7 +98,7 @@ def test_foreign_keys_are_enforced_and_writers_wait(ok, db_path):
     import pytest
     from sqlalchemy.exc import IntegrityError
 
-    from leadbook.db import Book
+    from leadbook.store.db import Book
 
     ok("add", "张三")
     book = Book(url_of(db_path), "t")
@@ -145,7 +145,7 @@ def test_migrated_schema_matches_schema_py(ok, db_path):
     from alembic.migration import MigrationContext
     from sqlalchemy import create_engine
 
-    from leadbook.schema import in_models, metadata
+    from leadbook.store.schema import in_models, metadata
 
     ok("add", "张三")
     engine = create_engine(url_of(db_path))
@@ -186,7 +186,7 @@ def test_a_book_from_the_first_schema_upgrades_with_its_data_and_summaries(ok, d
     from alembic import command
     from alembic.config import Config
 
-    from leadbook.db import create_engine
+    from leadbook.store.db import create_engine
 
     engine = create_engine(url_of(db_path))
     cfg = Config()

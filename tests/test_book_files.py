@@ -61,7 +61,7 @@ def test_the_copy_before_an_upgrade_holds_the_book_in_a_folder_of_any_name(ok, t
     shutil.copy(BOOKS / "book-0004.db", home / "book.db")
     before = cards_in(home / "book.db")
     ok("--db", str(home / "book.db"), "due")
-    from leadbook.db import SCHEMA_HEAD
+    from leadbook.store.db import SCHEMA_HEAD
 
     saved = home / f"book.db.before-{SCHEMA_HEAD}.bak"
     assert before and cards_in(saved) == before
@@ -81,7 +81,7 @@ def test_a_backup_that_cannot_be_written_is_reported_and_not_claimed(cli, add, t
 
 
 def test_a_backup_is_verified_against_the_book(add, cli, tmp_path, monkeypatch):
-    from leadbook import db
+    from leadbook.store import db
 
     add("张三")
     add("李四")
@@ -234,7 +234,7 @@ def test_a_backup_that_fails_to_upgrade_leaves_the_book_and_says_where_it_is(
     add("mine")
     old = tmp_path / "old.db"
     shutil.copy(BOOKS / "book-0003.db", old)
-    from leadbook import db
+    from leadbook.store import db
 
     def broken(engine):
         raise RuntimeError("disk full")
@@ -252,7 +252,7 @@ def test_a_backup_that_fails_to_upgrade_leaves_the_book_and_says_where_it_is(
 
 
 def test_several_processes_opening_an_old_book_at_once_all_go_on(tmp_path):
-    from leadbook.db import SCHEMA_HEAD
+    from leadbook.store.db import SCHEMA_HEAD
 
     for trial in range(3):
         home = tmp_path / f"t{trial}"

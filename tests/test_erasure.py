@@ -42,7 +42,7 @@ def test_forget_leaves_no_reason_text_in_the_totals(ok, add, db_path):
 def test_forget_with_a_reader_open_finishes_erasing_on_the_next_command(
     ok, add, db_path, monkeypatch
 ):
-    from leadbook import db
+    from leadbook.store import db
 
     n = _forgettable(ok, add)
     reader = sqlite3.connect(db_path, isolation_level=None)

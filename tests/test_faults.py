@@ -190,9 +190,9 @@ def test_a_book_locked_by_another_program_is_one_clear_line(
     else:
         import sqlite3
 
-        import leadbook.db
+        import leadbook.store.db
 
-        monkeypatch.setattr(leadbook.db, "BUSY_TIMEOUT_MS", 200)
+        monkeypatch.setattr(leadbook.store.db, "BUSY_TIMEOUT_MS", 200)
         lock = sqlite3.connect(db_path, isolation_level=None)
         lock.execute("BEGIN EXCLUSIVE")
         try:

@@ -34,7 +34,7 @@ from leadbook.cli import main
 from leadbook.cli.app import load
 cue = sys.argv.pop(1)
 load(sys.argv[1:])
-import sqlalchemy.orm, leadbook.cards, leadbook.db
+import sqlalchemy.orm, leadbook.cards, leadbook.store.db
 if "postgresql" in os.environ["LEADBOOK_DB"]:
     import psycopg
 while not os.path.exists(cue):
@@ -209,7 +209,7 @@ def test_an_import_beside_add_lost_and_due_loses_nothing_and_blocks_no_reader(
 def test_an_import_waits_for_the_writers_lock_on_postgresql(add, book_url, tmp_path):
     """A colleague's write in progress (its transaction holds the writers' lock): the import
     waits for it, as `log` or `lost` would, instead of writing beside it."""
-    from leadbook.db import WRITE_LOCK
+    from leadbook.store.db import WRITE_LOCK
 
     add("老客户")
     source = _csv(tmp_path / "名单.csv", 50)
@@ -297,7 +297,7 @@ def test_a_files_own_numbers_keep_their_ids_and_later_cards_go_past_them(
 
 def test_rollback_inside_book_write_keeps_nothing_and_is_not_an_error(add, book_url):
     """Book.write's one way to keep nothing on purpose (a dry run): raise Rollback."""
-    from leadbook.db import Book, Rollback
+    from leadbook.store.db import Book, Rollback
 
     add("老客户")
     book = Book(url_of(book_url), "王丽")

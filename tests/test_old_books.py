@@ -18,8 +18,8 @@ import pytest
 import sqlalchemy
 
 from conftest import PG, url_of
-from leadbook.db import KNOWN_REVISIONS, SCHEMA_HEAD, migrations_dir
-from leadbook.schema import SEARCH_INDEX_NAMES
+from leadbook.store.db import KNOWN_REVISIONS, SCHEMA_HEAD, migrations_dir
+from leadbook.store.schema import SEARCH_INDEX_NAMES
 
 BOOKS = Path(__file__).parent / "data" / "books"
 REKEYED = ("pinyin", "initials", "search_key")
@@ -65,7 +65,7 @@ def load_into_postgres(url: str, revision: str, fixture: Path) -> None:
     from alembic import command
     from alembic.config import Config
 
-    from leadbook import schema
+    from leadbook.store import schema
 
     engine = sqlalchemy.create_engine(url)
     cfg = Config()

@@ -188,7 +188,7 @@ def load_maven(book_url: str) -> None:
     """The excerpt as cards: engaged on engage_date, won (with a deal) or lost on close_date."""
     from leadbook import cards, deals
     from leadbook.clock import Clock
-    from leadbook.db import Book
+    from leadbook.store.db import Book
 
     book = Book(book_url, "import")
     with book.write() as conn, (DATA / "maven_sales_pipeline_excerpt.csv").open(newline="") as f:

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import PG, url_of
-from leadbook.repository import customers as repo
+from leadbook.store import customers as repo
 
 NOW = datetime(2026, 3, 18, 9, 0)
 # A small alphabet, so generated terms often occur in generated names.

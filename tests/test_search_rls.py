@@ -76,7 +76,7 @@ def test_a_salespersons_search_reads_the_trigram_index(ok, team, book_url):
     import sqlalchemy
 
     from leadbook.identity import quote
-    from leadbook.repository import customers as repo
+    from leadbook.store import customers as repo
 
     mine, _theirs = _cards(team, ok)
     query(

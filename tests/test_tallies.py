@@ -1,4 +1,4 @@
-"""The running totals (leadbook.tallies) always equal totals counted from the rows.
+"""The running totals (leadbook.store.tallies) always equal totals counted from the rows.
 
 Whatever sequence of commands a team runs, the funnel, the report and the journals read from
 the totals must say exactly what they say when counted from the cards, changes, plans and
@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import private_book, url_of
-from leadbook import funnel, journal, report, tallies
+from leadbook import funnel, journal, report
+from leadbook.store import tallies
 
 BOOKS = itertools.count()
 OWNERS = ("王丽", "李强", "")
@@ -125,7 +126,7 @@ def missed_as_first_written(conn: Any, day: date, owner: str | None) -> list[dic
 
     from sqlalchemy import func, select
 
-    from leadbook.schema import changes, customers, plans
+    from leadbook.store.schema import changes, customers, plans
 
     where = [journal._due_on(day), ~journal._done_on(day)]
     if owner:

@@ -74,7 +74,7 @@ def test_an_upgrade_backs_the_book_up_first(ok, db_path):
     from alembic import command
     from alembic.config import Config
 
-    from leadbook.db import SCHEMA_HEAD, create_engine, migrations_dir
+    from leadbook.store.db import SCHEMA_HEAD, create_engine, migrations_dir
 
     engine = create_engine(url_of(db_path))
     cfg = Config()

@@ -30,7 +30,7 @@ import shlex
 from typing import Any
 
 from conftest import dump_book
-from leadbook import tallies
+from leadbook.store import tallies
 
 
 def d(md: str) -> str:

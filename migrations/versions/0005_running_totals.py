@@ -63,7 +63,7 @@ def upgrade() -> None:
 
 def _frozen(dialect: str) -> dict[str, list[str]]:
     """The triggers' SQL as this revision installs it (migrations/sql/0005_tallies.json,
-    written once by scripts/freeze_tallies_sql.py): never the live leadbook.tallies, so a
+    written once by scripts/freeze_tallies_sql.py): never the live leadbook.store.tallies, so a
     later change there cannot change what 0005 means."""
     path = Path(__file__).resolve().parents[1] / "sql" / "0005_tallies.json"
     frozen: dict[str, dict[str, list[str]]] = json.loads(path.read_text(encoding="utf-8"))

@@ -25,10 +25,9 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-
 def _frozen(dialect: str) -> dict[str, list[str]]:
     """The triggers' SQL as this revision installs it (migrations/sql/0007_tallies.json,
-    written once by scripts/freeze_tallies_sql.py), never the live leadbook.tallies."""
+    written once by scripts/freeze_tallies_sql.py), never the live leadbook.store.tallies."""
     path = Path(__file__).resolve().parents[1] / "sql" / "0007_tallies.json"
     frozen: dict[str, dict[str, list[str]]] = json.loads(path.read_text(encoding="utf-8"))
     return frozen["postgresql" if dialect == "postgresql" else "sqlite"]

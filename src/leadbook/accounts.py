@@ -20,9 +20,9 @@ from leadbook.domain import money, purchase_cycle
 from leadbook.errors import InvalidValue, NotFound
 from leadbook.i18n import N_, _
 from leadbook.models.reports import CustomerValue, Referrer, ValueGroup, ValueReport
-from leadbook.repository import accounts as accounts_repo
-from leadbook.repository import customers as repo
-from leadbook.schema import complaints, customers, deals, financials, swot
+from leadbook.store import accounts as accounts_repo
+from leadbook.store import customers as repo
+from leadbook.store.schema import complaints, customers, deals, financials, swot
 
 GROUPS = {
     "strategic": (

@@ -15,12 +15,12 @@ from leadbook.domain import STAGE_INDEX, cents, money, suggest_grade
 from leadbook.errors import Duplicate, InvalidValue, LeadbookError
 from leadbook.i18n import _
 from leadbook.models.card import Card, Change, Edit, FollowUp
-from leadbook.repository import customers as repo
-from leadbook.repository import followups as fu_repo
-from leadbook.repository import history
-from leadbook.repository.customers import split_tags
-from leadbook.schema import CARD_FIELDS
 from leadbook.searchkeys import pinyin_keys, search_key
+from leadbook.store import customers as repo
+from leadbook.store import followups as fu_repo
+from leadbook.store import history
+from leadbook.store.customers import split_tags
+from leadbook.store.schema import CARD_FIELDS
 from leadbook.text import clean
 
 PHONE_FIELDS = ("mobile", "phone", "fax")
@@ -72,7 +72,7 @@ def parse_fields(raw: dict[str, str | None], today: date) -> dict[str, Any]:
 def check_length(field: str, text: str) -> None:
     """Refuse text longer than the book's column holds (PostgreSQL enforces it; SQLite would
     quietly keep it, and the two must behave alike)."""
-    from leadbook.schema import customers
+    from leadbook.store.schema import customers
 
     column = customers.c.get(field)
     limit = getattr(column.type, "length", None) if column is not None else None
@@ -263,7 +263,7 @@ def _history(
 
 
 def _customer_columns() -> frozenset[str]:
-    from leadbook.schema import customers
+    from leadbook.store.schema import customers
 
     return frozenset(customers.c.keys())
 
@@ -288,7 +288,6 @@ def add_card(
     """Add a card and plan its first contact; returns its customer number. ``at``: when the
     customer came, for a card typed in after the fact (not in the future); the audit trail
     keeps when it was typed."""
-
 
     values = {k: v for k, v in values.items() if v is not None}
     if not values.get("name"):
@@ -478,7 +477,7 @@ def reopen(
 def card_model(
     conn: Connection, row: RowMapping, *, full: bool = True, edits: bool = False
 ) -> Card:
-    from leadbook.repository import deals as deals_repo
+    from leadbook.store import deals as deals_repo
 
     referrer = referrer_name = None
     if row["referrer_id"]:

@@ -1,10 +1,10 @@
-"""The book's settings as the commands read and change them (over repository/settings)."""
+"""The book's settings as the commands read and change them (over store/settings)."""
 
 from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from leadbook.repository import settings as repo
+from leadbook.store import settings as repo
 
 DESCRIPTIONS = repo.DESCRIPTIONS  # setting -> its meaning (untranslated msgid)
 

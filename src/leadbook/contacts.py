@@ -12,8 +12,8 @@ from leadbook.cards import entry_moment, set_grade, set_stage
 from leadbook.clock import Clock
 from leadbook.errors import InvalidValue
 from leadbook.i18n import _
-from leadbook.repository import customers as repo
-from leadbook.repository import followups as fu_repo
+from leadbook.store import customers as repo
+from leadbook.store import followups as fu_repo
 
 
 @dataclass

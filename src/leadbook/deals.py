@@ -11,8 +11,8 @@ from sqlalchemy.engine import Connection, RowMapping
 from leadbook.cards import entry_moment, set_stage
 from leadbook.clock import Clock
 from leadbook.domain import cents, stage_label
-from leadbook.repository import customers as repo
-from leadbook.repository import deals as deals_repo
+from leadbook.store import customers as repo
+from leadbook.store import deals as deals_repo
 
 if TYPE_CHECKING:
     from leadbook.models.card import Deal
@@ -131,7 +131,7 @@ def record(
     note: str | None = None,
 ) -> Deal:
     """`leadbook deal`: record the purchase (the card becomes won); the deal as stored."""
-    from leadbook.repository.deals import for_customer
+    from leadbook.store.deals import for_customer
 
     deal_id = record_deal(
         conn,
@@ -158,7 +158,7 @@ def listing(
 ) -> tuple[list[Deal], str]:
     """`leadbook deals`: the purchases, newest first, and the book's currency."""
     from leadbook.config import currency
-    from leadbook.repository.deals import list_deals
+    from leadbook.store.deals import list_deals
 
     rows = list_deals(conn, since=since, until=until, owner=owner, number=number)
     return rows, currency(conn)

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from leadbook.domain import purchase_cycle
 from leadbook.models.lines import DueItem, DueList
-from leadbook.schema import changes, complaints, customers, deals, visits
+from leadbook.store.schema import changes, complaints, customers, deals, visits
 
 BIRTHDAYS_SHOWN = 20  # on screen; the rest are counted
 COUNT_CAP = 10_000  # follow-ups beyond those shown are counted up to this many

@@ -19,12 +19,12 @@ from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from leadbook import tallies
 from leadbook.domain import FUNNEL_STAGES, STAGE_INDEX, STAGES, money
 from leadbook.i18n import _
 from leadbook.models.reports import Diagnosis, Funnel, FunnelSplit, StageFlow
-from leadbook.schema import changes, customers, deals
 from leadbook.sqlexpr import days_between, stage_index
+from leadbook.store import tallies
+from leadbook.store.schema import changes, customers, deals
 
 BY_FIELDS = ("source", "source_detail", "industry", "district", "owner")
 

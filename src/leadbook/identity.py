@@ -49,7 +49,7 @@ def signed_in(conn: Connection) -> Login:
 def acting_login(engine: Engine, as_option: str | None) -> str:
     """The salesperson a command acts as on a PostgreSQL book: the login, or the colleague a
     manager names with --as or $LEADBOOK_USER."""
-    from leadbook.db import acting_user
+    from leadbook.store.db import acting_user
 
     with engine.connect() as conn:
         login = signed_in(conn)

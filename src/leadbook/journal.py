@@ -17,12 +17,12 @@ from sqlalchemy import and_, case, func, literal_column, or_, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from leadbook import tallies
 from leadbook.models.journal import ChangeLine, ContactLine, JournalDay, JournalWeek, MissedLine
 from leadbook.models.lines import CardLine
-from leadbook.repository.customers import LIST_COLUMNS, card_line
-from leadbook.schema import changes, customers, followups, plans
 from leadbook.sqlexpr import greatest
+from leadbook.store import tallies
+from leadbook.store.customers import LIST_COLUMNS, card_line
+from leadbook.store.schema import changes, customers, followups, plans
 
 
 def _start(day: date) -> datetime:

@@ -1,6 +1,6 @@
 """Finding cards: the lists behind `leadbook list` and `leadbook search`.
 
-Kept light (the repository and the line model only, no card model, no pinyin at import): both
+Kept light (the store and the line model only, no card model, no pinyin at import): both
 commands start in a few milliseconds.
 """
 
@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy.engine import Connection
 
 from leadbook.models.lines import CardLine
-from leadbook.repository import customers
+from leadbook.store import customers
 
 SORTS = tuple(customers.SORTS)
 

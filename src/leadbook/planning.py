@@ -39,8 +39,8 @@ from leadbook.errors import InvalidValue, NotFound
 from leadbook.funnel import flows
 from leadbook.i18n import _
 from leadbook.models.reports import Plan, StageNeed, WeekPlan
-from leadbook.schema import changes, customers, sales_plans
 from leadbook.sqlexpr import stage_index
+from leadbook.store.schema import changes, customers, sales_plans
 
 STEPS = FUNNEL_STAGES[:-1]  # prospect ... ready: each converts to the next
 # Used when the book's history is too thin to measure a step (fewer than MIN_REACHED cards).
@@ -306,7 +306,7 @@ def _notes(
 
 
 def save(conn: Connection, plan: Plan, now: datetime, by: str) -> int:
-    from leadbook.repository.sales_plans import insert_plan
+    from leadbook.store.sales_plans import insert_plan
 
     plan.id = insert_plan(
         conn,

@@ -35,10 +35,10 @@ from sqlalchemy.engine import Connection, RowMapping
 from leadbook.clock import Clock
 from leadbook.errors import InvalidValue
 from leadbook.i18n import _
-from leadbook.repository import accounts as accounts_repo
-from leadbook.repository import customers as repo
-from leadbook.repository import followups as fu_repo
-from leadbook.repository import settings as settings_repo
+from leadbook.store import accounts as accounts_repo
+from leadbook.store import customers as repo
+from leadbook.store import followups as fu_repo
+from leadbook.store import settings as settings_repo
 
 CHECK_BACK_DAYS = 7  # DOMAIN section 7: a week after a complaint is resolved
 

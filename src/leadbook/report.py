@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Connection
 
-from leadbook import tallies
 from leadbook.domain import money, win_rate
 from leadbook.i18n import _
 from leadbook.journal import plans_due_done, week_bounds
 from leadbook.models.reports import OwnerReport, Report
-from leadbook.schema import changes, customers, deals, followups
 from leadbook.sqlexpr import days_between, stage_index
+from leadbook.store import tallies
+from leadbook.store.schema import changes, customers, deals, followups
 
 MIN_NEW_CALLS_A_DAY = 5
 MIN_NEW_CUSTOMERS_A_MONTH = 5
@@ -122,7 +122,7 @@ Rows = dict[str | None, dict[str, Any]]
 def _from_tallies(
     conn: Connection, since: date, until: date, lived: date, owner: str | None
 ) -> Rows:
-    """The report's counts from the running totals (leadbook.tallies): a few rows per
+    """The report's counts from the running totals (leadbook.store.tallies): a few rows per
     salesperson and day."""
     rows: Rows = defaultdict(lambda: defaultdict(int))
     for metric, name in (

@@ -20,7 +20,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from leadbook.db import (
+from leadbook.errors import BookError
+from leadbook.i18n import _
+from leadbook.store.db import (
     BUSY_TIMEOUT_MS,
     KNOWN_REVISIONS,
     SCHEMA_HEAD,
@@ -30,8 +32,6 @@ from leadbook.db import (
     path_url,
     sqlite_uri,
 )
-from leadbook.errors import BookError
-from leadbook.i18n import _
 
 # Tables SQLite itself adds: statistics from ANALYZE, AUTOINCREMENT counters.
 _SQLITE_OWN = re.compile(r"^sqlite_(stat\d|sequence)$")
@@ -169,7 +169,7 @@ _references: dict[str, dict[tuple[str, str], object]] = {}
 def reference_schema(revision: str) -> dict[tuple[str, str], object]:
     """The schema leadbook's own migrations create for ``revision``, in a new book."""
     if revision not in _references:
-        from leadbook.db import _upgrade_on
+        from leadbook.store.db import _upgrade_on
 
         with tempfile.TemporaryDirectory(prefix="leadbook-schema-") as tmp:
             engine = create_engine(path_url(Path(tmp) / "reference.db"))
@@ -186,7 +186,7 @@ def reference_schema(revision: str) -> dict[tuple[str, str], object]:
 
 
 def _upgrade_copy(copy: Path, shown_as: Path) -> None:
-    from leadbook.db import _short, upgrade
+    from leadbook.store.db import _short, upgrade
 
     engine = create_engine(path_url(copy))
     try:
@@ -245,7 +245,7 @@ def _copy_into(copy: Path, book: Path, kept: Path) -> None:
 def backup(book: Book, target: Path, *, force: bool = False) -> Path:
     """`leadbook backup`: copy the book to ``target`` (refused when it exists, unless ``force``)
     with SQLite's online backup; where the copy is."""
-    from leadbook.db import backup as copy_book
+    from leadbook.store.db import backup as copy_book
 
     if not force and os.path.lexists(target):
         raise BookError(_("{path} already exists: add --force to replace it").format(path=target))

@@ -217,9 +217,9 @@ def build(path: Path) -> Path:
 
     from leadbook import cards, contacts, deals
     from leadbook.clock import Clock
-    from leadbook.db import Book, path_url
     from leadbook.domain import STAGES
-    from leadbook.schema import customers
+    from leadbook.store.db import Book, path_url
+    from leadbook.store.schema import customers
 
     rng = random.Random(2026)
     path = Path(path)

@@ -100,7 +100,7 @@ def refresh(conn: Any, batch: int = 5000) -> int:
     without their national digits); returns how many cards changed."""
     from sqlalchemy import select
 
-    from leadbook.schema import customers as c
+    from leadbook.store.schema import customers as c
 
     fields = ("number", "name", "company", "email", "wechat", "mobile", "phone", "fax")
     changed, last = 0, 0
@@ -137,7 +137,7 @@ def refresh(conn: Any, batch: int = 5000) -> int:
                     }
                 )
         if updates:
-            from leadbook.repository.customers import update_many
+            from leadbook.store.customers import update_many
 
             update_many(conn, updates)
             changed += len(updates)

@@ -1,6 +1,6 @@
 """The few SQL expressions that differ between SQLite and PostgreSQL, or that every screen
 reading stages needs, written once for the queries of the services (the running totals'
-triggers carry their own text: leadbook.tallies)."""
+triggers carry their own text: leadbook.store.tallies)."""
 
 from __future__ import annotations
 

@@ -12,14 +12,14 @@ from sqlalchemy.engine import Connection
 
 from leadbook.errors import InvalidValue
 from leadbook.i18n import _
-from leadbook.repository import customers as repo
-from leadbook.schema import (
+from leadbook.searchkeys import search_key
+from leadbook.store import customers as repo
+from leadbook.store.schema import (
     customers,
 )
-from leadbook.searchkeys import search_key
 
 if TYPE_CHECKING:
-    from leadbook.db import Book
+    from leadbook.store.db import Book
 
 
 @dataclass
@@ -156,7 +156,7 @@ def forget(conn: Connection, number: str, now: datetime, by: str) -> str:
     values: dict[str, Any] = dict.fromkeys(PERSONAL)
     values.update(name=name, updated_at=now)
     values["search_key"] = search_key({"number": row["number"]})
-    from leadbook.repository import erasure
+    from leadbook.store import erasure
 
     erasure.erase_card(conn, cid, values, now, by)
     return str(row["number"])

@@ -36,7 +36,7 @@ app.add_typer(config_app, name="config")
     ),
 )
 def db_path(ctx: typer.Context) -> None:
-    from leadbook.db import display_url, resolve_url
+    from leadbook.store.db import display_url, resolve_url
 
     print(display_url(resolve_url(state(ctx).db)))
 
@@ -49,7 +49,7 @@ def db_path(ctx: typer.Context) -> None:
     ),
 )
 def db_upgrade(ctx: typer.Context) -> None:
-    from leadbook.db import SCHEMA_HEAD
+    from leadbook.store.db import SCHEMA_HEAD
 
     state(ctx).book()  # opening the book upgrades it
     done(_("The book is at schema {rev}.").format(rev=SCHEMA_HEAD))
@@ -59,7 +59,7 @@ def db_upgrade(ctx: typer.Context) -> None:
     "current", help=_("Print the book's schema revision.\n\nExample: leadbook db current")
 )
 def db_current(ctx: typer.Context) -> None:
-    from leadbook.db import current_revision, resolve_url
+    from leadbook.store.db import current_revision, resolve_url
 
     revision = current_revision(resolve_url(state(ctx).db))
     print(revision or _("none (a new book: it will be created on first use)"))

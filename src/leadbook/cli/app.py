@@ -21,7 +21,7 @@ from leadbook.i18n import _
 _ClickException = _click.exceptions.ClickException
 
 if TYPE_CHECKING:
-    from leadbook.db import Book
+    from leadbook.store.db import Book
 
 
 class LeadbookGroup(TyperGroup):
@@ -135,7 +135,7 @@ class State:
 
     def book(self) -> Book:
         if self._book is None:
-            from leadbook.db import Book, acting_user, resolve_url
+            from leadbook.store.db import Book, acting_user, resolve_url
 
             book = Book(resolve_url(self.db), acting_user(self.user))
             if book.engine.dialect.name == "postgresql":  # the login, not a name, decides

@@ -54,8 +54,8 @@ from leadbook.exchange.columns import (
 from leadbook.i18n import _
 from leadbook.parsing import display_phone
 from leadbook.render.grid import cell_width
-from leadbook.repository.customers import split_tags
-from leadbook.schema import (
+from leadbook.store.customers import split_tags
+from leadbook.store.schema import (
     changes,
     complaints,
     customers,
@@ -112,7 +112,7 @@ class ExportResult:
 
 def home_region(conn: Connection) -> str:
     """The book's home country for phone numbers (setting phone.region), CN by default."""
-    from leadbook.schema import settings
+    from leadbook.store.schema import settings
 
     value = conn.execute(select(settings.c.value).where(settings.c.key == "phone.region")).scalar()
     return (value or "CN").strip().upper() or "CN"

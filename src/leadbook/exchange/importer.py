@@ -32,14 +32,14 @@ from leadbook.errors import InvalidValue
 from leadbook.exchange import mapping as mp
 from leadbook.exchange.readers import Table
 from leadbook.i18n import _
-from leadbook.repository import bulk_insert, delete_for_cards
-from leadbook.repository import customers as repo
-from leadbook.repository import deals as deals_repo
-from leadbook.repository import history as history_repo
-from leadbook.schema import CARD_FIELDS, audit, changes, customers, deals, plans
+from leadbook.store import bulk_insert, delete_for_cards
+from leadbook.store import customers as repo
+from leadbook.store import deals as deals_repo
+from leadbook.store import history as history_repo
+from leadbook.store.schema import CARD_FIELDS, audit, changes, customers, deals, plans
 
 if TYPE_CHECKING:
-    from leadbook.db import Book
+    from leadbook.store.db import Book
 
 CARD_TEXT = (
     "title",
@@ -1259,7 +1259,7 @@ def _sales_plans_of(
     finds the same latest plan; None without the sheet."""
     from leadbook.exchange import columns as cols
     from leadbook.exchange.readers import read
-    from leadbook.schema import sales_plans
+    from leadbook.store.schema import sales_plans
 
     names = sheets_of(table, "sales_plans")
     if not names:
@@ -1488,7 +1488,7 @@ def _finance(item: dict[str, Any], clock: Clock, by: str) -> dict[str, Any]:
 def _write_related(
     conn: Connection, batches: dict[str, list[dict[str, Any]]], created: list[int]
 ) -> None:
-    from leadbook.schema import complaints, financials, followups, sales_plans, swot, visits
+    from leadbook.store.schema import complaints, financials, followups, sales_plans, swot, visits
 
     tables = {
         "sales_plans": sales_plans,
@@ -1598,8 +1598,8 @@ def import_file(
     phone.region); ``progress(rows)`` gives what follows the rows."""
     from contextlib import nullcontext
 
-    from leadbook.db import Rollback
     from leadbook.exchange import readers
+    from leadbook.store.db import Rollback
 
     table = with_continued_sheets(path, readers.read(path, sheet))
     book = open_book()

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Connection
 
-from leadbook.repository.history import blank_audit_values, write_audit
-from leadbook.schema import (
+from leadbook.store.history import blank_audit_values, write_audit
+from leadbook.store.schema import (
     changes,
     complaints,
     customers,
@@ -61,6 +61,6 @@ def erase_card(conn: Connection, cid: int, values: dict[str, Any], now: datetime
 
 
 def _has_trigram_table(conn: Connection) -> bool:
-    from leadbook.repository.customers import _has_trigram_table as has
+    from leadbook.store.customers import _has_trigram_table as has
 
     return has(conn)

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from leadbook.domain import STAGE_INDEX
-from leadbook.schema import audit, changes, customers
+from leadbook.store.schema import audit, changes, customers
 
 
 def record_change(
@@ -92,7 +92,7 @@ def edits_for(conn: Connection, cid: int) -> list[RowMapping]:
 
 def write_audit(conn: Connection, rows: list[dict[str, Any]], *, bulk: bool = False) -> None:
     """The one writer of the audit trail: who did what to which card, and when. ``bulk``: the
-    import's executemany path (leadbook.repository.bulk_insert)."""
+    import's executemany path (leadbook.store.bulk_insert)."""
     if not rows:
         return
     entries = [
@@ -108,7 +108,7 @@ def write_audit(conn: Connection, rows: list[dict[str, Any]], *, bulk: bool = Fa
         for r in rows
     ]
     if bulk:
-        from leadbook.repository import bulk_insert
+        from leadbook.store import bulk_insert
 
         bulk_insert(conn, audit, entries)
     else:

@@ -320,7 +320,7 @@ visits = Table(
 )
 
 
-# Running totals per salesperson and day for the funnel and the reports (leadbook.tallies):
+# Running totals per salesperson and day for the funnel and the reports (leadbook.store.tallies):
 # kept by triggers on both engines, installed by the SQL the migrations carry (migrations/sql/).
 tallies = Table(
     "tallies",

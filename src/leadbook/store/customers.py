@@ -31,10 +31,10 @@ from leadbook.errors import NotFound
 from leadbook.i18n import _
 from leadbook.models.lines import CardLine
 from leadbook.parsing import format_number, parse_number
-from leadbook.repository import inserted_id
-from leadbook.repository.history import write_audit
-from leadbook.schema import customers
 from leadbook.searchkeys import pinyin_keys, query_terms, search_key
+from leadbook.store import inserted_id
+from leadbook.store.history import write_audit
+from leadbook.store.schema import customers
 
 SEARCH_FIELDS = ("number", "name", "company", "email", "wechat", "mobile", "phone", "fax")
 
@@ -72,7 +72,7 @@ def insert(conn: Connection, values: dict[str, Any], now: datetime, by: str) -> 
 def insert_new_card(conn: Connection, card: Any, number: str | None) -> str:
     """Store a card built by ``cards.new_card`` with its history, first plan and audit row;
     without ``number`` it is C + its id. Returns the number."""
-    from leadbook.schema import changes, plans
+    from leadbook.store.schema import changes, plans
 
     row = dict(card.row)
     row["number"] = number or "new-" + uuid.uuid4().hex[:24]  # C + the id, once it has one
@@ -97,7 +97,7 @@ def reassign(
 ) -> None:
     """Hand the cards ``ids`` from one salesperson to another with their open plans; each
     card's audit trail records the hand-over."""
-    from leadbook.schema import plans
+    from leadbook.store.schema import plans
 
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import case, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from leadbook.repository import inserted_id
-from leadbook.schema import followups, plans
+from leadbook.store import inserted_id
+from leadbook.store.schema import followups, plans
 
 
 def insert_followup(conn: Connection, values: dict[str, Any]) -> int:

@@ -9,12 +9,14 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from leadbook.repository import inserted_id
-from leadbook.schema import complaints, financials, swot, visits
+from leadbook.store import inserted_id
+from leadbook.store.schema import complaints, financials, swot, visits
 
 
 def complaint(conn: Connection, complaint_id: int) -> RowMapping | None:
-    return conn.execute(select(complaints).where(complaints.c.id == complaint_id)).mappings().first()
+    return (
+        conn.execute(select(complaints).where(complaints.c.id == complaint_id)).mappings().first()
+    )
 
 
 def add_complaint(conn: Connection, cid: int, note: str, at: datetime, by: str) -> int:

@@ -86,11 +86,11 @@ def display_url(url: str) -> str:
 
 
 def migrations_dir() -> Path:
-    here = Path(__file__).parent
-    shipped = here / "migrations"
+    package = Path(__file__).parent.parent  # leadbook/ (this is leadbook/store/db.py)
+    shipped = package / "migrations"
     if (shipped / "env.py").exists():
         return shipped
-    source = here.parent.parent / "migrations"  # a source checkout: src/leadbook/../../migrations
+    source = package.parent.parent / "migrations"  # a source checkout: src/leadbook/../../
     if (source / "env.py").exists():
         return source
     raise BookError(_("leadbook's migrations are missing from this installation: reinstall it"))
@@ -454,7 +454,7 @@ class Book:
             try:
                 if conn.dialect.name == "postgresql":
                     # Writers queue, as they do on SQLite: they all update the running totals
-                    # (leadbook.tallies), and two that locked those rows in opposite orders
+                    # (leadbook.store.tallies), and two that locked those rows in opposite orders
                     # would deadlock.
                     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
                 yield conn
@@ -558,7 +558,7 @@ def acting_user(explicit: str | None = None, engine: Engine | None = None) -> st
 
 
 def revision_command(message: str) -> None:  # pragma: no cover - a maintainer's tool
-    """Autogenerate a migration against schema.py: python -m leadbook.db revision "message"."""
+    """Autogenerate a migration against schema.py: python -m leadbook.store.db revision "message"."""
     import tempfile
 
     from alembic import command
@@ -579,4 +579,4 @@ if __name__ == "__main__":  # pragma: no cover
     if len(sys.argv) == 3 and sys.argv[1] == "revision":
         revision_command(sys.argv[2])
     else:
-        print('usage: python -m leadbook.db revision "message"')
+        print('usage: python -m leadbook.store.db revision "message"')

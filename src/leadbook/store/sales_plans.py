@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from leadbook.repository import inserted_id
-from leadbook.schema import sales_plans
+from leadbook.store import inserted_id
+from leadbook.store.schema import sales_plans
 
 
 def insert_plan(conn: Connection, values: dict[str, Any]) -> int:

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 from leadbook import domain
 from leadbook.errors import InvalidValue
 from leadbook.i18n import N_, _
-from leadbook.schema import settings
+from leadbook.store.schema import settings
 
 DEFAULTS: dict[str, str] = {
     **{f"interval.{g}": ("" if d is None else str(d)) for g, d in domain.DEFAULT_INTERVALS.items()},

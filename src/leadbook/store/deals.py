@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from leadbook.domain import money
 from leadbook.models.card import Deal
-from leadbook.schema import customers, deals
+from leadbook.store.schema import customers, deals
 
 
 def for_customer(conn: Connection, cid: int) -> list[Deal]:
@@ -41,7 +41,7 @@ def list_deals(
     if owner:
         query = query.where(customers.c.owner == owner)
     if number:
-        from leadbook.repository.customers import get
+        from leadbook.store.customers import get
 
         query = query.where(deals.c.customer_id == get(conn, number)["id"])
     rows = conn.execute(query.order_by(deals.c.date.desc(), deals.c.id.desc())).mappings()
@@ -64,6 +64,6 @@ def _deal(r: RowMapping) -> Deal:
 
 def insert_deal(conn: Connection, values: dict[str, Any]) -> int:
     """Store a deal (amount in cents); the caller has checked it (``deals.check_deal``)."""
-    from leadbook.repository import inserted_id
+    from leadbook.store import inserted_id
 
     return inserted_id(conn.execute(deals.insert().values(**values)))
