@@ -19,6 +19,10 @@ from conftest import dump_book
             "2026-03-01 has passed: a visit is planned for today or later",
         ),
         (("deal", "C00001", "--amount", "-5000"), "amount '-5000' is negative"),
+        (
+            ("config", "set", "interval.A", "-1"),
+            "interval.A must be a number of days from 1 to 3650, not '-1'",
+        ),
         (("--lang", "xx", "due"), "--lang 'xx': leadbook speaks en (English) and zh (中文)"),
     ],
 )
@@ -67,3 +71,13 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path, command):
     run.stdout.close()  # the reader is gone before anything is written
     err = run.stderr.read().decode()
     assert run.wait() == 0 and err == ""
+
+
+def test_a_binary_file_named_xlsx_is_not_read_as_a_list(cli, add, db_path, tmp_path):
+    add("张三", "--grade", "B")
+    before = dump_book(db_path)
+    (tmp_path / "客户.xlsx").write_bytes(b"hellobinary\x00\x01\x02")
+    result = cli("import", str(tmp_path / "客户.xlsx"))
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert "客户.xlsx is named like a workbook but holds neither Excel nor text" in result.stderr
+    assert dump_book(db_path) == before

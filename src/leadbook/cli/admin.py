@@ -90,6 +90,8 @@ def config_show(
     help=_(
         "Change a setting for everyone using this book.\n\nExample: leadbook config set interval.B 5"
     ),
+    # a value such as -1 is a value to check, not an option
+    context_settings={"ignore_unknown_options": True},
 )
 def config_set(
     ctx: typer.Context,

@@ -58,6 +58,15 @@ def read(path: Path, sheet: str | None = None) -> Table:
             _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror)
         ) from None
     kind = sniff(data)
+    binary = b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if kind == "csv" and binary and path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
+        # a damaged or foreign file under a workbook's name (a CSV saved as .xls still reads)
+        raise InvalidValue(
+            _(
+                "{path} is named like a workbook but holds neither Excel nor text: open it "
+                "in Excel or LibreOffice and save it again as .xlsx"
+            ).format(path=path.name)
+        )
     if kind == "xlsx" and _is_csv_zip(data):
         return _csv_zip(path, data, sheet)
     if kind in ("xlsx", "xls"):
