@@ -40,14 +40,14 @@ def test_a_locale_name_is_a_language(tmp_path):
     import subprocess
     import sys
 
-    env = {**os.environ, "LEADBOOK_DB": str(tmp_path / "book.db"), "LEADBOOK_NOW": "2026-11-13"}
+    env = {**os.environ, "LEADBOOK_DB": str(tmp_path / "zh.db"), "LEADBOOK_NOW": "2026-11-13"}
     done = subprocess.run(
         [sys.executable, "-m", "leadbook", "--lang", "zh_CN", "due"],
         capture_output=True,
         text=True,
         env=env,
     )
-    assert done.returncode == 0 and "没有待跟进的客户" in done.stdout
+    assert "还没有客户库" in done.stderr  # no book there yet, said in Chinese
 
 
 @pytest.mark.parametrize("command", [["journal", "--week", "2026-03-18"], ["list"], ["due"]])
@@ -81,3 +81,16 @@ def test_a_binary_file_named_xlsx_is_not_read_as_a_list(cli, add, db_path, tmp_p
     assert result.exit_code == 1 and result.stderr.count("\n") == 1
     assert "客户.xlsx is named like a workbook but holds neither Excel nor text" in result.stderr
     assert dump_book(db_path) == before
+
+
+@pytest.mark.no_book
+def test_reading_a_book_that_is_not_there_creates_nothing(cli, ok, tmp_path):
+    where = tmp_path / "no" / "such" / "dir" / "book.db"
+    for args in (("list",), ("due",), ("journal",), ("search", "张")):
+        result = cli("--db", str(where), *args)
+        assert result.exit_code == 1 and result.stderr.count("\n") == 1
+        assert f"there is no book at {where} yet: `leadbook add` starts one" in result.stderr
+    assert ok("--db", str(where), "db", "current").stdout.startswith("none")
+    assert not (tmp_path / "no").exists()
+    ok("--db", str(where), "add", "张三")  # a command that writes starts the book
+    assert [c["name"] for c in ok("--db", str(where), "list", "--json").json()] == ["张三"]

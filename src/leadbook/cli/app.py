@@ -138,7 +138,8 @@ class State:
             from leadbook.store.db import Book, acting_user, resolve_url
 
             book = Book(resolve_url(self.db), acting_user(self.user))
-            if book.engine.dialect.name == "postgresql":  # the login, not a name, decides
+            if book.path is None and book.engine.dialect.name == "postgresql":
+                # the login, not a name, decides
                 try:
                     book.user = acting_user(self.user, book.engine)
                 except BaseException:

@@ -1603,6 +1603,7 @@ def import_file(
 
     table = with_continued_sheets(path, readers.read(path, sheet))
     book = open_book()
+    book.create()  # an import writes: it starts the book if there is none
     if region is None:
         from leadbook.config import phone_region
 

@@ -158,7 +158,10 @@ def _short(exc: BaseException) -> str:
 
 def current_revision(url: str) -> str | None:
     """The schema revision of the book at ``url``, read without upgrading it (None: a new
-    book)."""
+    book, not created by asking)."""
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        return None
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
@@ -428,10 +431,37 @@ class Book:
     def __init__(self, url: str, user: str) -> None:
         self.url = url
         self.user = user
-        self.engine = create_engine(url)
-        ensure_schema(self.engine)
+        self._engine: Engine | None = None
+        path = self.path
+        if path is None or path.exists():
+            self._open()
+        # else a book file that does not exist yet: only a write creates it (``write``)
+
+    def _open(self) -> None:
+        self._engine = create_engine(self.url)
+        ensure_schema(self._engine)
         if self.path is not None and _scrub_marker(self.path).exists():
             self._finish_scrub()
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise BookError(
+                _(
+                    "there is no book at {path} yet: `leadbook add` starts one there, or --db "
+                    "(or LEADBOOK_DB) names the book to read"
+                ).format(path=self.path)
+            )
+        return self._engine
+
+    @property
+    def exists(self) -> bool:
+        return self._engine is not None
+
+    def create(self) -> None:
+        """Make the book if there is none yet: for a command that writes and reads first."""
+        if self._engine is None:
+            self._open()
 
     @property
     def path(self) -> Path | None:
@@ -448,6 +478,7 @@ class Book:
         keeps nothing on purpose and is not passed on). When another process holds the book
         past the busy timeout, taking the write lock is retried with backoff before the user
         hears of it."""
+        self.create()  # a command that writes creates the book
         conn = self.engine.connect().execution_options(leadbook_write=True)
         try:
             transaction = _begin_with_retry(conn)
@@ -530,7 +561,8 @@ class Book:
             _scrub_marker(self.path).unlink(missing_ok=True)
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
 
 
 def _scrub_marker(path: Path) -> Path:
