@@ -20,6 +20,11 @@ from conftest import dump_book
         ),
         (("deal", "C00001", "--amount", "-5000"), "amount '-5000' is negative"),
         (
+            ("deal", "C00001", "--amount", "$1,000"),
+            "'$1,000' is in USD, but this book keeps its amounts in CNY",
+        ),
+        (("edit", "C00001", "--budget", "US$ 5000"), "is in USD, but this book keeps"),
+        (
             ("config", "set", "interval.A", "-1"),
             "interval.A must be a number of days from 1 to 3650, not '-1'",
         ),
@@ -94,3 +99,11 @@ def test_reading_a_book_that_is_not_there_creates_nothing(cli, ok, tmp_path):
     assert not (tmp_path / "no").exists()
     ok("--db", str(where), "add", "张三")  # a command that writes starts the book
     assert [c["name"] for c in ok("--db", str(where), "list", "--json").json()] == ["张三"]
+
+
+def test_an_amount_in_the_books_currency_is_kept(ok, add):
+    add("张三")
+    ok("deal", "C00001", "--amount", "¥1,200.50")
+    ok("config", "set", "currency", "USD")
+    ok("deal", "C00001", "--amount", "$1,000")
+    assert sorted(d["amount"] for d in ok("deals", "--json").json()) == ["1000.00", "1200.50"]

@@ -543,7 +543,12 @@ def fields_from_options(
     conn: Connection, raw: dict[str, str | None], today: date
 ) -> dict[str, Any]:
     """The card's fields as `add` and `edit` take them; phone numbers without a country code
-    are read as numbers of the book's country (config phone.region)."""
+    are read as numbers of the book's country (config phone.region); a budget is in the book's
+    currency."""
+    if raw.get("budget"):
+        from leadbook.config import currency
+
+        parsing.check_currency(str(raw["budget"]), currency(conn))
     if not any(raw.get(f) for f in PHONE_FIELDS):
         return parse_fields(raw, today)
     from leadbook.config import phone_region

@@ -129,8 +129,15 @@ def record(
     contract: str | None = None,
     payment: str | None = None,
     note: str | None = None,
+    written: str | None = None,
 ) -> Deal:
-    """`leadbook deal`: record the purchase (the card becomes won); the deal as stored."""
+    """`leadbook deal`: record the purchase (the card becomes won); the deal as stored.
+    ``written``: the amount as typed, whose currency must be the book's."""
+    if written is not None:
+        from leadbook.config import currency
+        from leadbook.parsing import check_currency
+
+        check_currency(written, currency(conn))
     from leadbook.store.deals import for_customer
 
     deal_id = record_deal(

@@ -697,6 +697,31 @@ def parse_amount(text: str) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
+_CURRENCY_MARKS = (
+    (re.compile(r"HK\$|HKD|港币", re.I), "HKD"),
+    (re.compile(r"US\$|USD|美元|\$", re.I), "USD"),
+    (re.compile(r"[¥￥]|RMB|CNY|人民币|元", re.I), "CNY"),
+    (re.compile(r"€|EUR|欧元", re.I), "EUR"),
+    (re.compile(r"£|GBP|英镑", re.I), "GBP"),
+)
+
+
+def check_currency(text: str, book_currency: str) -> None:
+    """An amount written with a currency other than the book's is refused: leadbook keeps one
+    currency a book and does not convert (`$1,000` in a CNY book was kept as 1,000 CNY)."""
+    for mark, code in _CURRENCY_MARKS:
+        if mark.search(text):
+            if code != book_currency.upper():
+                raise InvalidValue(
+                    _(
+                        "{text!r} is in {code}, but this book keeps its amounts in {book}: "
+                        "convert it, or change the book's currency with `leadbook config set "
+                        "currency {code}`"
+                    ).format(text=text.strip(), code=code, book=book_currency.upper())
+                )
+            return
+
+
 def parse_tags(text: str) -> list[str]:
     tags = [t.strip() for t in re.split(r"[,，;；]", text) if t.strip()]
     seen: list[str] = []

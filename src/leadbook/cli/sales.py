@@ -55,6 +55,7 @@ def deal(
             contract=contract,
             payment=pay,
             note=note,
+            written=amount,
         )
     if as_json:
         print_json(dump(recorded))
