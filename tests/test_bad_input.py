@@ -28,6 +28,7 @@ from conftest import dump_book
             ("config", "set", "interval.A", "-1"),
             "interval.A must be a number of days from 1 to 3650, not '-1'",
         ),
+        (("plan", "--target", "10", "--by", "2199-12-31"), "more than 3 years away"),
         (("--lang", "xx", "due"), "--lang 'xx': leadbook speaks en (English) and zh (中文)"),
     ],
 )

@@ -39,6 +39,7 @@ from leadbook.errors import InvalidValue, NotFound
 from leadbook.funnel import flows
 from leadbook.i18n import _
 from leadbook.models.reports import Plan, StageNeed, WeekPlan
+from leadbook.parsing import add_months
 from leadbook.sqlexpr import stage_index
 from leadbook.store.schema import changes, customers, sales_plans
 
@@ -241,6 +242,9 @@ def _chance(rates: dict[str, float], stage: str) -> float:
     return chance
 
 
+MAX_PLAN_YEARS = 3  # a reverse plan looks months ahead; 2199 printed 9,000 weekly lines
+
+
 def make_plan(
     conn: Connection,
     *,
@@ -255,6 +259,13 @@ def make_plan(
         raise InvalidValue(_("the target is a number of deals above zero"))
     if end < today:
         raise InvalidValue(_("--by {date} is in the past").format(date=end))
+    if end > add_months(today, 12 * MAX_PLAN_YEARS):
+        raise InvalidValue(
+            _(
+                "--by {date} is more than {years} years away: plan a year or a quarter, and "
+                "plan again as it goes (倒推法)"
+            ).format(date=end, years=MAX_PLAN_YEARS)
+        )
     weeks = plan_weeks(today, end)
     if not weeks:
         raise InvalidValue(
