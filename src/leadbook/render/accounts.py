@@ -60,7 +60,7 @@ def print_value(result: ValueReport, currency: str, limit: int) -> None:
         [
             Column(_("No."), style="cyan"),
             Column(_("Name"), min_width=6),
-            Column(_("Value"), justify="right"),
+            Column(_("Bought, all time"), justify="right"),
             Column(_("12 months"), justify="right"),
             Column(_("Buys"), justify="right"),
             Column(_("Cycle"), justify="right"),
