@@ -105,3 +105,10 @@ def test_swot_grid_financials_and_planned_visits(ok, cli, add):
     assert kinds(ok, now="2026-03-20") == [("visit", n)]
     ok("log", n, "--via", "visit", "--note", "见到了", now="2026-03-21")
     assert kinds(ok, now="2026-03-21") == []
+
+
+def test_the_value_column_says_what_it_is_in_chinese(ok, add):
+    add("黄磊")
+    ok("deal", "C00001", "--amount", "35.6万")
+    shown = ok("value", lang="zh").stdout
+    assert "累计价值" in shown and " 值 " not in shown
