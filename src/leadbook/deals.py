@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection, RowMapping
 
@@ -74,9 +74,18 @@ def record_deal(
     contract: str | None = None,
     payment: str | None = None,
     note: str | None = None,
+    written: str | None = None,
 ) -> int:
+    """Store a purchase; the card becomes won on its day. ``written``: the amount as the user
+    typed it, whose currency must be the book's."""
     from leadbook.errors import InvalidValue
     from leadbook.i18n import _
+
+    if written is not None:
+        from leadbook.config import currency
+        from leadbook.parsing import check_currency
+
+        check_currency(written, currency(conn))
 
     for label, text, limit in (("product", product, 200), ("contract", contract, 100)):
         if text and len(text) > limit:
@@ -117,41 +126,11 @@ def record_deal(
     return deal_id
 
 
-def record(
-    conn: Connection,
-    number: str,
-    amount: Decimal,
-    *,
-    clock: Clock,
-    by: str,
-    product: str | None = None,
-    on: date | None = None,
-    contract: str | None = None,
-    payment: str | None = None,
-    note: str | None = None,
-    written: str | None = None,
-) -> Deal:
-    """`leadbook deal`: record the purchase (the card becomes won); the deal as stored.
-    ``written``: the amount as typed, whose currency must be the book's."""
-    if written is not None:
-        from leadbook.config import currency
-        from leadbook.parsing import check_currency
-
-        check_currency(written, currency(conn))
+def record(conn: Connection, number: str, amount: Decimal, **options: Any) -> Deal:
+    """`leadbook deal`: ``record_deal`` with the same options, returning the deal as stored."""
     from leadbook.store.deals import for_customer
 
-    deal_id = record_deal(
-        conn,
-        number,
-        amount,
-        clock=clock,
-        by=by,
-        product=product,
-        on=on,
-        contract=contract,
-        payment=payment,
-        note=note,
-    )
+    deal_id = record_deal(conn, number, amount, **options)
     return next(d for d in for_customer(conn, repo.get(conn, number)["id"]) if d.id == deal_id)
 
 
