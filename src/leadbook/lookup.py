@@ -6,8 +6,7 @@ commands start in a few milliseconds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -17,30 +16,10 @@ from leadbook.store import customers
 SORTS = tuple(customers.SORTS)
 
 
-def list_lines(
-    conn: Connection,
-    *,
-    grades: Sequence[str] = (),
-    stages: Sequence[str] = (),
-    owner: str | None = None,
-    tag: str | None = None,
-    source: str | None = None,
-    overdue_on: date | None = None,
-    sort: str = "number",
-    limit: int | None = None,
-) -> tuple[list[CardLine], int]:
-    """`leadbook list`: the cards matching the filters as lines, and how many match in all."""
-    rows, total = customers.list_cards(
-        conn,
-        grades=grades,
-        stages=stages,
-        owner=owner,
-        tag=tag,
-        source=source,
-        overdue_on=overdue_on,
-        sort=sort,
-        limit=limit,
-    )
+def list_lines(conn: Connection, **filters: Any) -> tuple[list[CardLine], int]:
+    """`leadbook list`: the cards matching ``customers.list_cards``' filters as lines, and how
+    many match in all."""
+    rows, total = customers.list_cards(conn, **filters)
     return [customers.card_line(r) for r in rows], total
 
 
