@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Connection
 
+from leadbook.store.customers import _has_trigram_table
 from leadbook.store.history import blank_audit_values, write_audit
 from leadbook.store.schema import (
     changes,
@@ -58,9 +59,3 @@ def erase_card(conn: Connection, cid: int, values: dict[str, Any], now: datetime
         # The search index only marks the old key's trigrams deleted; merging its segments
         # drops them from the file.
         conn.exec_driver_sql("INSERT INTO customers_fts(customers_fts) VALUES ('optimize')")
-
-
-def _has_trigram_table(conn: Connection) -> bool:
-    from leadbook.store.customers import _has_trigram_table as has
-
-    return has(conn)
