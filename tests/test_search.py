@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import PG, url_of
+from leadbook.cards import new_card
 from leadbook.store import customers as repo
 
 NOW = datetime(2026, 3, 18, 9, 0)
@@ -68,8 +69,9 @@ def test_indexed_search_finds_what_a_scan_finds(ok, db_path, monkeypatch, names,
     ok("due")  # the book exists at the current schema
     with engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM customers")
-        for name in names:
-            repo.insert(conn, {"name": name, "grade": "C", "stage": "prospect"}, NOW, "王丽")
+        for name in names:  # each card as `add` makes it
+            card = new_card({"name": name}, now=NOW, today=NOW.date(), by="王丽", grade="C")
+            repo.insert_new_card(conn, card, None)
     with engine.connect() as conn:
         indexed = sorted(r["number"] for r in repo.search(conn, term, limit=None)[0])
         with monkeypatch.context() as patch:  # undo() would undo the test's environment too

@@ -49,26 +49,6 @@ def with_keys(values: dict[str, Any], current: RowMapping | dict[str, Any] | Non
         values["search_key"] = search_key(merged)
 
 
-def insert(conn: Connection, values: dict[str, Any], now: datetime, by: str) -> tuple[int, str]:
-    """Insert a card; its number is C + its id unless ``values`` brings one."""
-    values = dict(values)
-    number = values.pop("number", None)
-    values.setdefault("created_at", now)
-    values.setdefault("updated_at", now)
-    values.setdefault("created_by", by)
-    values["number"] = number or "new-" + uuid.uuid4().hex[:24]
-    with_keys(values)
-    cid = inserted_id(conn.execute(customers.insert().values(**values)))
-    if number is None:
-        number = format_number(cid)
-        key = values["search_key"].replace(values["number"].lower(), number.lower())
-        conn.execute(
-            update(customers).where(customers.c.id == cid).values(number=number, search_key=key)
-        )
-    write_audit(conn, [{"customer_id": cid, "action": "create", "at": now, "by": by}])
-    return cid, number
-
-
 def insert_new_card(conn: Connection, card: Any, number: str | None) -> str:
     """Store a card built by ``cards.new_card`` with its history, first plan and audit row;
     without ``number`` it is C + its id. Returns the number."""
