@@ -5,7 +5,8 @@
 
 Each command is a whole process (what a salesperson waits for), timed RUNS times; the table
 shows medians and the ratio to `python -c "import typer, rich, sqlalchemy"`, the baseline the
-issues' budgets are stated against (due and search: 1.3x).
+issues' budgets are stated against (due, search and a shell completion: 1.3x). The complete*
+cases time one TAB as bash's completion script asks for it (`python bench/run.py complete`).
 """
 
 from __future__ import annotations
@@ -72,15 +73,35 @@ def main() -> None:
         "report": ["report"],
         "report-quarter": ["report", "--since", "2026-01-01"],
         "help": ["--help"],
+        # TAB after `leadbook log zhangwei`: the shell runs leadbook with the line in the
+        # environment, no arguments (leadbook.cli.completion)
+        "complete": ["log", "zhangwei"],
+        "complete-zs": ["log", "zw"],
+        "complete-grade": ["grade", "C04242", ""],
     }
+    completions = {"complete", "complete-zs", "complete-grade"}
     if args.db:
         print(f"book: {args.db.split('@')[-1]}, runs: {args.runs}")
     else:
         print(f"book: {args.book} ({args.book.stat().st_size / 2**20:.0f} MiB), runs: {args.runs}")
     print(f"{'command':<32} {'median s':>9} {'baseline s':>11} {'ratio':>6}")
     for name in args.commands:
-        seconds, base = timed(leadbook + commands[name], args.runs, env)
+        cmd, run_env = leadbook + commands[name], env
         label = "leadbook " + " ".join(commands[name])
+        if name in completions:
+            words = ["leadbook", "--db", args.db or str(args.book), *commands[name]]
+            cmd = [sys.executable, "-m", "leadbook"]
+            run_env = {
+                **env,
+                "_LEADBOOK_COMPLETE": "complete_bash",
+                "COMP_WORDS": " ".join(words),
+                "COMP_CWORD": str(len(words) - 1),
+            }
+            label = f"{label.rstrip()}<TAB>"
+            answer = subprocess.run(cmd, env=run_env, capture_output=True, text=True).stdout
+            if not answer.strip():  # an old book, or no such book: timing nothing
+                raise SystemExit(f"{label}: no completions (is the book at the newest schema?)")
+        seconds, base = timed(cmd, args.runs, run_env)
         print(f"{label:<32} {seconds:>9.3f} {base:>11.3f} {seconds / base:>6.2f}")
 
 

@@ -30,6 +30,7 @@ RELEASES = {
     "0004": "275869d",
     "0005": "961ca85",
     "0006": "a15f9db",
+    "0007": "13adc3a",
 }
 
 COMMON = [
@@ -105,6 +106,8 @@ def build(revision: str, commit: str, work: Path) -> Path:
         "LEADBOOK_LANG": "en",
     }
     commands = list(COMMON)
+    if revision >= "0007":  # entries before the card's day are refused: it came on 03-01
+        commands[0] = [*commands[0], "--at", "2026-03-01"]
     for since, extra in LATER.items():
         if since <= revision:
             commands += extra

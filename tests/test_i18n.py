@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
 import subprocess
 import sys
 from io import BytesIO
@@ -20,23 +21,69 @@ PO = PACKAGE / "locale" / "zh" / "LC_MESSAGES" / "leadbook.po"
 MO = PO.with_suffix(".mo")
 
 
-def _source_messages() -> set[str]:
-    found = set()
-    keywords = {"_": None, "N_": None, "ngettext": (1, 2)}
-    for _file, _line, message, _comments, _ctx in extract_from_dir(str(PACKAGE), keywords=keywords):
-        found.add(message if isinstance(message, str) else message[0])
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}  # as README's `pybabel extract -k`
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def _source_messages() -> dict[str, str | None]:
+    """Every message in the code: its msgid and, for ngettext, its plural msgid."""
+    found: dict[str, str | None] = {}
+    for _file, _line, message, _comments, _ctx in extract_from_dir(str(PACKAGE), keywords=KEYWORDS):
+        if isinstance(message, str):
+            found.setdefault(message, None)
+        else:
+            found[message[0]] = message[1]
     return found
 
 
+def _entries() -> dict[str, tuple[str | None, tuple[str, ...]]]:
+    """The catalog: msgid -> (msgid_plural or None, its msgstr or msgstr[0], msgstr[1] ...)."""
+    entries = {}
+    for m in read_po(PO.open("rb")):
+        if not m.id:
+            continue
+        if isinstance(m.id, str):
+            entries[m.id] = (None, (m.string,))
+        else:
+            entries[m.id[0]] = (m.id[1], tuple(m.string))
+    return entries
+
+
 def test_every_message_in_the_code_is_translated():
+    entries = _entries()
+    problems = []
+    for msgid, plural in sorted(_source_messages().items()):
+        entry = entries.get(msgid)
+        if entry is None or not all(entry[1]):
+            problems.append(f"untranslated: {msgid!r}")
+        elif plural is not None and entry[0] != plural:
+            # ngettext in the code needs msgid_plural and msgstr[0] in the catalog
+            problems.append(f"not a plural entry (msgid_plural {plural!r}): {msgid!r}")
+        elif plural is None and entry[0] is not None:
+            problems.append(f"a plural entry for a message the code gives with _(): {msgid!r}")
+    assert problems == [], "run pybabel extract/update and translate: " + "; ".join(problems[:5])
+
+
+def test_translations_are_chinese_and_keep_the_placeholders():
+    problems = []
+    for msgid, (plural, strings) in _entries().items():
+        for string in strings:
+            if not string:
+                continue
+            words = re.sub(r"[^A-Za-z]+", " ", PLACEHOLDER.sub("", msgid)).split()
+            if string in (msgid, plural) and words:
+                problems.append(f"msgstr is the English msgid: {msgid!r}")
+            if set(PLACEHOLDER.findall(string)) != set(PLACEHOLDER.findall(msgid)):
+                problems.append(f"placeholders differ: {msgid!r} -> {string!r}")
+    assert problems == [], "; ".join(problems[:5])
+
+
+def test_the_chinese_catalog_has_one_plural_form():
     catalog = read_po(PO.open("rb"))
-    translated = {
-        (m.id if isinstance(m.id, str) else m.id[0])
-        for m in catalog
-        if m.id and (m.string if isinstance(m.string, str) else m.string[0])
-    }
-    missing = sorted(_source_messages() - translated)
-    assert missing == [], "run pybabel extract/update and translate: " + "; ".join(missing[:5])
+    assert catalog.plural_forms == "nplurals=1; plural=0;"
+    for m in catalog:
+        if m.id and not isinstance(m.id, str):
+            assert len(m.string) == 1, m.id
 
 
 def test_compiled_catalog_matches_the_po_file():
@@ -45,11 +92,17 @@ def test_compiled_catalog_matches_the_po_file():
     write_mo(buffer, catalog)
     fresh = gettext.GNUTranslations(BytesIO(buffer.getvalue()))
     shipped = gettext.GNUTranslations(MO.open("rb"))
+    stale = "leadbook.mo is stale: run pybabel compile -d src/leadbook/locale -D leadbook"
     for message in catalog:
-        if message.id and isinstance(message.id, str):
-            assert shipped.gettext(message.id) == fresh.gettext(message.id), (
-                "leadbook.mo is stale: run pybabel compile -d src/leadbook/locale -D leadbook"
-            )
+        if not message.id:
+            continue
+        if isinstance(message.id, str):
+            assert shipped.gettext(message.id) == fresh.gettext(message.id), stale
+        else:
+            for n in (1, 2):
+                assert shipped.ngettext(*message.id[:2], n) == fresh.ngettext(*message.id[:2], n), (
+                    stale
+                )
 
 
 def test_chinese_labels_and_messages(ok, cli, add):
@@ -102,3 +155,33 @@ def test_help_in_chinese_from_option_variable_or_locale(tmp_path):
         out = _run(args, {"COLUMNS": "100", **env})
         assert "选项" in out and "命令" in out and "客户" in out, (args, env)
     assert "Options" in _run(["--help"], {"COLUMNS": "100", "LANG": "C.UTF-8"})
+
+
+def test_the_demo_is_all_chinese_whatever_the_locale(ok, monkeypatch, zh_from_po):
+    # `--lang zh` outranks the locale in every command the demo runs, not only in its headers
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    result = ok("demo", lang="zh")
+    out = result.stdout + result.stderr
+    assert "待跟进" in out and "首次联系" in out and "周志" in out and "示例客户库" in out
+    for english in ("Due on", "first contact", "last contact", "days late", "Weekly journal"):
+        assert english not in out
+    # what is left in Latin letters is the sample's own data and the commands to type
+    commands = {"leadbook", "due", "journal", "week", "add", "mobile", "grade", "limit", "json"}
+    words = set(re.findall(r"\b[a-z]{3,}\b", out)) - commands
+    assert words == set(), words
+
+
+def test_funnel_by_source_names_the_channels_in_chinese(ok, add):
+    add("张三", "--source", "介绍")
+    add("李四", "--source", "展会")
+    out = ok("funnel", "--by", "source", lang="zh").stdout
+    rows = [line.split()[0] for line in out.splitlines()[3:]]
+    assert sorted(rows) == sorted(["介绍", "外拓"])
+    assert "referral" not in out and "outbound" not in out
+
+
+def test_the_help_option_speaks_chinese_too(ok, zh_from_po):
+    for command in ((), ("log",), ("config", "set")):
+        out = ok(*command, "--help", lang="zh").stdout
+        assert "显示本帮助并退出" in out and "Show this message" not in out, command
+    assert "Show this message and exit." in ok("log", "--help").stdout

@@ -100,7 +100,7 @@ def test_reassign_hands_cards_over_with_their_history(ok, add):
     add("b", "--grade", "C")
     add("c", "--owner", "李强")
     result = ok("reassign", "--from", "王丽", "--to", "张敏", "--grade", "A")
-    assert "Moved 1 cards" in result.stderr
+    assert "Moved 1 card from" in result.stderr
     card = ok("show", a, "--json").json()
     assert card["owner"] == "张敏"
     assert any(e["field"] == "owner" and e["old"] == "王丽" for e in card["edits"])

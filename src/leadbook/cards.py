@@ -9,12 +9,21 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, RowMapping
 
-from leadbook import parsing, reminders
+from leadbook import domain, parsing, reminders
 from leadbook.clock import Clock
 from leadbook.domain import STAGE_INDEX, cents, money, suggest_grade
 from leadbook.errors import Duplicate, InvalidValue, LeadbookError
 from leadbook.i18n import _
-from leadbook.models.card import Card, Change, Edit, FollowUp
+from leadbook.models.card import (
+    Card,
+    Change,
+    Complaint,
+    Edit,
+    FollowUp,
+    Indicator,
+    Link,
+    Visit,
+)
 from leadbook.searchkeys import pinyin_keys, search_key
 from leadbook.store import customers as repo
 from leadbook.store import followups as fu_repo
@@ -26,47 +35,122 @@ from leadbook.text import clean
 PHONE_FIELDS = ("mobile", "phone", "fax")
 
 
+# Fields kept in cents, as the screens show them in the book's currency.
+AMOUNT_FIELDS = {"budget": "budget_cents", "turnover": "turnover_cents", "profit": "profit_cents"}
+
+
 def parse_fields(raw: dict[str, str | None], today: date) -> dict[str, Any]:
     """Card fields as typed by a user -> column values. An empty string clears a field.
 
     ``referrer`` stays a customer number here; :func:`resolve_referrer` turns it into an id.
-    """
+    A first source the method names (`--source 展会`) keeps its channel and its detail; a
+    detail typed alone (`--source-detail 来电`) brings its channel."""
     values: dict[str, Any] = {}
     for field, text in raw.items():
         if text is None:
             continue
         if field not in CARD_FIELDS:
             raise InvalidValue(_("unknown card field {field!r}").format(field=field))
-        text = clean(text).strip()
-        if field == "name" and not text:
-            raise InvalidValue(_("a card needs a name"))
-        if not text:
-            values.update(_cleared(field))
-        elif field in PHONE_FIELDS:
-            values[field] = parsing.parse_phone(text)
-        elif field == "email":
-            values["email"] = parsing.parse_email(text)
-        elif field == "birthday":
-            values["birthday"], values["birthday_md"] = parsing.parse_birthday(text, today)
-        elif field == "gender":
-            values["gender"] = parsing.parse_gender(text)
-        elif field == "source":
-            values["source"] = parsing.parse_source(text)
-        elif field == "payment":
-            values["payment"] = parsing.parse_payment(text)
-        elif field == "budget":
-            values["budget_cents"] = cents(parsing.parse_amount(text))
-        elif field == "expected":
-            values["expected"] = parsing.parse_date(text, today, prefer="future")
-        elif field == "tags":
-            tags = parsing.parse_tags(text)
-            values["tags"] = ("," + ",".join(tags) + ",") if tags else None
-        elif field == "referrer":
-            values["referrer"] = text
-        else:
-            check_length(field, text)
-            values[field] = text
+        values.update(parse_field(field, text, today))
+    detail, channel = values.pop("_detail", None), values.pop("_channel", None)
+    if detail is not None and raw.get("source_detail") is None:
+        values["source_detail"] = detail
+    if channel is not None and raw.get("source") is None:
+        values["source"] = channel
     return values
+
+
+def parse_field(field: str, text: str, today: date) -> dict[str, Any]:
+    """One card field as typed or read from a file -> its column values (`add`, `edit` and
+    `import` alike)."""
+    text = clean(text).strip()
+    if field == "name" and not text:
+        raise InvalidValue(_("a card needs a name"))
+    if not text:
+        return _cleared(field)
+    if field in PHONE_FIELDS:
+        return {field: parsing.parse_phone(text)}
+    if field == "email":
+        return {"email": parsing.parse_email(text)}
+    if field == "birthday":
+        birthday, month_day = parsing.parse_birthday(text, today)
+        return {"birthday": birthday, "birthday_md": month_day}
+    if field == "gender":
+        return {"gender": parsing.parse_gender(text)}
+    if field == "source":
+        channel, detail = parsing.parse_source(text)
+        return {"source": channel, "_detail": detail}
+    if field == "source_detail":
+        check_length(field, text)
+        known = parsing.source_detail(text)
+        if known is not None:
+            return {"source_detail": known, "_channel": domain.SOURCE_DETAILS[known][0]}
+        return {"source_detail": text}
+    if field == "payment":
+        return {"payment": parsing.parse_payment(text)}
+    if field == "customer_type":
+        return {"customer_type": parsing.parse_customer_type(text)}
+    if field == "purchase_kind":
+        return {"purchase_kind": parsing.parse_purchase_kind(text)}
+    if field in AMOUNT_FIELDS:
+        return {AMOUNT_FIELDS[field]: cents(parsing.parse_amount(text))}
+    if field == "expected":
+        return {"expected": parsing.parse_date(text, today, prefer="future")}
+    if field == "tags":
+        tags = parsing.parse_tags(text)
+        return {"tags": ("," + ",".join(tags) + ",") if tags else None}
+    if field == "referrer":
+        return {"referrer": text}
+    check_length(field, text)
+    return {field: text}
+
+
+OWN_FIELD_LIMIT = 1000  # characters in a value of the book's own field
+
+
+def own_fields(conn: Connection) -> list[str]:
+    """The book's own card fields: those declared (`config field add`) and those its cards
+    already hold (an import's columns that matched no field of leadbook's), by name."""
+    from leadbook.store import settings
+
+    return sorted(set(settings.declared_fields(conn)) | set(repo.extra_keys(conn)))
+
+
+def set_own_fields(conn: Connection, pairs: list[str], current: dict[str, Any]) -> str | None:
+    """The card's own fields (``current``) with `--set NAME=VALUE` applied (an empty VALUE
+    clears one), as the JSON the card keeps; a name the book does not know is refused, so a
+    typo never makes a new field."""
+    result = dict(current)
+    known: set[str] | None = None
+    for text in pairs:
+        name, sep, value = text.partition("=")
+        name, value = clean(name).strip(), clean(value).strip()
+        if not sep or not name:
+            raise InvalidValue(
+                _("--set takes NAME=VALUE (an empty VALUE clears it), not {text!r}").format(
+                    text=text
+                )
+            )
+        if name not in current:
+            known = known if known is not None else set(own_fields(conn))
+            if name not in known:
+                raise InvalidValue(
+                    _(
+                        "{name!r} is not a field of this book: add it with "
+                        "`leadbook config field add {name}`"
+                    ).format(name=name)
+                )
+        if len(value) > OWN_FIELD_LIMIT:
+            raise InvalidValue(
+                _("{field} is too long: {n} characters, at most {limit}").format(
+                    field=name, n=len(value), limit=OWN_FIELD_LIMIT
+                )
+            )
+        if value:
+            result[name] = value
+        else:
+            result.pop(name, None)
+    return json.dumps(result, ensure_ascii=False) if result else None
 
 
 def check_length(field: str, text: str) -> None:
@@ -87,8 +171,8 @@ def check_length(field: str, text: str) -> None:
 def _cleared(field: str) -> dict[str, Any]:
     if field == "birthday":
         return {"birthday": None, "birthday_md": None}
-    if field == "budget":
-        return {"budget_cents": None}
+    if field in AMOUNT_FIELDS:
+        return {AMOUNT_FIELDS[field]: None}
     if field == "referrer":
         return {"referrer": ""}
     return {field: None}
@@ -474,9 +558,28 @@ def reopen(
     return back
 
 
+# Card columns the model takes as they are stored.
+_PLAIN = (
+    "number", "name", "company", "title", "gender", "mobile", "phone", "fax", "email", "wechat",
+    "address", "district", "postcode", "industry", "source", "source_detail", "owner", "product",
+    "expected", "payment", "customer_type", "decision_maker", "current_product", "purchase_kind",
+    "concerns", "usage", "credit", "grade", "stage", "lost_reason", "note", "next_due",
+    "next_purpose", "last_contact_at", "last_contact_via", "created_at", "created_by",
+    "updated_at",
+)  # fmt: skip
+
+
 def card_model(
-    conn: Connection, row: RowMapping, *, full: bool = True, edits: bool = False
+    conn: Connection,
+    row: RowMapping,
+    *,
+    full: bool = True,
+    edits: bool = False,
+    today: date | None = None,
 ) -> Card:
+    """The card as `show` and --json give it; ``full``: with everything kept about it (its
+    timeline, deals, complaints, visits, SWOT, finance, the cards it referred)."""
+    from leadbook.store import accounts as accounts_repo
     from leadbook.store import deals as deals_repo
 
     referrer = referrer_name = None
@@ -484,44 +587,20 @@ def card_model(
         ref = repo.get_by_id(conn, row["referrer_id"])
         referrer, referrer_name = ref["number"], ref["name"]
     birthday = row["birthday"].isoformat() if row["birthday"] else (row["birthday_md"] or None)
+    amounts: dict[str, Any] = {
+        field: money(row[column]) if row[column] is not None else None
+        for field, column in AMOUNT_FIELDS.items()
+    }
+    plain: dict[str, Any] = {k: row[k] for k in _PLAIN}
     card = Card(
-        number=row["number"],
-        name=row["name"],
-        company=row["company"],
-        title=row["title"],
-        gender=row["gender"],
+        **plain,
+        **amounts,
         birthday=birthday,
-        mobile=row["mobile"],
-        phone=row["phone"],
-        fax=row["fax"],
-        email=row["email"],
-        wechat=row["wechat"],
-        address=row["address"],
-        district=row["district"],
-        postcode=row["postcode"],
-        industry=row["industry"],
-        source=row["source"],
-        source_detail=row["source_detail"],
         referrer=referrer,
         referrer_name=referrer_name,
-        owner=row["owner"],
-        product=row["product"],
-        budget=money(row["budget_cents"]) if row["budget_cents"] is not None else None,
-        expected=row["expected"],
-        payment=row["payment"],
-        grade=row["grade"],
-        stage=row["stage"],
-        lost_reason=row["lost_reason"],
+        urgency=domain.urgency(row["expected"], today) if today is not None else None,
         tags=split_tags(row["tags"]),
-        note=row["note"],
         extra=json.loads(row["extra"]) if row["extra"] else {},
-        next_due=row["next_due"],
-        next_purpose=row["next_purpose"],
-        last_contact_at=row["last_contact_at"],
-        last_contact_via=row["last_contact_via"],
-        created_at=row["created_at"],
-        created_by=row["created_by"],
-        updated_at=row["updated_at"],
     )
     if full:
         card.followups = [
@@ -531,6 +610,14 @@ def card_model(
             Change.model_validate(dict(c)) for c in history.changes_for(conn, row["id"])
         ]
         card.deals = deals_repo.for_customer(conn, row["id"])
+        kept = accounts_repo.of_card(conn, row["id"])
+        card.complaints = [Complaint.model_validate(dict(c)) for c in kept["complaints"]]
+        card.visits = [Visit.model_validate(dict(v)) for v in kept["visits"]]
+        for entry in kept["swot"]:
+            card.swot.setdefault(entry["kind"], []).append(entry["text"])
+        latest = {f["indicator"]: f for f in kept["finance"]}  # entered last wins
+        card.finance = [Indicator.model_validate(dict(f)) for f in latest.values()]
+        card.referred = [Link.model_validate(dict(r)) for r in repo.referred_by(conn, row["id"])]
     if edits:
         card.edits = [Edit.model_validate(dict(e)) for e in history.edits_for(conn, row["id"])]
     return card
@@ -545,10 +632,12 @@ def fields_from_options(
     """The card's fields as `add` and `edit` take them; phone numbers without a country code
     are read as numbers of the book's country (config phone.region); a budget is in the book's
     currency."""
-    if raw.get("budget"):
+    amounts = [str(raw[f]) for f in AMOUNT_FIELDS if raw.get(f)]
+    if amounts:
         from leadbook.config import currency
 
-        parsing.check_currency(str(raw["budget"]), currency(conn))
+        for amount in amounts:
+            parsing.check_currency(amount, currency(conn))
     if not any(raw.get(f) for f in PHONE_FIELDS):
         return parse_fields(raw, today)
     from leadbook.config import phone_region
@@ -569,9 +658,13 @@ def add_from_options(
     purpose: str | None,
     force: bool,
     at: datetime | None,
+    own: list[str] | None = None,
 ) -> Card:
-    """`leadbook add`: a new card from the options as typed; the card as stored."""
+    """`leadbook add`: a new card from the options as typed (``own``: `--set NAME=VALUE` of
+    the book's own fields); the card as stored."""
     values = fields_from_options(conn, raw, clock.today)
+    if own:
+        values["extra"] = set_own_fields(conn, own, {})
     number = add_card(
         conn,
         values,
@@ -584,7 +677,7 @@ def add_from_options(
         force=force,
         at=at,
     )
-    return card_model(conn, repo.get(conn, number))
+    return card_model(conn, repo.get(conn, number), today=clock.today)
 
 
 def edit_from_options(
@@ -598,10 +691,20 @@ def edit_from_options(
     clock: Clock,
     by: str,
     force: bool,
+    own: list[str] | None = None,
 ) -> tuple[list[str], Card]:
     """`leadbook edit`: the fields changed, and the card as stored."""
     values = fields_from_options(conn, raw, clock.today)
+    before: dict[str, Any] = {}
+    if own:
+        row = repo.get(conn, number)
+        before = json.loads(row["extra"]) if row["extra"] else {}
+        values["extra"] = set_own_fields(conn, own, before)
     changed = edit_card(conn, number, values, clock=clock, by=by, force=force)
+    if "extra" in changed:  # name the book's own fields that changed
+        after = json.loads(values["extra"]) if values["extra"] else {}
+        names = [k for k in {**before, **after} if before.get(k) != after.get(k)]
+        changed[changed.index("extra") : changed.index("extra") + 1] = names
     if grade is not None:
         old, new = set_grade(conn, number, grade, reason=reason, clock=clock, by=by)
         if old != new:
@@ -610,12 +713,12 @@ def edit_from_options(
         old, new = set_stage(conn, number, stage, reason=reason, clock=clock, by=by)
         if old != new:
             changed.append("stage")
-    return changed, card_model(conn, repo.get(conn, number))
+    return changed, card_model(conn, repo.get(conn, number), today=clock.today)
 
 
-def card(conn: Connection, number: str, *, edits: bool = False) -> Card:
-    """`leadbook show`: the card with its timeline (and its field edits with ``edits``)."""
-    return card_model(conn, repo.get(conn, number), edits=edits)
+def card(conn: Connection, number: str, *, today: date, edits: bool = False) -> Card:
+    """`leadbook show`: the whole card with its timeline (and its field edits with ``edits``)."""
+    return card_model(conn, repo.get(conn, number), edits=edits, today=today)
 
 
 @dataclass

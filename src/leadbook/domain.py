@@ -76,11 +76,97 @@ SOURCE_LABELS = {
     "outbound": N_("outbound"),
 }
 SOURCE_SYNONYMS = {
-    "showroom": ("展厅", "展厅客源", "walk-in", "来店", "来电"),
-    "repeat": ("续购", "续购客源", "老客户续购"),
-    "referral": ("介绍", "介绍客源", "老客户介绍", "亲友介绍", "转介绍", "refer"),
-    "outbound": ("外拓", "外拓客源", "外拓宣传", "展会", "cold call"),
+    "showroom": ("展厅", "展厅客源", "walk-in"),
+    "repeat": ("续购", "续购客源"),
+    "referral": ("介绍", "介绍客源", "转介绍", "refer"),
+    "outbound": ("外拓", "外拓客源", "cold call"),
 }
+# The seed's first source (第一来源) under its channel (结构来源): `--source 展会` keeps both
+# the channel (outbound) and the detail (展会). Detail -> (channel, English words for it).
+SOURCE_DETAILS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "来电": ("showroom", ("phone-in", "call-in")),
+    "来店": ("showroom", ("walk in",)),
+    "路过": ("showroom", ("passing by",)),
+    "老客户续购": ("repeat", ("repeat customer",)),
+    "老客户介绍": ("referral", ("customer referral",)),
+    "亲友介绍": ("referral", ("friend referral", "family referral")),
+    "中介": ("referral", ("intermediary", "agent")),
+    "市场活动": ("outbound", ("event", "marketing event", "campaign")),
+    "外拓宣传": ("outbound", ("promotion", "outbound promotion")),
+    "总部潜客": ("outbound", ("head office", "head-office lead")),
+    "数据库": ("outbound", ("database",)),
+    "网络": ("outbound", ("web", "internet", "online")),
+    "微信链接": ("outbound", ("wechat link",)),
+    "展会": ("outbound", ("trade show", "exhibition", "fair")),
+}
+
+# Customer type (客户类型): a person or an organisation (个人/单位).
+CUSTOMER_TYPES = ("person", "organisation")
+CUSTOMER_TYPE_LABELS = {"person": N_("person"), "organisation": N_("organisation")}
+CUSTOMER_TYPE_SYNONYMS = {
+    "person": ("个人", "个人客户", "individual", "personal", "private"),
+    "organisation": ("单位", "单位客户", "企业", "公司", "organization", "company", "business"),
+}
+
+# Kind of purchase (购买类型): first, additional or replacement (首次/增购/换购).
+PURCHASE_KINDS = ("first", "additional", "replacement")
+PURCHASE_KIND_LABELS = {
+    "first": N_("first purchase"),
+    "additional": N_("additional"),
+    "replacement": N_("replacement"),
+}
+PURCHASE_KIND_SYNONYMS = {
+    "first": ("首次", "首购", "首次购买", "new", "first purchase"),
+    "additional": ("增购", "加购", "add-on", "additional purchase"),
+    "replacement": ("换购", "置换", "trade-in", "replace"),
+}
+
+# Time classes (DOMAIN section 3, seed 000) by the expected purchase date: urgent 紧急 within a
+# week, soon 缓急 a week to a month, not urgent 不紧急 one to three months, slow 可慢反应 later.
+# (class, the last day it covers counted from today; None: no end).
+URGENCY_DAYS: tuple[tuple[str, int | None], ...] = (
+    ("urgent", 7),
+    ("soon", 31),
+    ("not_urgent", 92),
+    ("slow", None),
+)
+URGENCIES = tuple(name for name, _days in URGENCY_DAYS)
+URGENCY_LABELS = {
+    "urgent": N_("urgent"),
+    "soon": N_("soon"),
+    "not_urgent": N_("not urgent"),
+    "slow": N_("slow"),
+}
+URGENCY_SYNONYMS = {
+    "urgent": ("紧急",),
+    "soon": ("缓急",),
+    "not_urgent": ("不紧急", "not urgent", "not-urgent"),
+    "slow": ("可慢反应", "慢", "later"),
+}
+
+
+def urgency(expected: date | None, today: date) -> str | None:
+    """The time class of a card whose purchase is expected on ``expected`` (a date already
+    past counts as urgent); None without a date."""
+    if expected is None:
+        return None
+    days = (expected - today).days
+    for name, last in URGENCY_DAYS:
+        if last is None or days <= last:
+            return name
+    return None  # pragma: no cover - the last class has no end
+
+
+def urgency_window(name: str, today: date) -> tuple[date | None, date | None]:
+    """The expected dates of a time class: (after this day, up to this day), None for open."""
+    after: date | None = None
+    for key, last in URGENCY_DAYS:
+        until = today + timedelta(days=last) if last is not None else None
+        if key == name:
+            return after, until
+        after = until
+    raise KeyError(name)
+
 
 GENDERS = ("male", "female")
 GENDER_SYNONYMS = {"male": ("m", "男", "man", "先生"), "female": ("f", "女", "woman", "女士")}
@@ -104,6 +190,11 @@ def via_label(via: str | None) -> str:
 
 def source_label(source: str | None) -> str:
     return _(SOURCE_LABELS[source]) if source in SOURCE_LABELS else (source or "")
+
+
+def label(labels: dict[str, str], key: str | None) -> str:
+    """A stored key shown in the interface's language ("" for none)."""
+    return _(labels[key]) if key in labels else (key or "")
 
 
 def suggest_grade(expected: date | None, today: date) -> str | None:

@@ -343,8 +343,20 @@ def due_for(
     owner: str | None = None,
     limit: int | None = None,
 ) -> DueList:
-    """`leadbook due`: :func:`due_list` with the book's own care days (config care_days)."""
+    """`leadbook due`: :func:`due_list` with the book's own care days (config care_days), and
+    its home country, whose mobiles the call sheet shows in national form (phone.region)."""
     from leadbook.config import settings
+    from leadbook.store.settings import phone_region
 
-    care_days = int(settings(conn)["care_days"])
-    return due_list(conn, day, days=days, owner=owner, limit=limit, care_days=care_days)
+    values = settings(conn)
+    result = due_list(
+        conn, day, days=days, owner=owner, limit=limit, care_days=int(values["care_days"])
+    )
+    result.region = phone_region(values)
+    from leadbook.festivals import greetings  # 节日问候: greet.grades, greet.days, festival.*
+
+    greeted, result.more_greetings = greetings(
+        conn, day, values, days=days, owner=owner, limit=BIRTHDAYS_SHOWN if limit else None
+    )
+    result.items.extend(greeted)
+    return result

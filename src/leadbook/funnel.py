@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from leadbook.domain import FUNNEL_STAGES, STAGE_INDEX, STAGES, money
-from leadbook.i18n import _
+from leadbook.i18n import _, ngettext
 from leadbook.models.reports import Diagnosis, Funnel, FunnelSplit, StageFlow
 from leadbook.sqlexpr import days_between, stage_index
 from leadbook.store import tallies
@@ -470,9 +470,12 @@ def _advice(shape: Shape) -> Diagnosis:
             )
         return Diagnosis(shape.code, message, refill, shape.stage)
     if shape.code.startswith("pile-at-"):
-        message = _(
+        message = ngettext(
+            "{n} card sits at {stage}, more than the {above_n} at {above} above it: the funnel "
+            "is piled up in the middle.",
             "{n} cards sit at {stage}, more than the {above_n} at {above} above it: the funnel "
-            "is piled up in the middle."
+            "is piled up in the middle.",
+            shape.n,
         ).format(n=shape.n, stage=stage, above_n=shape.other_n, above=other)
         advice = _(
             "Close them quickly: agree the next step and its date with each of the {n}, before "

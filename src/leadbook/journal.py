@@ -1,15 +1,17 @@
-"""The daily and weekly follow-up journals (DOMAIN sections 3 and 7).
+"""The follow-up journals (DOMAIN sections 3 and 7): daily, weekly, half-monthly, monthly.
 
 What was due on a day is read from plans (the README's "What the numbers mean"): a plan is due
 on day D when its date is D or earlier, it existed on D, and it was open at some time of D (open
 that morning, or made that day for that day). It is done on D when a contact made on D closed
-it. Over a period (a week, a report's dates, a plan's weeks) each plan counts once: due when it
-was due on some day of the period, done when a contact of the period closed it. Completion =
-done / due. ``plans_due_done`` is the one reading of it for every screen.
+it. Over a period (a week, a half month, a month, a report's dates, a plan's weeks) each plan
+counts once: due when it was due on some day of the period, done when a contact of the period
+closed it. Completion = done / due. ``plans_due_done`` is the one reading of it for every
+screen.
 """
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -252,38 +254,64 @@ def grades_on(conn: Connection, ids: set[int], day: date) -> dict[int, str]:
     return then
 
 
-def week_bounds(day: date) -> tuple[date, date]:
-    monday = day - timedelta(days=day.weekday())
-    return monday, monday + timedelta(days=6)
+PERIODS = ("week", "half", "month")
+
+
+def period_bounds(period: str, day: date) -> tuple[date, date]:
+    """The first and last day of the period holding ``day``: its week (Monday to Sunday), its
+    half month (the 1st to the 15th, or the 16th to the month's end: the 半月志 of C customers)
+    or its month (the 月志 of D customers)."""
+    if period == "week":
+        monday = day - timedelta(days=day.weekday())
+        return monday, monday + timedelta(days=6)
+    end = day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    if period == "half" and day.day <= 15:
+        return day.replace(day=1), day.replace(day=15)
+    if period == "half":
+        return day.replace(day=16), end
+    return day.replace(day=1), end
 
 
 def week_journal(
     conn: Connection, day: date, owner: str | None = None, today: date | None = None
 ) -> JournalWeek:
-    """The week (Monday to Sunday) holding ``day``, day by day, with the week's totals.
+    """The week (Monday to Sunday) holding ``day``: :func:`period_journal` of its week."""
+    return period_journal(conn, "week", day, owner, today)
+
+
+def period_journal(
+    conn: Connection,
+    period: str,
+    day: date,
+    owner: str | None = None,
+    today: date | None = None,
+) -> JournalWeek:
+    """The journal of the week, half month or month holding ``day``, day by day, with the
+    period's totals.
 
     Days after ``today`` have not happened: they show what is planned, with no completion, and
-    the week's due-against-done stops at ``today``."""
-    monday, sunday = week_bounds(day)
-    week = [monday + timedelta(days=i) for i in range(7)]
-    plan_counts = _plan_counts(conn, week, owner)
-    days = [JournalDay(**_counts_for_day(conn, d, owner, plan_counts[d])) for d in week]
+    the period's due-against-done stops at ``today``."""
+    first, last = period_bounds(period, day)
+    period_days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    plan_counts = _plan_counts(conn, period_days, owner)
+    days = [JournalDay(**_counts_for_day(conn, d, owner, plan_counts[d])) for d in period_days]
     if today is not None:
         for d in days:
             if d.date > today:
                 d.completion = None
-        sunday_so_far = min(sunday, max(today, monday - timedelta(days=1)))
+        last_so_far = min(last, max(today, first - timedelta(days=1)))
     else:
-        sunday_so_far = sunday
+        last_so_far = last
     by_channel: dict[str, int] = {}
     for d in days:
         for via, n in d.by_channel.items():
             by_channel[via] = by_channel.get(via, 0) + n
-    due, done = _week_plans(conn, monday, sunday_so_far, owner)
-    start, end = _start(monday), _start(sunday + timedelta(days=1))
+    due, done = _period_plans(conn, first, last_so_far, owner)
+    start, end = _start(first), _start(last + timedelta(days=1))
     return JournalWeek(
-        start=monday,
-        end=sunday,
+        period=period,  # type: ignore[arg-type]
+        start=first,
+        end=last,
         days=days,
         contacts=sum(d.contacts for d in days),
         by_channel=by_channel,
@@ -319,9 +347,9 @@ def plans_due_done(
     return {o: (int(due), int(done)) for o, due, done in rows}
 
 
-def _week_plans(
-    conn: Connection, monday: date, sunday_so_far: date, owner: str | None
+def _period_plans(
+    conn: Connection, first: date, last_so_far: date, owner: str | None
 ) -> tuple[int, int]:
-    """Distinct plans due at some point in the week so far, and those of them done in it."""
-    counts = plans_due_done(conn, monday, sunday_so_far, owner).values()
+    """Distinct plans due at some point in the period so far, and those of them done in it."""
+    counts = plans_due_done(conn, first, last_so_far, owner).values()
     return sum(due for due, _done in counts), sum(done for _due, done in counts)

@@ -19,7 +19,7 @@ from typing import Literal
 
 from leadbook import domain
 from leadbook.errors import InvalidValue
-from leadbook.i18n import _
+from leadbook.i18n import N_, _
 
 Prefer = Literal["future", "past"] | None
 
@@ -327,15 +327,80 @@ def parse_via(text: str) -> str:
     return found
 
 
-def parse_source(text: str) -> str:
+def parse_source(text: str) -> tuple[str, str | None]:
+    """A source as typed: a channel (展厅/续购/介绍/外拓, showroom ...) -> (channel, None), or a
+    first source the method names (来电, 展会, web ...) -> (its channel, the detail in Chinese)."""
     found = _pick(text, domain.SOURCES, domain.SOURCE_SYNONYMS)
+    if found is not None:
+        return found, None
+    detail = source_detail(text)
+    if detail is not None:
+        return domain.SOURCE_DETAILS[detail][0], detail
+    raise InvalidValue(
+        _("source {text!r} is not one of {choices} (put the detail in --source-detail)").format(
+            text=text, choices=", ".join(domain.SOURCES)
+        )
+    )
+
+
+def source_detail(text: str) -> str | None:
+    """The method's name (来电, 展会 ...) of a first source typed in either language; None for
+    a detail of the user's own (a campaign's name)."""
+    value = text.strip().lower()
+    for detail, (_channel, words) in domain.SOURCE_DETAILS.items():
+        if value == detail or value in words:
+            return detail
+    return None
+
+
+def _choice(
+    text: str,
+    keys: tuple[str, ...],
+    synonyms: Mapping[str, tuple[str, ...]],
+    labels: Mapping[str, str],
+    what: str,
+) -> str:
+    found = _pick(text, keys, synonyms)
     if found is None:
         raise InvalidValue(
-            _("source {text!r} is not one of {choices} (put the detail in --source-detail)").format(
-                text=text, choices=", ".join(domain.SOURCES)
+            _("{what} {text!r} is not one of {choices}").format(
+                what=_(what), text=text, choices=", ".join(_(labels[k]) for k in keys)
             )
         )
     return found
+
+
+def parse_customer_type(text: str) -> str:
+    """个人/单位, person/organisation."""
+    return _choice(
+        text,
+        domain.CUSTOMER_TYPES,
+        domain.CUSTOMER_TYPE_SYNONYMS,
+        domain.CUSTOMER_TYPE_LABELS,
+        N_("customer type"),
+    )
+
+
+def parse_purchase_kind(text: str) -> str:
+    """首次/增购/换购, first/additional/replacement."""
+    return _choice(
+        text,
+        domain.PURCHASE_KINDS,
+        domain.PURCHASE_KIND_SYNONYMS,
+        domain.PURCHASE_KIND_LABELS,
+        N_("kind of purchase"),
+    )
+
+
+def parse_urgency(text: str) -> str:
+    """紧急/缓急/不紧急/可慢反应, urgent/soon/not_urgent/slow."""
+    return _choice(
+        text,
+        domain.URGENCIES,
+        domain.URGENCY_SYNONYMS,
+        domain.URGENCY_LABELS,
+        N_("time class"),
+    )
 
 
 def parse_gender(text: str) -> str:

@@ -4,7 +4,6 @@ flagged where missed. Each figure is one GROUP BY query."""
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -15,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from leadbook.domain import money, win_rate
 from leadbook.i18n import _
-from leadbook.journal import plans_due_done, week_bounds
+from leadbook.journal import period_bounds, plans_due_done
 from leadbook.models.reports import OwnerReport, Report
 from leadbook.sqlexpr import days_between, stage_index
 from leadbook.store import tallies
@@ -23,13 +22,6 @@ from leadbook.store.schema import changes, customers, deals, followups
 
 MIN_NEW_CALLS_A_DAY = 5
 MIN_NEW_CUSTOMERS_A_MONTH = 5
-
-
-def period_bounds(period: str, until: date) -> tuple[date, date]:
-    if period == "week":
-        return week_bounds(until)
-    first = until.replace(day=1)
-    return first, until.replace(day=calendar.monthrange(until.year, until.month)[1])
 
 
 def report_period(

@@ -7,8 +7,8 @@ Search itself never imports pypinyin: the pinyin of a Chinese name (zhangsan) an
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from leadbook.parsing import phone_digits
@@ -20,27 +20,49 @@ def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
 
 
-@lru_cache(maxsize=8192)
-def _char_pinyin(char: str) -> str:
-    from pypinyin import lazy_pinyin
-
-    return lazy_pinyin(char)[0].lower()
+_DATA = Path(__file__).resolve().parent / "data"
+_FIRST = 0x3400  # the first code point of pinyin_chars.txt (scripts/build_pinyin_tables.py)
+_WIDTH = 6
 
 
 @lru_cache(maxsize=1)
-def _phrases() -> Mapping[str, object]:
-    from pypinyin.constants import PHRASES_DICT
+def _chars() -> str:
+    return (_DATA / "pinyin_chars.txt").read_text(encoding="ascii")
 
-    return PHRASES_DICT
+
+def _char_pinyin(char: str) -> str:
+    """The reading pypinyin gives ``char`` on its own (from its table: no pypinyin import)."""
+    start = (ord(char) - _FIRST) * _WIDTH
+    return _chars()[start : start + _WIDTH].rstrip()
+
+
+@lru_cache(maxsize=1)
+def _phrase_text() -> str:
+    return (_DATA / "pinyin_phrases.txt").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _phrase_set() -> frozenset[str]:
+    return frozenset(_phrase_text().split("\n"))
+
+
+_looked_up = 0  # names checked so far: past a few, a set of the phrases pays for itself
 
 
 def _in_phrase(name: str) -> bool:
     """Whether some run of two or more characters of ``name`` is in pypinyin's phrase
     dictionary: only then can whole-name conversion read a character otherwise than alone
-    (重庆 as chongqing, not zhongqing)."""
-    phrases = _phrases()
+    (重庆 as chongqing, not zhongqing). One name searches the phrase list as text (a fraction of
+    a millisecond); an import builds a set of it once."""
+    global _looked_up
+    _looked_up += 1
     size = len(name)
-    return any(name[i:j] in phrases for i in range(size) for j in range(i + 2, size + 1))
+    runs = (name[i:j] for i in range(size) for j in range(i + 2, size + 1))
+    if _looked_up > 20:
+        phrases = _phrase_set()
+        return any(run in phrases for run in runs)
+    text = _phrase_text()
+    return any(f"\n{run}\n" in text for run in runs)
 
 
 @lru_cache(maxsize=65536)
@@ -65,6 +87,10 @@ def pinyin_keys(name: str) -> tuple[str | None, str | None]:
     return "".join(syllables), "".join(s[0] for s in syllables)
 
 
+# The card fields a search key is made of (pinyin and initials come from the name).
+SEARCH_FIELDS = ("number", "name", "company", "email", "wechat", "mobile", "phone", "fax", "extra")
+
+
 def search_key(values: dict[str, object]) -> str:
     """The text a search matches, fields joined by | so a match never spans two fields."""
     parts: list[str] = []
@@ -80,6 +106,11 @@ def search_key(values: dict[str, object]) -> str:
     if isinstance(company, str) and has_cjk(company):
         full, initials = pinyin_keys(company)
         parts.extend(p for p in (full, initials) if p)
+    extra = values.get("extra")
+    if isinstance(extra, str) and extra:  # the book's own fields (车牌号 ...) are searched too
+        import json
+
+        parts.extend(str(v).lower().replace("|", " ") for v in json.loads(extra).values() if v)
     return "|" + "|".join(parts) + "|"
 
 
@@ -91,7 +122,7 @@ def query_terms(text: str) -> list[str]:
     return [t for t in text.lower().split() if t]
 
 
-REKEYED_AT = "0007"  # books upgraded from an older revision get their keys computed again
+REKEYED_AT = "0008"  # books upgraded from an older revision get their keys computed again
 
 
 def refresh(conn: Any, batch: int = 5000) -> int:
@@ -102,7 +133,7 @@ def refresh(conn: Any, batch: int = 5000) -> int:
 
     from leadbook.store.schema import customers as c
 
-    fields = ("number", "name", "company", "email", "wechat", "mobile", "phone", "fax")
+    fields = SEARCH_FIELDS
     changed, last = 0, 0
     while True:
         rows = (

@@ -3,6 +3,7 @@ are defined, then runs the Typer app."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -16,11 +17,17 @@ def main(argv: list[str] | None = None) -> None:
     from leadbook import i18n
 
     args = sys.argv[1:] if argv is None else argv
-    i18n.set_language(i18n.detect(args))
+    typed = args
+    if os.environ.get("_LEADBOOK_COMPLETE"):  # a shell asks to complete the line typed so far
+        from leadbook.cli.completion import register, typed_words
+
+        register()
+        typed = typed_words()
+    i18n.set_language(i18n.detect(typed))  # before the commands' help is translated
     from leadbook.cli.app import load
 
     try:
-        load(args)(args=args, prog_name="leadbook")
+        load(typed)(args=args, prog_name="leadbook")
     except BrokenPipeError:  # raised while flushing, after the command itself ended
         from leadbook.cli.app import quiet_stdout
 

@@ -125,7 +125,7 @@ def _complaint_id(text: str | None, command: str) -> int:
     "add",
     help=_(
         "Record a customer's complaint; it is due until it is resolved. Apologise, solve it, and "
-        'check back within a week.\n\nExample: leadbook complaint C00042 --note "delivery late"'
+        'check back within a week.\n\nExample: leadbook complaint add C00042 --note "delivery late"'
     ),
 )
 def complaint_add(

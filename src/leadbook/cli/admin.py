@@ -11,7 +11,7 @@ import typer
 
 from leadbook.cli.app import app, state
 from leadbook.cli.common import done, print_json
-from leadbook.i18n import _
+from leadbook.i18n import _, ngettext
 
 db_app = typer.Typer(
     help=_("Where the book is and its schema version.\n\nExample: leadbook db path"),
@@ -24,8 +24,75 @@ config_app = typer.Typer(
     ),
     invoke_without_command=True,
 )
+field_app = typer.Typer(
+    help=_(
+        "The book's own card fields (车牌号, 会员等级 ...): set with `edit --set NAME=VALUE`, "
+        "shown, searched, filtered with `list --field`, exported and imported.\n\n"
+        "Example: leadbook config field add 车牌号"
+    ),
+    no_args_is_help=True,
+)
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
+config_app.add_typer(field_app, name="field")
+
+
+@field_app.command(
+    "add",
+    help=_("Name a card field of this book's own.\n\nExample: leadbook config field add 车牌号"),
+)
+def field_add(
+    ctx: typer.Context, name: str = typer.Argument(..., help=_("The field's name."))
+) -> None:
+    from leadbook.config import add_field
+
+    book = state(ctx).book()
+    with book.write() as conn:
+        added = add_field(conn, name)
+    done(
+        _("Field {name} added: set it with leadbook edit NUMBER --set {name}=VALUE").format(
+            name=added
+        )
+    )
+
+
+@field_app.command(
+    "list", help=_("List the book's own card fields.\n\nExample: leadbook config field list")
+)
+def field_list(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help=_("Print JSON only, for scripts.")),
+) -> None:
+    from leadbook.config import own_fields
+
+    book = state(ctx).book()
+    with book.read() as conn:
+        names = own_fields(conn)
+    if as_json:
+        print_json(names)
+        return
+    for name in names:
+        print(name)
+    if not names:
+        done(_("No fields of the book's own yet: leadbook config field add NAME"))
+
+
+@field_app.command(
+    "remove",
+    help=_(
+        "Forget a declared field (cards keep the values they hold).\n\n"
+        "Example: leadbook config field remove 车牌号"
+    ),
+)
+def field_remove(
+    ctx: typer.Context, name: str = typer.Argument(..., help=_("The field's name."))
+) -> None:
+    from leadbook.config import remove_field
+
+    book = state(ctx).book()
+    with book.write() as conn:
+        remove_field(conn, name)
+    done(_("Field {name} removed; cards keep their values.").format(name=name))
 
 
 @db_app.command(
@@ -88,7 +155,10 @@ def config_show(
 @config_app.command(
     "set",
     help=_(
-        "Change a setting for everyone using this book.\n\nExample: leadbook config set interval.B 5"
+        "Change a setting for everyone using this book. Festival greetings in `due`: "
+        "`festival.NAME MM-DD` adds a festival of the book's own (none removes it), "
+        "greet.grades says whom to greet, greet.days how many days ahead."
+        "\n\nExample: leadbook config set interval.B 5"
     ),
     # a value such as -1 is a value to check, not an option
     context_settings={"ignore_unknown_options": True},
@@ -96,9 +166,15 @@ def config_show(
 def config_set(
     ctx: typer.Context,
     key: str = typer.Argument(
-        ..., help=_("interval.A ... interval.E, care_days, currency or phone.region.")
+        ...,
+        help=_(
+            "interval.A ... interval.E, care_days, currency, phone.region, greet.grades, "
+            "greet.days or festival.NAME."
+        ),
     ),
-    value: str = typer.Argument(..., help=_('The new value ("none" for no rhythm).')),
+    value: str = typer.Argument(
+        ..., help=_('The new value ("none" for no rhythm, or to remove a festival).')
+    ),
 ) -> None:
     from leadbook.config import set_setting
 
@@ -118,6 +194,7 @@ def config_set(
 def demo(ctx: typer.Context) -> None:
     from leadbook import sample
     from leadbook.cli import main as run
+    from leadbook.i18n import language
 
     tmp = Path(tempfile.mkdtemp(prefix="leadbook-demo-"))
     try:
@@ -133,9 +210,11 @@ def demo(ctx: typer.Context) -> None:
             out().rule(
                 _("leadbook due (sample book, {date})").format(date=sample.TODAY.isoformat())
             )
-            _run(run, ["--db", str(path), "due"])
+            # each command in the language of this one (`--lang zh demo`), not the locale's
+            book = ["--lang", language(), "--db", str(path)]
+            _run(run, [*book, "due"])
             out().rule(_("leadbook journal --week (sample book)"))
-            _run(run, ["--db", str(path), "journal", "--week", sample.TODAY.isoformat()])
+            _run(run, [*book, "journal", "--week", sample.TODAY.isoformat()])
             done(
                 _(
                     "That was a sample book, now deleted; your own book is untouched. "
@@ -259,7 +338,10 @@ def reassign_(
     book = state(ctx).book()
     with book.write() as conn:
         n = reassign(conn, source, target, grades=grades, stages=stages, now=c.now, by=book.user)
-    done(_("Moved {n} cards from {source} to {target}.").format(n=n, source=source, target=target))
+    moved = ngettext(
+        "Moved {n} card from {source} to {target}.", "Moved {n} cards from {source} to {target}.", n
+    )
+    done(moved.format(n=n, source=source, target=target))
 
 
 team_app = typer.Typer(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -53,7 +55,42 @@ class LeadbookGroup(TyperGroup):
         # character or escape sequence reaches a card, a note or a reason.
         from leadbook.text import clean
 
+        if completing():
+            from leadbook.cli.completion import attach
+
+            attach(self, deep=False)  # --lang
         return super().parse_args(ctx, [clean(a) for a in args])
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _translate_help_option(command, ctx)
+            if completing():
+                from leadbook.cli.completion import attach
+
+                attach(command)  # customer numbers, grades, stages ... (leadbook.cli.completion)
+        return command
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = _("Show this message and exit.")
+        return option
+
+
+def _translate_help_option(command: Any, ctx: Any) -> None:
+    """`--help` of every command says what it does in the interface's language (click's own
+    text is English only)."""
+    option = command.get_help_option(ctx)
+    if option is not None:
+        option.help = _("Show this message and exit.")
+    for sub in getattr(command, "commands", {}).values():
+        _translate_help_option(sub, ctx)
+
+
+def completing() -> bool:
+    """Whether a shell runs leadbook to complete a line (leadbook.cli.completion)."""
+    return bool(os.environ.get("_LEADBOOK_COMPLETE"))
 
 
 def quiet_stdout() -> None:
@@ -175,6 +212,45 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _install_completion(ctx: typer.Context, value: bool) -> None:
+    if value and not ctx.resilient_parsing:  # not while a shell completes the line
+        from leadbook.cli.completion import detect_shell, install
+        from leadbook.render import message
+
+        with _one_line_errors():
+            shell = detect_shell()
+            path = install(shell)
+        message(
+            _("Completion for {shell} installed in {path}: open a new terminal to use it.").format(
+                shell=shell, path=path
+            )
+        )
+        raise typer.Exit()
+
+
+def _show_completion(ctx: typer.Context, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        from leadbook.cli.completion import detect_shell, script
+
+        with _one_line_errors():
+            shell = detect_shell()
+        print(script(shell), end="")
+        raise typer.Exit()
+
+
+@contextmanager
+def _one_line_errors() -> Iterator[None]:
+    """For an option's callback, which runs before the group's ``invoke`` can catch."""
+    try:
+        yield
+    except (LeadbookError, OSError) as exc:
+        from leadbook.render import err
+
+        code, text = describe(exc)
+        err().print(f"[bold red]{_('Error')}:[/] {_escape(text)}")
+        raise typer.Exit(code) from None
+
+
 @app.callback()
 def _main(
     ctx: typer.Context,
@@ -199,6 +275,25 @@ def _main(
     debug: bool = typer.Option(False, "--debug", help=_("Show full tracebacks.")),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help=_("Show the version and exit.")
+    ),
+    install_completion: bool = typer.Option(
+        False,
+        "--install-completion",
+        callback=_install_completion,
+        is_eager=True,
+        expose_value=False,
+        help=_(
+            "Install TAB completion for your shell (bash, zsh or fish): customer numbers from "
+            "a name or its pinyin."
+        ),
+    ),
+    show_completion: bool = typer.Option(
+        False,
+        "--show-completion",
+        callback=_show_completion,
+        is_eager=True,
+        expose_value=False,
+        help=_("Print the completion script for your shell, to install it yourself."),
     ),
 ) -> None:
     if lang is not None and not lang.strip().lower().startswith(("zh", "en")):

@@ -101,6 +101,14 @@ def add(
             "When the customer came, for a card typed in late: 2026-03-05 16:00, yesterday, 昨天."
         ),
     ),
+    own: list[str] = typer.Option(
+        None,
+        "--set",
+        help=_(
+            "A field of the book's own: --set 车牌号=京A12345 (repeat; an empty value clears it)."
+        ),
+        rich_help_panel=_("Card fields"),
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     **fields: str | None,
 ) -> None:
@@ -134,6 +142,7 @@ def add(
             purpose=purpose,
             force=force,
             at=when,
+            own=own,
         )
     if as_json:
         print_json(dump(card))
@@ -173,7 +182,7 @@ def show(
 
     book = state(ctx).book()
     with book.read() as conn:
-        shown = card(conn, number, edits=audit or as_json)
+        shown = card(conn, number, today=clock().today, edits=audit or as_json)
     if as_json:
         print_json(dump(shown))
         return
@@ -198,6 +207,14 @@ def edit(
     stage: str = typer.Option(None, "--stage", help=_("New stage (kept in the stage history).")),
     why: str = typer.Option(None, "--why", help=_("Reason for a grade or stage change.")),
     force: bool = typer.Option(False, "--force", help=_("Allow a value another card already has.")),
+    own: list[str] = typer.Option(
+        None,
+        "--set",
+        help=_(
+            "A field of the book's own: --set 车牌号=京A12345 (repeat; an empty value clears it)."
+        ),
+        rich_help_panel=_("Card fields"),
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     **fields: str | None,
 ) -> None:
@@ -208,7 +225,12 @@ def edit(
     c = clock()
     grade_value = parse_grade(grade) if grade else None
     stage_value = parse_stage(stage) if stage else None
-    if all(v is None for v in raw.values()) and grade_value is None and stage_value is None:
+    if (
+        not own
+        and all(v is None for v in raw.values())
+        and grade_value is None
+        and stage_value is None
+    ):
         raise UsageProblem(_("nothing to change: give at least one option, e.g. --mobile"))
     book = state(ctx).book()
     with book.write() as conn:
@@ -222,6 +244,7 @@ def edit(
             clock=c,
             by=book.user,
             force=force,
+            own=own,
         )
     if as_json:
         print_json(dump(card))
@@ -273,6 +296,26 @@ def list_(
     mine: bool = typer.Option(False, "--mine", help=_("Only your own cards.")),
     tag: str = typer.Option(None, "--tag", help=_("Only cards with this tag.")),
     source: str = typer.Option(None, "--source", help=_("Only this source channel or detail.")),
+    customer_type: str = typer.Option(
+        None, "--type", help=_("Only persons or organisations (个人/单位).")
+    ),
+    purchase: str = typer.Option(
+        None,
+        "--purchase",
+        help=_("Only first, additional or replacement purchases (首次/增购/换购)."),
+    ),
+    urgency: str = typer.Option(
+        None,
+        "--urgency",
+        help=_(
+            "Only this time class by the expected date: urgent, soon, not_urgent, slow (紧急/缓急/不紧急/可慢反应)."
+        ),
+    ),
+    field: list[str] = typer.Option(
+        None,
+        "--field",
+        help=_("Only cards whose own field has this value: NAME=VALUE, or NAME for any value."),
+    ),
     overdue: bool = typer.Option(
         False, "--overdue", help=_("Only cards whose follow-up is overdue.")
     ),
@@ -283,7 +326,7 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     from leadbook import lookup
-    from leadbook.parsing import parse_grade, parse_source, parse_stage
+    from leadbook.parsing import parse_grade, parse_stage
 
     if sort not in lookup.SORTS:
         raise InvalidValue(
@@ -293,12 +336,6 @@ def list_(
         )
     grades = [parse_grade(g) for g in split_multi(grade)]
     stages = [parse_stage(s) for s in split_multi(stage)]
-    src = None
-    if source:
-        try:
-            src = parse_source(source)
-        except InvalidValue:
-            src = source
     c = clock()
     book = state(ctx).book()
     if mine:
@@ -310,7 +347,12 @@ def list_(
             stages=stages,
             owner=owner,
             tag=tag,
-            source=src,
+            source=source,
+            customer_type=customer_type,
+            purchase_kind=purchase,
+            urgency=urgency,
+            fields=field or (),
+            today=c.today,
             overdue_on=c.today if overdue else None,
             sort=sort,
             limit=limit or None,

@@ -29,15 +29,35 @@ CARD_OPTIONS: tuple[tuple[str, str, str], ...] = (
     (
         "source",
         "--source",
-        N_("Channel: showroom, repeat, referral or outbound (展厅/续购/介绍/外拓)."),
+        N_(
+            "Channel: showroom, repeat, referral or outbound (展厅/续购/介绍/外拓); a first "
+            "source such as 展会 keeps both."
+        ),
     ),
-    ("source_detail", "--source-detail", N_("Source detail: 来电, 展会, web, a campaign ...")),
+    (
+        "source_detail",
+        "--source-detail",
+        N_("First source: 来电, 来店, 展会, 网络, a campaign ... (第一来源; brings its channel)."),
+    ),
     ("referrer", "--referrer", N_("Who referred them: a customer number or name.")),
     ("owner", "--owner", N_("Salesperson who holds the card (default: you).")),
     ("product", "--product", N_("Product or model of interest (意向产品).")),
     ("budget", "--budget", N_("Budget: 200000, ¥200,000 or 20万.")),
     ("expected", "--expected", N_("Expected purchase date; suggests the grade.")),
     ("payment", "--payment", N_("full or instalment (全款/按揭).")),
+    ("customer_type", "--type", N_("person or organisation (个人/单位).")),
+    ("decision_maker", "--decision-maker", N_("Who decides the purchase (购买决策人).")),
+    ("current_product", "--current-product", N_("What they use now (现有车型/现用产品).")),
+    (
+        "purchase_kind",
+        "--purchase",
+        N_("first, additional or replacement purchase (首次/增购/换购)."),
+    ),
+    ("concerns", "--concerns", N_("What they care about: price, looks, service ... (关注点).")),
+    ("usage", "--use", N_("What it is for (用途).")),
+    ("credit", "--credit", N_("Their credit (信用).")),
+    ("turnover", "--turnover", N_("A key account's expected turnover (预期营业额).")),
+    ("profit", "--profit", N_("A key account's expected profit (预期利润).")),
     ("tags", "--tags", N_("Tags, comma-separated.")),
     ("note", "--note", N_("Anything to remember (注意事项).")),
 )

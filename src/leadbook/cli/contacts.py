@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from leadbook.cli.app import app, state
 from leadbook.cli.common import clock, done, dump, parse_day, print_json
 from leadbook.errors import InvalidValue
-from leadbook.i18n import _
+from leadbook.i18n import _, ngettext
 
 JSON_HELP = _("Print JSON only, for scripts.")
 
@@ -107,8 +109,10 @@ def log(
 @app.command(
     "due",
     help=_(
-        "Who to contact: follow-ups due today and overdue (overdue first, then by grade), "
-        "birthdays, and won customers gone quiet.\n\nExample: leadbook due --date tomorrow"
+        "The call sheet: who to contact today, with their mobile and why: follow-ups due "
+        "today and overdue (overdue first, then by grade), planned visits, complaints, "
+        "birthdays, and won customers gone quiet. --export writes the same sheet to a workbook "
+        "or CSV to print or send to a phone.\n\nExample: leadbook due --export 电话计划.xlsx"
     ),
 )
 def due(
@@ -122,12 +126,20 @@ def due(
         "--limit",
         help=_("At most this many follow-ups (default 100 on screen, all in JSON; 0: all)."),
     ),
+    export: Path = typer.Option(
+        None,
+        "--export",
+        help=_("Write the call sheet to FILE (.xlsx or .csv) instead of the screen."),
+    ),
+    force: bool = typer.Option(False, "--force", help=_("Replace FILE if it already exists.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     from leadbook.due import due_for
 
     if days < 0 or days > 366:
         raise InvalidValue(_("--days must be between 0 and 366"))
+    if export and as_json:
+        raise InvalidValue(_("give --export or --json, not both"))
     c = clock()
     day = parse_day(date, c.today)
     if limit is None:
@@ -140,6 +152,20 @@ def due(
     if as_json:
         print_json(dump(result.items))
         return
+    if export:
+        from leadbook.render.due import export_due
+
+        rows, notes = export_due(result, export, overwrite=force)
+        done(
+            ngettext(
+                "Wrote {path}: the call sheet of {date}, {n} call.",
+                "Wrote {path}: the call sheet of {date}, {n} calls.",
+                rows,
+            ).format(path=export, date=day.isoformat(), n=rows)
+        )
+        for note in notes:
+            done(note)
+        return
     from leadbook.render.due import print_due
 
     print_due(result)
@@ -149,8 +175,9 @@ def due(
     "journal",
     help=_(
         "The follow-up journal: contacts made (by channel), grade and stage changes, new cards, "
-        "and what was due against what was done.\n\n"
-        "Example: leadbook journal --week today"
+        "and what was due against what was done: for a day (日志), a week (周志), a half month "
+        "(半月志, the 1st to the 15th or the 16th to the end) or a month (月志).\n\n"
+        "Example: leadbook journal --half --date 2026-03-18"
     ),
 )
 def journal(
@@ -161,29 +188,44 @@ def journal(
     week: str = typer.Option(
         None, "--week", help=_("The weekly journal of the week holding this day.")
     ),
+    half: bool = typer.Option(
+        False, "--half", help=_("The half-monthly journal of the half month holding --date.")
+    ),
+    month: bool = typer.Option(
+        False, "--month", help=_("The monthly journal of the month holding --date.")
+    ),
+    date: str = typer.Option(
+        None,
+        "--date",
+        help=_("The day the journal is about (default today); with --half or --month, its period."),
+    ),
     owner: str = typer.Option(None, "--owner", help=_("Only this salesperson's work.")),
     mine: bool = typer.Option(False, "--mine", help=_("Only your own work.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     from leadbook import journal as jr
 
-    if day and week:
-        raise InvalidValue(_("give --day or --week, not both"))
+    if sum(bool(x) for x in (day, week, half, month)) > 1:
+        raise InvalidValue(_("give one of --day, --week, --half and --month, not two"))
+    if date and (day or week):
+        raise InvalidValue(_("--date goes with --half or --month: --day and --week name their day"))
+    period = "week" if week else "half" if half else "month" if month else None
     c = clock()
+    when = parse_day(week or day or date, c.today)
     book = state(ctx).book()
     if mine:
         owner = book.user
     with book.read() as conn:
-        if week:
-            result = jr.week_journal(conn, parse_day(week, c.today), owner, today=c.today)
+        if period:
+            result = jr.period_journal(conn, period, when, owner, today=c.today)
         else:
-            daily = jr.day_journal(conn, parse_day(day, c.today), owner)
+            daily = jr.day_journal(conn, when, owner)
     if as_json:
-        print_json(dump(result if week else daily))
+        print_json(dump(result if period else daily))
         return
     from leadbook.render import journal as render
 
-    if week:
+    if period:
         render.print_week(result)
     else:
         render.print_day(daily)

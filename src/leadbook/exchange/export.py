@@ -21,7 +21,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -72,7 +72,6 @@ WRAPPED = {
     "note",
     "address",
     "outcome",
-    "extra",
     "reason",
     "lost_reason",
     "purpose",
@@ -135,11 +134,28 @@ def _customer_rows(conn: Connection, f: Filters, where: Sequence[Any] = ()) -> I
             "fax": display_phone(r["fax"], home, spaced=False, lang="en"),
             "referrer": r["referrer_number"],
             "budget": money(r["budget_cents"]) if r["budget_cents"] is not None else None,
+            "turnover": money(r["turnover_cents"]) if r["turnover_cents"] is not None else None,
+            "profit": money(r["profit_cents"]) if r["profit_cents"] is not None else None,
             "tags": ",".join(split_tags(r["tags"])),
             "next": r["next_due"],
             "purpose": r["next_purpose"],
             "last_contact": r["last_contact_at"],
+            **{OWN + k: v for k, v in (json.loads(r["extra"]) if r["extra"] else {}).items()},
         }
+
+
+OWN = "own:"  # the key of a column holding one of the book's own fields in a row
+
+
+def sheet_columns(conn: Connection, key: str, columns: Columns) -> Columns:
+    """A sheet's columns; the customers' with one column for each of the book's own fields
+    (车牌号 ...), headed by its name, which import reads back into the same field."""
+    if key != "customers":
+        return columns
+    from leadbook.cards import own_fields
+
+    kept = [c for c in columns if c[0] != "extra"]
+    return (*kept, *((OWN + name, name, name) for name in own_fields(conn)))
 
 
 def _filtered(query: Any, f: Filters) -> Any:
@@ -384,29 +400,11 @@ def write_xlsx(
     progress: Callable[[str, int], None] | None = None,
     overwrite: bool = False,
 ) -> ExportResult:
-    import xlsxwriter
-
     result = ExportResult(path=path)
     with atomic(path, overwrite) as tmp, scratch_folder(path) as scratch:
-        book = xlsxwriter.Workbook(
-            str(tmp),
-            {
-                "constant_memory": True,
-                "tmpdir": str(scratch),  # its sheet files: beside the export, never in $TMPDIR
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-                "default_date_format": "yyyy-mm-dd",
-            },
-        )
-        styles = {
-            "head": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
-            "date": book.add_format({"num_format": "yyyy-mm-dd"}),
-            "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
-            "money": book.add_format({"num_format": "#,##0.00"}),
-            "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
-        }
+        book, styles = _workbook(tmp, scratch)
         for key, (columns, rows, table, renamed) in SHEETS.items():
+            columns = sheet_columns(conn, key, columns)
             parts = _parts(conn, f, columns, rows, table, renamed)
             result.counts[key] = _write_sheet(
                 book,
@@ -421,13 +419,42 @@ def write_xlsx(
             )
         _write_funnel(book, conn, f, lang, today, styles)
         _write_summary(book, result, f, lang, today, styles)
-        try:
-            book.close()
-        except OSError as exc:
-            raise InvalidValue(
-                _("cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
-            ) from None
+        _close(book, path)
     return result
+
+
+def _workbook(tmp: Path, scratch: Path) -> tuple[Any, dict[str, Any]]:
+    """A workbook writing to ``tmp`` (its sheet files in ``scratch``), and its cell styles."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(
+        str(tmp),
+        {
+            "constant_memory": True,
+            "tmpdir": str(scratch),  # its sheet files: beside the export, never in $TMPDIR
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_date_format": "yyyy-mm-dd",
+        },
+    )
+    styles = {
+        "head": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
+        "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+        "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+        "money": book.add_format({"num_format": "#,##0.00"}),
+        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+    }
+    return book, styles
+
+
+def _close(book: Any, path: Path) -> None:
+    try:
+        book.close()
+    except OSError as exc:
+        raise InvalidValue(
+            _("cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
+        ) from None
 
 
 # Excel holds at most 32,767 characters in a cell, counted in UTF-16 units; XlsxWriter cuts a
@@ -471,20 +498,18 @@ def _parts(
         column = table.c.get(renamed.get(name, name))
         if column is not None and isinstance(column.type, String):
             long[name] = column
-    where = [or_(*(func.length(c) > CELL_LIMIT // 4 for c in long.values()))]
+    tests = [func.length(c) > CELL_LIMIT // 4 for c in long.values()]
+    own = [name for name, _en, _zh in columns if name.startswith(OWN)]
+    if own:  # the book's own fields are kept together, in the card's extra column
+        tests.append(func.length(table.c.extra) > CELL_LIMIT // 4)
+    where = [or_(*tests)]
     parts: dict[str, int] = {}
     for row in rows(conn, f, where):
-        for name in long:
-            value = _prepared(name, row.get(name))
+        for name in (*long, *own):
+            value = row.get(name)
             if isinstance(value, str | dict):
                 parts[name] = max(parts.get(name, 1), len(split_cell(_text(value))))
     return {name: n for name, n in parts.items() if n > 1}
-
-
-def _prepared(name: str, value: Any) -> Any:
-    if name == "extra" and value and isinstance(value, str):
-        return json.loads(value)
-    return value
 
 
 # Excel holds at most 1,048,576 rows a sheet (the header is one): a longer sheet goes on in
@@ -524,8 +549,6 @@ def _write_sheet(
         col = 0
         for name, n in plan:
             value = row.get(name)
-            if name == "extra" and value:
-                value = _prepared(name, value)
             if n == 1:
                 width = _write_cell(sheet, line, col, name, value, styles)
                 if width > widths[col]:
@@ -583,7 +606,7 @@ def _checked(result: int, sheet: Any) -> None:
 
 # The columns whose values a Chinese sheet writes in Chinese, by sheet.
 TRANSLATED: dict[str, tuple[str, ...]] = {
-    "customers": ("gender", "source", "payment", "stage"),
+    "customers": ("gender", "source", "payment", "customer_type", "purchase_kind", "stage"),
     "followups": ("via",),
     "deals": ("payment",),
     "history": ("field",),
@@ -822,11 +845,21 @@ def _write_csv_sheet(
     conn: Connection, out: Any, f: Filters, lang: str, sheet: str, dialect: str
 ) -> int:
     columns, rows = CSV_SHEETS[sheet]
+    return _write_csv_rows(out, columns, rows(conn, f), lang, dialect, _translator(sheet, lang))
+
+
+def _write_csv_rows(
+    out: Any,
+    columns: Columns,
+    rows: Iterable[Any],
+    lang: str,
+    dialect: str,
+    translate: Callable[[Any], Any] | None = None,
+) -> int:
     writer = csv.writer(out, dialect)
     writer.writerow([header(c, lang) for c in columns])
-    translate = _translator(sheet, lang)
     count = 0
-    for row in rows(conn, f):
+    for row in rows:
         if translate is not None:
             row = translate(row)
         writer.writerow([csv_safe(_csv_value(row.get(c[0]))) for c in columns])
@@ -922,4 +955,37 @@ def export_file(
         _("cannot export to {name}: use a name ending in .xlsx, .zip, .csv or .ics").format(
             name=path.name
         )
+    )
+
+
+# One table --------------------------------------------------------------------------------
+
+
+def write_table(
+    path: Path,
+    title: str,
+    columns: Columns,
+    rows: Sequence[dict[str, Any]],
+    lang: str,
+    overwrite: bool = False,
+) -> int:
+    """A table a screen shows (the call sheet of `leadbook due --export`) as one sheet of a
+    workbook (.xlsx) or a CSV file (.csv) that Excel opens with its Chinese intact, written as
+    the book's exports are: text never read as a formula, a temporary renamed when complete.
+    Returns how many rows were written."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        with atomic(path, overwrite) as tmp, scratch_folder(path) as scratch:
+            book, styles = _workbook(tmp, scratch)
+            count = _write_sheet(book, title, columns, iter(rows), styles, lang, "", None, {})
+            _close(book, path)
+        return count
+    if suffix == ".csv":
+        with (
+            atomic(path, overwrite) as tmp,
+            tmp.open("w", encoding="utf-8-sig", newline="") as out,
+        ):
+            return _write_csv_rows(out, columns, rows, lang, "excel")
+    raise InvalidValue(
+        _("cannot write {name}: use a name ending in .xlsx or .csv").format(name=path.name)
     )

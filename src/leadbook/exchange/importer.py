@@ -24,10 +24,10 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from leadbook import parsing
-from leadbook.cards import new_card
+from leadbook.cards import AMOUNT_FIELDS, new_card, parse_field
 from leadbook.clock import Clock
 from leadbook.deals import check_deal, won_at
-from leadbook.domain import STAGE_INDEX, cents
+from leadbook.domain import SOURCE_DETAILS, STAGE_INDEX, cents
 from leadbook.errors import InvalidValue
 from leadbook.exchange import mapping as mp
 from leadbook.exchange.readers import Table
@@ -40,21 +40,6 @@ from leadbook.store.schema import CARD_FIELDS, audit, changes, customers, deals,
 
 if TYPE_CHECKING:
     from leadbook.store.db import Book
-
-CARD_TEXT = (
-    "title",
-    "wechat",
-    "address",
-    "district",
-    "postcode",
-    "industry",
-    "source_detail",
-    "product",
-    "note",
-    "lost_reason",
-    "purpose",
-    "contract",
-)
 
 
 @dataclass
@@ -519,8 +504,13 @@ def _value(target: str, raw: Any, clock: Clock) -> Any:
         except ValueError:
             raise InvalidValue(_("not the JSON leadbook writes for other fields")) from None
         return parsed if isinstance(parsed, dict) else {}
-    if target in ("budget", "amount"):
+    if target in ("budget", "amount", "turnover", "profit"):
         return mp.to_amount(raw)
+    if target in ("customer_type", "purchase_kind"):
+        try:  # a word leadbook does not know is left out, as gender and payment are
+            return parse_field(target, text, clock.today)[target]
+        except InvalidValue:
+            return None
     if target == "grade":
         return mp.to_grade(text)
     if target == "stage":
@@ -582,11 +572,16 @@ def _clean_rows(
         values["name"] = str(name)[:200]  # a name made of first and last names may be long
         values["origin"] = origin(row)
         source = values.pop("source", None)
-        if source:
+        if source:  # a channel, a first source the method names (展会), or a detail of its own
             try:
-                values["source"] = parsing.parse_source(source)
+                values["source"], detail = parsing.parse_source(source)
+                if detail is not None:
+                    values.setdefault("source_detail", detail)
             except InvalidValue:
                 values.setdefault("source_detail", source[:100])
+        known = parsing.source_detail(values.get("source_detail") or "")
+        if known is not None and "source" not in values:  # 来电 alone brings its channel
+            values["source"] = SOURCE_DETAILS[known][0]
         yield n, values, extra
 
 
@@ -888,6 +883,8 @@ def _card_row(
         "birthday": birthday,
         "birthday_md": birthday_md,
         "budget_cents": _cents(v.get("budget")),
+        "turnover_cents": _cents(v.get("turnover")),
+        "profit_cents": _cents(v.get("profit")),
         "tags": ("," + v["tags"] + ",") if v.get("tags") else None,
         "extra": _extra_json(v.get("other_fields"), extra),
         "last_contact_at": v.get("last_contact"),
@@ -970,7 +967,7 @@ def _deal_once(conn: Connection, cid: int, v: dict[str, Any], clock: Clock, by: 
 
 # Card fields a row cannot simply overwrite: the name identifies the card, the others are
 # stored in another shape (birthday and its month-day, budget in cents, tags, referrer id).
-SPECIAL_ON_UPDATE = ("name", "birthday", "budget", "tags", "referrer")
+SPECIAL_ON_UPDATE = ("name", "birthday", "budget", "turnover", "profit", "tags", "referrer")
 
 
 def _update(
@@ -988,8 +985,9 @@ def _update(
             changes_[name] = v[name]
     if v.get("birthday"):
         changes_["birthday"], changes_["birthday_md"] = v["birthday"]
-    if v.get("budget") is not None:
-        changes_["budget_cents"] = _cents(v["budget"])
+    for name, column in AMOUNT_FIELDS.items():
+        if v.get(name) is not None:
+            changes_[column] = _cents(v[name])
     if extra:
         merged = {**(json.loads(row["extra"]) if row["extra"] else {}), **extra}
         changes_["extra"] = json.dumps(merged, ensure_ascii=False)

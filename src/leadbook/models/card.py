@@ -51,6 +51,42 @@ class Deal(BaseModel):
     note: str | None = None
 
 
+class Complaint(BaseModel):
+    id: int
+    note: str
+    opened_at: datetime
+    opened_by: str | None = None
+    resolved_at: datetime | None = None
+    resolution: str | None = None
+    resolved_by: str | None = None
+    checked_at: datetime | None = None
+
+
+class Visit(BaseModel):
+    id: int
+    day: date
+    purpose: str
+    preparation: str | None = None
+    expected: str | None = None
+    followup: str | None = None
+    done_at: datetime | None = None
+    by: str | None = None
+
+
+class Indicator(BaseModel):
+    indicator: str
+    value: Decimal
+    as_of: date | None = None
+
+
+class Link(BaseModel):
+    """Another card named on this one: its referrer, or someone it referred."""
+
+    number: str
+    name: str
+    stage: str | None = None
+
+
 class Card(BaseModel):
     number: str
     name: str
@@ -75,7 +111,17 @@ class Card(BaseModel):
     product: str | None = None
     budget: Decimal | None = None
     expected: date | None = None
+    urgency: str | None = None  # the time class the expected date puts it in, today
     payment: str | None = None
+    customer_type: str | None = None
+    decision_maker: str | None = None
+    current_product: str | None = None
+    purchase_kind: str | None = None
+    concerns: str | None = None
+    usage: str | None = None
+    credit: str | None = None
+    turnover: Decimal | None = None
+    profit: Decimal | None = None
     grade: str
     stage: str
     lost_reason: str | None = None
@@ -93,3 +139,8 @@ class Card(BaseModel):
     history: list[Change] = Field(default_factory=list)
     deals: list[Deal] = Field(default_factory=list)
     edits: list[Edit] = Field(default_factory=list)
+    complaints: list[Complaint] = Field(default_factory=list)
+    visits: list[Visit] = Field(default_factory=list)
+    swot: dict[str, list[str]] = Field(default_factory=dict)
+    finance: list[Indicator] = Field(default_factory=list)
+    referred: list[Link] = Field(default_factory=list)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -52,6 +53,9 @@ class JournalDay(BaseModel):
 
 
 class JournalWeek(BaseModel):
+    """The journal of a period, day by day: a week (周志), a half month (半月志) or a month (月志)."""
+
+    period: Literal["week", "half", "month"] = "week"
     start: date
     end: date
     days: list[JournalDay]

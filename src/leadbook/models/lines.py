@@ -63,6 +63,7 @@ class DueItem:
         "check-back",
         "thank-you",
         "thank-referral",
+        "festival",
     ]
     number: str
     name: str
@@ -81,6 +82,7 @@ class DueItem:
     expected_purchase: date | None = None  # care for a repeat buyer: their next purchase
     about: str | None = None  # thank-you/-referral: the referred customer; complaints: the note
     ref: int | None = None  # complaint id, visit id
+    festival: str | None = None  # festival greetings: the festival (国庆、中秋 on one day)
 
 
 @dataclass
@@ -90,4 +92,6 @@ class DueList:
     total_followups: int
     shown_followups: int
     more_birthdays: int = 0  # on screen: birthdays counted but not read
+    more_greetings: int = 0  # on screen: festival greetings counted but not read
     total_is_lower_bound: bool = False  # more follow-ups are due than were counted
+    region: str = "CN"  # the book's home country: its mobiles are shown in national form

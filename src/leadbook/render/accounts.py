@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from leadbook.i18n import _
+from leadbook.i18n import _, ngettext
 from leadbook.render import message as done
 
 if TYPE_CHECKING:
@@ -16,31 +16,38 @@ def print_value(result: ValueReport, currency: str, limit: int) -> None:
     by value (the first ``limit``, 0: all)."""
     from leadbook.accounts import GROUPS
     from leadbook.render import width
-    from leadbook.render.grid import Column, grid, write
+    from leadbook.render.grid import Column, cell_width, grid, wrap, write
+
+    def para(text: str, style: str) -> list[list[tuple[str, str]]]:
+        """A sentence on as many lines as the terminal needs, broken between words."""
+        fitted = [text] if cell_width(text) <= width() else wrap(text, width())
+        return [[(line, style)] for line in fitted]
 
     lines = [
         [(_("Customer value"), "bold")],
-        [
-            (
-                _(
-                    "All purchases: {total} {cur}; last 12 months: {recent} {cur}; {n} paying customers."
-                ).format(
-                    total=f"{result.total:,.2f}",
-                    recent=f"{result.total_12m:,.2f}",
-                    cur=currency,
-                    n=result.customers,
-                ),
-                "",
-            )
-        ],
-        [
-            (
-                _("{k} customers ({share:.0%}) bring {part} of the value.").format(
-                    part="80%", k=result.top_count, share=result.top_share
-                ),
-                "bold",
-            )
-        ],
+        *para(
+            ngettext(
+                "All purchases: {total} {cur}; last 12 months: {recent} {cur}; {n} paying "
+                "customer.",
+                "All purchases: {total} {cur}; last 12 months: {recent} {cur}; {n} paying "
+                "customers.",
+                result.customers,
+            ).format(
+                total=f"{result.total:,.2f}",
+                recent=f"{result.total_12m:,.2f}",
+                cur=currency,
+                n=result.customers,
+            ),
+            "",
+        ),
+        *para(
+            ngettext(
+                "{k} customer ({share:.0%}) brings {part} of the value.",
+                "{k} customers ({share:.0%}) bring {part} of the value.",
+                result.top_count,
+            ).format(part="80%", k=result.top_count, share=result.top_share),
+            "bold",
+        ),
         [],
     ]
     group_rows = [[_(GROUPS[g.group][0]), str(g.count), g.treatment] for g in result.groups]

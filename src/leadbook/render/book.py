@@ -15,7 +15,7 @@ def print_settings(values: dict[str, str]) -> None:
     from rich import box
     from rich.table import Table
 
-    from leadbook.config import DESCRIPTIONS
+    from leadbook.config import describe
     from leadbook.render import out
 
     table = Table(box=box.SIMPLE_HEAD)
@@ -23,7 +23,8 @@ def print_settings(values: dict[str, str]) -> None:
     table.add_column(_("Value"))
     table.add_column(_("Meaning"))
     for key, value in values.items():
-        table.add_row(key, value or _("none"), _(DESCRIPTIONS.get(key, "")))
+        meaning = describe(key)
+        table.add_row(key, value or _("none"), _(meaning) if meaning else "")
     out().print(table)
 
 

@@ -3,7 +3,7 @@ cards at that stage now, with the period's flow and conversion beside it."""
 
 from __future__ import annotations
 
-from leadbook.domain import stage_label, win_rate
+from leadbook.domain import source_label, stage_label, win_rate
 from leadbook.i18n import _
 from leadbook.models.reports import Funnel, FunnelSplit
 from leadbook.render import width
@@ -78,6 +78,14 @@ def print_funnel(f: Funnel) -> None:
     write(funnel_lines(f, width()))
 
 
+def _group_label(by: str, group: str | None) -> str:
+    """A row of `funnel --by`: a source channel in the interface's language (外拓, not
+    outbound); an industry, a district or an owner as the cards have it."""
+    if not group:
+        return _("(none)")
+    return source_label(group) if by == "source" else group
+
+
 def print_split(s: FunnelSplit, label: str) -> None:
     stages = [r.stage for r in s.groups[0].stages if r.stage != "lost"] if s.groups else []
     columns = [Column(label, min_width=6)]
@@ -93,7 +101,9 @@ def print_split(s: FunnelSplit, label: str) -> None:
         rate = win_rate(won, lost)
         rate_text = _pct(rate) if rate is not None else "-"
         rows.append(
-            [g.group or _("(none)")] + [str(reached[st]) for st in stages] + [str(lost), rate_text]
+            [_group_label(s.by, g.group)]
+            + [str(reached[st]) for st in stages]
+            + [str(lost), rate_text]
         )
     title = _("Funnel by {field}: cards that reached each stage, {period}").format(
         field=label, period=_period(s.since, s.until)

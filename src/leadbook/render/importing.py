@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from leadbook.i18n import _
+from leadbook.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from leadbook.exchange.importer import ImportReport
@@ -36,9 +36,9 @@ def print_import(
     lines = [
         [
             (
-                _("{file}: {rows} rows, {kind}").format(
-                    file=file.name, rows=report.rows, kind=kind
-                ),
+                ngettext(
+                    "{file}: {rows} row, {kind}", "{file}: {rows} rows, {kind}", report.rows
+                ).format(file=file.name, rows=report.rows, kind=kind),
                 "bold",
             )
         ]
@@ -87,16 +87,19 @@ def print_import(
     lines.append(
         [
             (
-                _(
-                    "{verb} {created} cards ({deals} with a deal), updated {updated}, skipped {skipped} "
-                    "duplicates, {bad} bad rows."
-                ).format(
-                    verb=verb,
-                    created=report.created,
-                    deals=report.deals,
+                _("{cards}, updated {updated}, skipped {duplicates}, {bad_rows}.").format(
+                    cards=ngettext(
+                        "{verb} {n} card ({deals} with a deal)",
+                        "{verb} {n} cards ({deals} with a deal)",
+                        report.created,
+                    ).format(verb=verb, n=report.created, deals=report.deals),
                     updated=report.updated,
-                    skipped=report.skipped,
-                    bad=report.bad_rows,
+                    duplicates=ngettext("{n} duplicate", "{n} duplicates", report.skipped).format(
+                        n=report.skipped
+                    ),
+                    bad_rows=ngettext("{n} bad row", "{n} bad rows", report.bad_rows).format(
+                        n=report.bad_rows
+                    ),
                 ),
                 "bold",
             )
@@ -124,7 +127,9 @@ def print_import(
             ]
         )
     if len(report.problems) > 20:
-        lines.append([(_("… and {n} more problems").format(n=len(report.problems) - 20), "red")])
+        more = len(report.problems) - 20
+        text = ngettext("… and {n} more problem", "… and {n} more problems", more).format(n=more)
+        lines.append([(text, "red")])
     if error_file:
         lines.append([(_("Problems written to {path}").format(path=error_file), "")])
     elif dry_run and report.problems:

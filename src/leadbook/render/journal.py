@@ -1,4 +1,4 @@
-"""The daily and weekly journals."""
+"""The journals: daily (日志), and day by day for a week, a half month or a month."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def _changes_table(journal: JournalDay | JournalWeek) -> Table | None:
     table.add_column(_("When"), no_wrap=True)
     table.add_column(_("No."), style="cyan", no_wrap=True)
     table.add_column(_("Name"))
-    table.add_column(_("Change"))
+    table.add_column(_("Change"), no_wrap=True)
     table.add_column(_("Why"), overflow="fold")
     for c in journal.changes:
         if c.field == "grade":
@@ -115,9 +115,66 @@ def print_day(journal: JournalDay) -> None:
         console.print(table)
 
 
+PERIOD_TITLES = {
+    "week": N_("Weekly journal {start} to {end}"),
+    "half": N_("Half-monthly journal {start} to {end}"),
+    "month": N_("Monthly journal {start} to {end}"),
+}
+
+
+def _channel_columns(journal: JournalWeek, wide: int) -> list[list[str]]:
+    """The channels the day-by-day table gives a column each, every column a list of the
+    channels it counts: those used in the period, in the order of domain.VIAS; when they do not
+    all fit in ``wide`` columns the least used are counted together under "other"."""
+    used = [v for v in domain.VIAS if journal.by_channel.get(v)] + sorted(
+        v for v in journal.by_channel if v not in domain.VIAS and journal.by_channel[v]
+    )
+    columns = [[v] for v in used]
+    while len(columns) > 1 and _width_of(_day_table(journal, columns)) > wide:
+        singles = [c for c in columns if "other" not in c]
+        least = min(singles, key=lambda c: (journal.by_channel[c[0]], -used.index(c[0])))
+        columns.remove(least)
+        rest = next((c for c in columns if "other" in c), None)
+        if rest is None:
+            columns.append(["other", *least])
+        else:
+            rest.extend(least)
+    return columns
+
+
+def _width_of(table: Table) -> int:
+    from rich.measure import Measurement
+
+    console = out()  # measured unbounded: Rich clamps a measure to the terminal's width
+    return Measurement.get(console, console.options.update_width(10_000), table).maximum
+
+
+def _day_table(journal: JournalWeek, channels: list[list[str]]) -> Table:
+    table = make_table(_("Day by day"), collapse_padding=True, show_edge=False)
+    table.add_column(_("Day"), no_wrap=True)
+    table.add_column(_("Contacts"), justify="right", no_wrap=True)
+    for column in channels:
+        table.add_column(domain.via_label(column[0]), justify="right", no_wrap=True)
+    for header in (_("New"), _("Due"), _("Done"), _("Rate")):
+        table.add_column(header, justify="right", no_wrap=True)
+    for d in journal.days:
+        table.add_row(
+            f"{_(WEEKDAYS[d.date.weekday()])} {d.date.strftime('%m-%d')}",
+            str(d.contacts),
+            *(str(sum(d.by_channel.get(v, 0) for v in column) or "") for column in channels),
+            str(d.new_cards),
+            str(d.due),
+            str(d.done) if d.completion is not None or d.done else "-",
+            _ratio(d.completion),
+        )
+    return table
+
+
 def print_week(journal: JournalWeek) -> None:
+    """The journal of a week, a half month or a month: the totals, then day by day, a column
+    for each channel (the table fits the terminal: no count is ever split from its label)."""
     console = out()
-    label = _("Weekly journal {start} to {end}").format(
+    label = _(PERIOD_TITLES[journal.period]).format(
         start=journal.start.isoformat(), end=journal.end.isoformat()
     )
     console.print(
@@ -131,25 +188,8 @@ def print_week(journal: JournalWeek) -> None:
             journal.completion,
         )
     )
-    table = make_table(_("Day by day"))
-    table.add_column(_("Day"), no_wrap=True)
-    table.add_column(_("Contacts"), justify="right")
-    table.add_column(_("By channel"), overflow="fold")
-    table.add_column(_("New"), justify="right")
-    table.add_column(_("Due"), justify="right")
-    table.add_column(_("Done"), justify="right")
-    table.add_column(_("Rate"), justify="right")
-    for i, d in enumerate(journal.days):
-        table.add_row(
-            f"{_(WEEKDAYS[i])} {d.date.strftime('%m-%d')}",
-            str(d.contacts),
-            _channels(d.by_channel),
-            str(d.new_cards),
-            str(d.due),
-            str(d.done) if d.completion is not None or d.done else "-",
-            _ratio(d.completion),
-        )
-    console.print(table)
+    console.print(_day_table(journal, _channel_columns(journal, console.width)))
+    console.print()
     changes = _changes_table(journal)
     if changes is not None:
         console.print(changes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from leadbook.domain import stage_label
-from leadbook.i18n import _
+from leadbook.i18n import _, ngettext
 from leadbook.models.reports import Plan
 from leadbook.render import width
 from leadbook.render.grid import Column, Seg, cell_width, grid, wrap, write
@@ -32,9 +32,9 @@ def print_plan(plan: Plan, checking: bool = False) -> None:
     wide = width()
     lines: list[list[Seg]] = []
     who = f" · {plan.owner}" if plan.owner else ""
-    title = _("Plan: {target} deals by {end}{who}").format(
-        target=plan.target, end=plan.end, who=who
-    )
+    title = ngettext(
+        "Plan: {target} deal by {end}{who}", "Plan: {target} deals by {end}{who}", plan.target
+    ).format(target=plan.target, end=plan.end, who=who)
     lines.append(_line(title, "bold"))
     if checking:
         lines.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from leadbook.i18n import _
+from leadbook.i18n import _, ngettext
 from leadbook.render import message as done
 
 if TYPE_CHECKING:
@@ -44,9 +44,11 @@ def print_deals(rows: list[Deal], currency: str) -> None:
     out.append(
         [
             (
-                _("{n} deals, total {total} {currency}").format(
-                    n=len(rows), total=f"{total:,.2f}", currency=currency
-                ),
+                ngettext(
+                    "{n} deal, total {total} {currency}",
+                    "{n} deals, total {total} {currency}",
+                    len(rows),
+                ).format(n=len(rows), total=f"{total:,.2f}", currency=currency),
                 "bold",
             )
         ]
@@ -57,7 +59,7 @@ def print_deals(rows: list[Deal], currency: str) -> None:
 def print_report(result: Report) -> None:
     """`leadbook report`: a line per salesperson, and the rules of thumb each missed."""
     from leadbook.render import width
-    from leadbook.render.grid import Column, grid, write
+    from leadbook.render.grid import Column, cell_width, grid, write
 
     def pct(v: float | None) -> str:
         return "-" if v is None else f"{v:.0%}"
@@ -89,13 +91,26 @@ def print_report(result: Report) -> None:
         ]
         for r in result.rows
     ]
-    title = _("Report {since} to {until} ({days} working days)").format(
-        since=result.since, until=result.until, days=result.working_days
-    )
+    title = ngettext(
+        "Report {since} to {until} ({days} working day)",
+        "Report {since} to {until} ({days} working days)",
+        result.working_days,
+    ).format(since=result.since, until=result.until, days=result.working_days)
     lines = grid(columns, rows, width(), title=title)
+    if max((cell_width("".join(t for t, _s in line)) for line in lines), default=0) > width():
+        # Too wide for the terminal (80 columns, or Chinese headers): the work done and what
+        # it brought as two tables, each owner on a line in both, rather than wrapped rows.
+        work, results = [0, 1, 2, 3, 4], [0, 5, 6, 7, 8, 9]
+        lines = grid(
+            [columns[i] for i in work], [[r[i] for i in work] for r in rows], width(), title
+        )
+        lines.append([])
+        lines += grid(
+            [columns[i] for i in results], [[r[i] for i in results] for r in rows], width()
+        )
     flagged = [r for r in result.rows if r.flags]
     if flagged:
-        from leadbook.render.grid import cell_width, wrap
+        from leadbook.render.grid import wrap
 
         lines.append([])
         for r in flagged:

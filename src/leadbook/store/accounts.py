@@ -86,3 +86,26 @@ def visits_done(conn: Connection, cid: int, at: datetime) -> None:
         .where(visits.c.customer_id == cid, visits.c.done_at.is_(None), visits.c.day <= at.date())
         .values(done_at=at)
     )
+
+
+def of_card(conn: Connection, cid: int) -> dict[str, list[RowMapping]]:
+    """A card's complaints (newest first), planned visits (by day), SWOT entries and financial
+    indicators (as entered), for the whole card `show` prints."""
+
+    def rows(query: Any) -> list[RowMapping]:
+        return list(conn.execute(query).mappings())
+
+    return {
+        "complaints": rows(
+            select(complaints)
+            .where(complaints.c.customer_id == cid)
+            .order_by(complaints.c.opened_at.desc(), complaints.c.id.desc())
+        ),
+        "visits": rows(
+            select(visits).where(visits.c.customer_id == cid).order_by(visits.c.day, visits.c.id)
+        ),
+        "swot": rows(select(swot).where(swot.c.customer_id == cid).order_by(swot.c.id)),
+        "finance": rows(
+            select(financials).where(financials.c.customer_id == cid).order_by(financials.c.id)
+        ),
+    }

@@ -31,12 +31,10 @@ from leadbook.errors import NotFound
 from leadbook.i18n import _
 from leadbook.models.lines import CardLine
 from leadbook.parsing import format_number, parse_number
-from leadbook.searchkeys import pinyin_keys, query_terms, search_key
+from leadbook.searchkeys import SEARCH_FIELDS, pinyin_keys, query_terms, search_key
 from leadbook.store import inserted_id
 from leadbook.store.history import write_audit
 from leadbook.store.schema import customers
-
-SEARCH_FIELDS = ("number", "name", "company", "email", "wechat", "mobile", "phone", "fax")
 
 
 def with_keys(values: dict[str, Any], current: RowMapping | dict[str, Any] | None = None) -> None:
@@ -120,6 +118,50 @@ def get(conn: Connection, number: str) -> RowMapping:
 
 def get_by_id(conn: Connection, cid: int) -> RowMapping:
     return conn.execute(select(customers).where(customers.c.id == cid)).mappings().one()
+
+
+def extra_keys(conn: Connection) -> list[str]:
+    """The names of the fields the cards keep beyond leadbook's own (an import's columns that
+    matched no field, the book's declared fields once set), by name."""
+    if conn.dialect.name == "sqlite":
+        query = (
+            "SELECT DISTINCT j.key FROM customers, json_each(customers.extra) AS j "
+            "WHERE customers.extra IS NOT NULL ORDER BY 1"
+        )
+    else:
+        query = (
+            "SELECT DISTINCT jsonb_object_keys(extra::jsonb) FROM customers "
+            "WHERE extra IS NOT NULL ORDER BY 1"
+        )
+    return [str(key) for (key,) in conn.exec_driver_sql(query)]
+
+
+def extra_matches(key: str, value: str | None, dialect: str, n: int = 0) -> ColumnElement[bool]:
+    """Cards whose own field ``key`` holds ``value`` (any value when None); ``n`` numbers the
+    query's parameters when several such tests are joined."""
+    k, v = f"xk{n}", f"xv{n}"
+    if dialect == "sqlite":
+        found = f"SELECT 1 FROM json_each(customers.extra) AS j WHERE j.key = :{k}"
+        if value is not None:
+            found += f" AND CAST(j.value AS TEXT) = :{v}"
+        clause = sql(f"EXISTS ({found})")
+    elif value is None:
+        clause = sql(f"(customers.extra::jsonb ->> :{k}) IS NOT NULL")
+    else:
+        clause = sql(f"(customers.extra::jsonb ->> :{k}) = :{v}")
+    params = {k: key} if value is None else {k: key, v: value}
+    return clause.bindparams(**params)  # type: ignore[return-value]
+
+
+def referred_by(conn: Connection, cid: int) -> list[RowMapping]:
+    """The cards that name ``cid`` as their referrer, oldest first."""
+    return list(
+        conn.execute(
+            select(customers.c.number, customers.c.name, customers.c.stage)
+            .where(customers.c.referrer_id == cid)
+            .order_by(customers.c.id)
+        ).mappings()
+    )
 
 
 def find_by_name(conn: Connection, name: str) -> list[RowMapping]:
@@ -237,11 +279,19 @@ def list_cards(
     owner: str | None = None,
     tag: str | None = None,
     source: str | None = None,
+    source_detail: str | None = None,
+    customer_type: str | None = None,
+    purchase_kind: str | None = None,
+    expected_after: date | None = None,
+    expected_until: date | None = None,
+    fields: Sequence[tuple[str, str | None]] = (),
     overdue_on: date | None = None,
     sort: str = "number",
     limit: int | None = None,
 ) -> tuple[list[RowMapping], int]:
-    """Cards matching the filters, and how many match in all."""
+    """Cards matching the filters, and how many match in all. ``source``: a channel (or a
+    detail of the user's own, matched as either); ``expected_*``: the time-class window;
+    ``fields``: (name, value or None for any) of the book's own fields."""
     conditions: list[ColumnElement[bool]] = []
     if grades:
         conditions.append(customers.c.grade.in_(grades))
@@ -253,6 +303,20 @@ def list_cards(
         conditions.append(customers.c.tags.like(f"%,{_escape(tag)},%", escape="\\"))
     if source:
         conditions.append(or_(customers.c.source == source, customers.c.source_detail == source))
+    if source_detail:
+        conditions.append(customers.c.source_detail == source_detail)
+    if customer_type:
+        conditions.append(customers.c.customer_type == customer_type)
+    if purchase_kind:
+        conditions.append(customers.c.purchase_kind == purchase_kind)
+    if expected_after is not None or expected_until is not None:
+        conditions.append(customers.c.expected.is_not(None))
+    if expected_after is not None:
+        conditions.append(customers.c.expected > expected_after)
+    if expected_until is not None:
+        conditions.append(customers.c.expected <= expected_until)
+    for n, (name, value) in enumerate(fields):
+        conditions.append(extra_matches(name, value, conn.dialect.name, n))
     if overdue_on is not None:
         conditions.append(customers.c.next_due < overdue_on)
     where = and_(*conditions) if conditions else None

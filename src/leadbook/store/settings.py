@@ -15,6 +15,8 @@ DEFAULTS: dict[str, str] = {
     "care_days": str(domain.DEFAULT_CARE_DAYS),
     "currency": "CNY",
     "phone.region": "CN",
+    "greet.grades": "A,B,won",  # festival greetings (leadbook.festivals)
+    "greet.days": "3",
 }
 DESCRIPTIONS = {
     "interval.A": N_("days between follow-ups of a grade-A card (empty: no rhythm)"),
@@ -28,17 +30,36 @@ DESCRIPTIONS = {
         "country of numbers written without a country code (CN, US, GB ...); import --region "
         "overrides it for one file"
     ),
+    "greet.grades": N_(
+        "who gets festival greetings in `due`: grades A-E and won, comma-separated (none: nobody)"
+    ),
+    "greet.days": N_(
+        "festival greetings show in `due` this many days ahead, to send a card or gift (0: on the "
+        "day)"
+    ),
 }
 
 
 def load(conn: Connection) -> dict[str, str]:
     values = dict(DEFAULTS)
-    for key, value in conn.execute(select(settings.c.key, settings.c.value)):
+    query = select(settings.c.key, settings.c.value).where(
+        ~settings.c.key.like(FIELD_PREFIX + "%")  # the book's own fields: declared_fields
+    )
+    for key, value in conn.execute(query):
         values[key] = value
     return values
 
 
 def validate(key: str, value: str) -> str:
+    if key.startswith("festival.") or key.startswith("greet."):
+        from leadbook import festivals
+
+        if key == "greet.grades":
+            return festivals.parse_grades(value)
+        if key == "greet.days":
+            return festivals.parse_notice(value)
+        if key.startswith(festivals.PREFIX):
+            return festivals.parse_festival(key, value)
     if key not in DEFAULTS:
         raise InvalidValue(
             _("unknown setting {key!r}: settings are {keys}").format(
@@ -75,6 +96,8 @@ def phone_region(values: dict[str, str]) -> str:
 def store(conn: Connection, key: str, value: str) -> None:
     value = validate(key, value)
     conn.execute(settings.delete().where(settings.c.key == key))
+    if key.startswith("festival.") and not value:
+        return  # a festival of the book's own removed, or a built-in one back on
     conn.execute(settings.insert().values(key=key, value=value))
 
 
@@ -83,3 +106,28 @@ def intervals(values: dict[str, str]) -> dict[str, int | None]:
         g: (int(values[f"interval.{g}"]) if values[f"interval.{g}"] else None)
         for g in domain.GRADES
     }
+
+
+FIELD_PREFIX = "field."  # a field the book names itself (`config field add 车牌号`)
+
+
+def declared_fields(conn: Connection) -> list[str]:
+    """The book's own card fields, by name."""
+    rows = conn.execute(
+        select(settings.c.key)
+        .where(settings.c.key.like(FIELD_PREFIX + "%"))
+        .order_by(settings.c.key)
+    )
+    return [key[len(FIELD_PREFIX) :] for (key,) in rows]
+
+
+def declare_field(conn: Connection, name: str) -> None:
+    key = FIELD_PREFIX + name
+    conn.execute(settings.delete().where(settings.c.key == key))
+    conn.execute(settings.insert().values(key=key, value=""))
+
+
+def drop_field(conn: Connection, name: str) -> bool:
+    """Forget a declared field (the cards keep their values); False when it was not declared."""
+    result = conn.execute(settings.delete().where(settings.c.key == FIELD_PREFIX + name))
+    return bool(result.rowcount)
