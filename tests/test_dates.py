@@ -6,7 +6,7 @@ import contextlib
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadbook.errors import InvalidValue
@@ -89,14 +89,19 @@ def test_amounts_are_exact():
         parse_amount("-5")
     with pytest.raises(InvalidValue):
         parse_amount("1.234")
+    for text in ("NaN", "NAN", "sNaN", "-nan", "Infinity", "-Infinity"):
+        with pytest.raises(InvalidValue):  # NaN crashed the negative check
+            parse_amount(text)
 
 
+@settings(deadline=None)  # no time limit: the first example pays for lazy imports
 @given(st.text(max_size=30))
 def test_no_text_crashes_the_date_parser(text):
     with contextlib.suppress(InvalidValue):
         parse_date(text, WED)
 
 
+@settings(deadline=None)  # no time limit: the first example pays for lazy imports
 @given(st.text(max_size=30))
 def test_no_text_crashes_the_phone_email_or_amount_parsers(text):
     for parse in (parse_phone, parse_email, parse_amount):

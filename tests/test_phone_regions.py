@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadbook import parsing
@@ -129,6 +129,7 @@ def test_the_hint_in_chinese(cli):
     assert "看起来是 US 的号码：导入时加 --region US" in result.stderr
 
 
+@settings(deadline=None)  # no time limit: the first example pays for lazy imports
 @given(st.text(alphabet="0123456789 +-()", max_size=20), st.sampled_from(["CN", "US", "GB", "HK"]))
 def test_no_number_crashes_the_parser_in_any_region(text, region):
     try:

@@ -19,6 +19,8 @@ from leadbook.clock import Clock
 from leadbook.domain import money, purchase_cycle
 from leadbook.errors import InvalidValue, NotFound
 from leadbook.i18n import N_, _
+from leadbook.models.card import ComplaintLine
+from leadbook.models.lines import from_row
 from leadbook.models.reports import CustomerValue, Referrer, ValueGroup, ValueReport
 from leadbook.store import accounts as accounts_repo
 from leadbook.store import customers as repo
@@ -207,7 +209,7 @@ def complaint_customer(conn: Connection, complaint_id: int) -> str:
     return str(number)
 
 
-def list_complaints(conn: Connection, open_only: bool = False) -> list[dict[str, Any]]:
+def list_complaints(conn: Connection, open_only: bool = False) -> list[ComplaintLine]:
     query = (
         select(complaints, customers.c.number, customers.c.name)
         .join(customers, customers.c.id == complaints.c.customer_id)
@@ -215,7 +217,7 @@ def list_complaints(conn: Connection, open_only: bool = False) -> list[dict[str,
     )
     if open_only:
         query = query.where(complaints.c.resolved_at.is_(None))
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return [from_row(ComplaintLine, r) for r in conn.execute(query).mappings()]
 
 
 SWOT_KINDS = {

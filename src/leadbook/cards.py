@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.engine import Connection, RowMapping
@@ -24,6 +25,7 @@ from leadbook.models.card import (
     Link,
     Visit,
 )
+from leadbook.models.lines import from_row
 from leadbook.searchkeys import pinyin_keys, search_key
 from leadbook.store import customers as repo
 from leadbook.store import followups as fu_repo
@@ -603,23 +605,22 @@ def card_model(
         extra=json.loads(row["extra"]) if row["extra"] else {},
     )
     if full:
-        card.followups = [
-            FollowUp.model_validate(dict(f)) for f in fu_repo.for_customer(conn, row["id"])
-        ]
-        card.history = [
-            Change.model_validate(dict(c)) for c in history.changes_for(conn, row["id"])
-        ]
+        card.followups = [from_row(FollowUp, f) for f in fu_repo.for_customer(conn, row["id"])]
+        card.history = [from_row(Change, c) for c in history.changes_for(conn, row["id"])]
         card.deals = deals_repo.for_customer(conn, row["id"])
         kept = accounts_repo.of_card(conn, row["id"])
-        card.complaints = [Complaint.model_validate(dict(c)) for c in kept["complaints"]]
-        card.visits = [Visit.model_validate(dict(v)) for v in kept["visits"]]
+        card.complaints = [from_row(Complaint, c) for c in kept["complaints"]]
+        card.visits = [from_row(Visit, v) for v in kept["visits"]]
         for entry in kept["swot"]:
             card.swot.setdefault(entry["kind"], []).append(entry["text"])
         latest = {f["indicator"]: f for f in kept["finance"]}  # entered last wins
-        card.finance = [Indicator.model_validate(dict(f)) for f in latest.values()]
-        card.referred = [Link.model_validate(dict(r)) for r in repo.referred_by(conn, row["id"])]
+        card.finance = [  # the value is kept exact, as text
+            Indicator(indicator=f["indicator"], value=Decimal(f["value"]), as_of=f["as_of"])
+            for f in latest.values()
+        ]
+        card.referred = [from_row(Link, r) for r in repo.referred_by(conn, row["id"])]
     if edits:
-        card.edits = [Edit.model_validate(dict(e)) for e in history.edits_for(conn, row["id"])]
+        card.edits = [from_row(Edit, e) for e in history.edits_for(conn, row["id"])]
     return card
 
 

@@ -18,10 +18,12 @@ from leadbook.store import followups as fu_repo
 
 @dataclass
 class Logged:
+    """A contact as `log` reports it (and its --json)."""
+
     number: str
     name: str
     at: datetime
-    next_date: date | None
+    next_due: date | None
     next_purpose: str | None
     grade: str
     stage: str
@@ -121,7 +123,7 @@ def log_contact(
         number=fresh["number"],
         name=fresh["name"],
         at=at,
-        next_date=fresh["next_due"],
+        next_due=fresh["next_due"],
         next_purpose=fresh["next_purpose"],
         grade=fresh["grade"],
         stage=fresh["stage"],

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from leadbook.models.journal import ChangeLine, ContactLine, JournalDay, JournalWeek, MissedLine
-from leadbook.models.lines import CardLine
+from leadbook.models.lines import CardLine, from_row
 from leadbook.sqlexpr import greatest
 from leadbook.store import tallies
 from leadbook.store.customers import LIST_COLUMNS, card_line
@@ -128,7 +128,7 @@ def _contact_lines(
         .order_by(followups.c.at, followups.c.id)
         .limit(500)
     ).mappings()
-    return [ContactLine.model_validate(dict(r)) for r in rows]
+    return [from_row(ContactLine, r) for r in rows]
 
 
 def _change_lines(
@@ -152,7 +152,7 @@ def _change_lines(
         .order_by(changes.c.at, changes.c.id)
         .limit(500)
     ).mappings()
-    return [ChangeLine.model_validate(dict(r)) for r in rows]
+    return [from_row(ChangeLine, r) for r in rows]
 
 
 def _new_card_lines(
@@ -231,7 +231,7 @@ def _missed(conn: Connection, day: date, owner: str | None) -> list[MissedLine]:
     ).mappings()
     lines = [dict(r) for r in rows]
     then = grades_on(conn, {line["id"] for line in lines}, day)
-    return [MissedLine.model_validate({**r, "grade": then.get(r["id"], r["grade"])}) for r in lines]
+    return [from_row(MissedLine, {**r, "grade": then.get(r["id"], r["grade"])}) for r in lines]
 
 
 def grades_on(conn: Connection, ids: set[int], day: date) -> dict[int, str]:

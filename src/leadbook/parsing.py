@@ -745,6 +745,8 @@ def parse_amount(text: str) -> Decimal:
             value = value[:-1]
     try:
         amount = Decimal(value) * multiplier
+        if not amount.is_finite():  # NaN, Infinity (comparing NaN would raise)
+            raise InvalidOperation
     except InvalidOperation:
         raise InvalidValue(
             _("{text!r} is not an amount: write 12000, 12,000.50, ¥12000 or 1.2万").format(text=raw)
@@ -755,7 +757,7 @@ def parse_amount(text: str) -> Decimal:
                 text=raw
             )
         )
-    if not amount.is_finite() or amount >= Decimal(10) ** 13:
+    if amount >= Decimal(10) ** 13:
         raise InvalidValue(_("amount {text!r} is out of range").format(text=raw))
     if amount != amount.quantize(Decimal("0.01")):
         raise InvalidValue(_("amount {text!r} has more than 2 decimal places").format(text=raw))

@@ -171,12 +171,7 @@ def complaint_list(
     with book.read() as conn:
         rows = accounts.list_complaints(conn, open_only)
     if as_json:
-        print_json(
-            [
-                {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
-                for r in rows
-            ]
-        )
+        print_json(dump(rows))
         return
     from leadbook.render.accounts import print_complaints
 

@@ -101,11 +101,7 @@ def print_json(data: Any) -> None:
 
 
 def dump(model: Any) -> Any:
-    """JSON-ready data from a pydantic model, a light dataclass, or a list of either."""
-    if isinstance(model, list):
-        return [dump(m) for m in model]
-    if hasattr(model, "model_dump"):
-        return model.model_dump(mode="json")
+    """JSON-ready data from a model (leadbook.models), or a list of them."""
     from leadbook.models.lines import to_json
 
     return to_json(model)

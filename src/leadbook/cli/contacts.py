@@ -77,24 +77,14 @@ def log(
             check_back=check_back,
         )
     if as_json:
-        print_json(
-            {
-                "number": logged.number,
-                "name": logged.name,
-                "at": logged.at.isoformat(),
-                "next_due": logged.next_date.isoformat() if logged.next_date else None,
-                "next_purpose": logged.next_purpose,
-                "grade": logged.grade,
-                "stage": logged.stage,
-            }
-        )
+        print_json(dump(logged))
         return
-    if logged.next_date:
+    if logged.next_due:
         done(
             _("Logged {number} {name}. Next contact {date}{purpose}.").format(
                 number=logged.number,
                 name=logged.name,
-                date=logged.next_date.isoformat(),
+                date=logged.next_due.isoformat(),
                 purpose=f" ({logged.next_purpose})" if logged.next_purpose else "",
             )
         )

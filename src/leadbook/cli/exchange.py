@@ -180,26 +180,10 @@ def import_(
     report, table, error_file = outcome.report, outcome.table, outcome.error_file
     keep = report.written
     if as_json:
-        from leadbook.cli.common import print_json
-        from leadbook.models.lines import to_json
+        from leadbook.cli.common import dump, print_json
+        from leadbook.exchange.importer import summary
 
-        print_json(
-            {
-                "written": keep,
-                "rows": report.rows,
-                "created": report.created,
-                "updated": report.updated,
-                "skipped": report.skipped,
-                "deals": report.deals,
-                "bad_rows": report.bad_rows,
-                "other_sheets": report.related,
-                "left_out": report.left_out,
-                "in_book": report.in_book,
-                "mapping": dict(report.mapping),
-                "problems": to_json(report.problems),
-                "error_file": str(error_file) if error_file else None,
-            }
-        )
+        print_json(dump(summary(report, error_file)))
         if report.problems and not skip_bad and not dry_run:
             raise typer.Exit(1)
         return

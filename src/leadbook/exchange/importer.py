@@ -72,6 +72,43 @@ class ImportReport:
     in_book: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass
+class ImportSummary:
+    """What `import --json` prints."""
+
+    written: bool
+    rows: int
+    created: int
+    updated: int
+    skipped: int
+    deals: int
+    bad_rows: int
+    other_sheets: dict[str, int]
+    left_out: dict[str, int]
+    in_book: dict[str, int]
+    mapping: dict[str, str]
+    problems: list[Problem]
+    error_file: str | None
+
+
+def summary(report: ImportReport, error_file: Path | None) -> ImportSummary:
+    return ImportSummary(
+        written=report.written,
+        rows=report.rows,
+        created=report.created,
+        updated=report.updated,
+        skipped=report.skipped,
+        deals=report.deals,
+        bad_rows=report.bad_rows,
+        other_sheets=report.related,
+        left_out=report.left_out,
+        in_book=report.in_book,
+        mapping=dict(report.mapping),
+        problems=report.problems,
+        error_file=str(error_file) if error_file else None,
+    )
+
+
 def parse_map(items: list[str]) -> dict[str, str]:
     result = {}
     for item in items:

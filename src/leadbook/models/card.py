@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field as _field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
 
-
-class FollowUp(BaseModel):
+@dataclass(kw_only=True)
+class FollowUp:
     id: int
     at: datetime
     via: str
@@ -21,7 +22,8 @@ class FollowUp(BaseModel):
     by: str | None = None
 
 
-class Change(BaseModel):
+@dataclass(kw_only=True)
+class Change:
     field: Literal["grade", "stage"]
     old: str | None = None
     new: str
@@ -30,7 +32,8 @@ class Change(BaseModel):
     by: str | None = None
 
 
-class Edit(BaseModel):
+@dataclass(kw_only=True)
+class Edit:
     action: str
     field: str | None = None
     old: str | None = None
@@ -39,7 +42,8 @@ class Edit(BaseModel):
     by: str | None = None
 
 
-class Deal(BaseModel):
+@dataclass(kw_only=True)
+class Deal:
     id: int
     number: str
     name: str
@@ -51,7 +55,8 @@ class Deal(BaseModel):
     note: str | None = None
 
 
-class Complaint(BaseModel):
+@dataclass(kw_only=True)
+class Complaint:
     id: int
     note: str
     opened_at: datetime
@@ -62,7 +67,16 @@ class Complaint(BaseModel):
     checked_at: datetime | None = None
 
 
-class Visit(BaseModel):
+@dataclass(kw_only=True)
+class ComplaintLine(Complaint):
+    """A complaint in `complaint list`, with its customer."""
+
+    number: str
+    name: str
+
+
+@dataclass(kw_only=True)
+class Visit:
     id: int
     day: date
     purpose: str
@@ -73,13 +87,15 @@ class Visit(BaseModel):
     by: str | None = None
 
 
-class Indicator(BaseModel):
+@dataclass(kw_only=True)
+class Indicator:
     indicator: str
     value: Decimal
     as_of: date | None = None
 
 
-class Link(BaseModel):
+@dataclass(kw_only=True)
+class Link:
     """Another card named on this one: its referrer, or someone it referred."""
 
     number: str
@@ -87,7 +103,8 @@ class Link(BaseModel):
     stage: str | None = None
 
 
-class Card(BaseModel):
+@dataclass(kw_only=True)
+class Card:
     number: str
     name: str
     company: str | None = None
@@ -125,9 +142,9 @@ class Card(BaseModel):
     grade: str
     stage: str
     lost_reason: str | None = None
-    tags: list[str] = Field(default_factory=list)
+    tags: list[str] = _field(default_factory=list)
     note: str | None = None
-    extra: dict[str, Any] = Field(default_factory=dict)
+    extra: dict[str, Any] = _field(default_factory=dict)
     next_due: date | None = None
     next_purpose: str | None = None
     last_contact_at: datetime | None = None
@@ -135,12 +152,12 @@ class Card(BaseModel):
     created_at: datetime
     created_by: str | None = None
     updated_at: datetime
-    followups: list[FollowUp] = Field(default_factory=list)
-    history: list[Change] = Field(default_factory=list)
-    deals: list[Deal] = Field(default_factory=list)
-    edits: list[Edit] = Field(default_factory=list)
-    complaints: list[Complaint] = Field(default_factory=list)
-    visits: list[Visit] = Field(default_factory=list)
-    swot: dict[str, list[str]] = Field(default_factory=dict)
-    finance: list[Indicator] = Field(default_factory=list)
-    referred: list[Link] = Field(default_factory=list)
+    followups: list[FollowUp] = _field(default_factory=list)
+    history: list[Change] = _field(default_factory=list)
+    deals: list[Deal] = _field(default_factory=list)
+    edits: list[Edit] = _field(default_factory=list)
+    complaints: list[Complaint] = _field(default_factory=list)
+    visits: list[Visit] = _field(default_factory=list)
+    swot: dict[str, list[str]] = _field(default_factory=dict)
+    finance: list[Indicator] = _field(default_factory=list)
+    referred: list[Link] = _field(default_factory=list)

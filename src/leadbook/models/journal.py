@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field as _field
 from datetime import date, datetime
 from typing import Literal
-
-from pydantic import BaseModel, Field
 
 from leadbook.models.lines import CardLine
 
 
-class ContactLine(BaseModel):
+@dataclass(kw_only=True)
+class ContactLine:
     at: datetime
     number: str
     name: str
@@ -20,7 +21,8 @@ class ContactLine(BaseModel):
     next_date: date | None = None
 
 
-class ChangeLine(BaseModel):
+@dataclass(kw_only=True)
+class ChangeLine:
     at: datetime
     number: str
     name: str
@@ -30,7 +32,8 @@ class ChangeLine(BaseModel):
     reason: str | None = None
 
 
-class MissedLine(BaseModel):
+@dataclass(kw_only=True)
+class MissedLine:
     number: str
     name: str
     grade: str
@@ -38,7 +41,8 @@ class MissedLine(BaseModel):
     purpose: str | None = None
 
 
-class JournalDay(BaseModel):
+@dataclass(kw_only=True)
+class JournalDay:
     date: date
     contacts: int
     by_channel: dict[str, int]
@@ -46,13 +50,14 @@ class JournalDay(BaseModel):
     due: int
     done: int
     completion: float | None
-    contact_lines: list[ContactLine] = Field(default_factory=list)
-    changes: list[ChangeLine] = Field(default_factory=list)
-    new_card_lines: list[CardLine] = Field(default_factory=list)
-    missed: list[MissedLine] = Field(default_factory=list)
+    contact_lines: list[ContactLine] = _field(default_factory=list)
+    changes: list[ChangeLine] = _field(default_factory=list)
+    new_card_lines: list[CardLine] = _field(default_factory=list)
+    missed: list[MissedLine] = _field(default_factory=list)
 
 
-class JournalWeek(BaseModel):
+@dataclass(kw_only=True)
+class JournalWeek:
     """The journal of a period, day by day: a week (周志), a half month (半月志) or a month (月志)."""
 
     period: Literal["week", "half", "month"] = "week"
@@ -65,5 +70,5 @@ class JournalWeek(BaseModel):
     due: int
     done: int
     completion: float | None
-    changes: list[ChangeLine] = Field(default_factory=list)
-    new_card_lines: list[CardLine] = Field(default_factory=list)
+    changes: list[ChangeLine] = _field(default_factory=list)
+    new_card_lines: list[CardLine] = _field(default_factory=list)

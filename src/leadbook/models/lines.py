@@ -1,16 +1,21 @@
-"""Light models for the hot paths (due, list, search): stdlib dataclasses, not pydantic.
-
-`leadbook due` runs dozens of times a day; importing pydantic and building models costs about
-100 ms, a third of its whole budget. These carry no validation (the values come from the
-book) and ``to_json`` gives the same JSON a pydantic model would.
-"""
+"""Lines of lists (due, list, search), and the two helpers every model shares: ``to_json`` and
+``from_row`` (see models/__init__)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
+
+T = TypeVar("T")
+
+
+def from_row(cls: type[T], row: Mapping[Any, Any]) -> T:
+    """A model from a row (or dict) holding its fields and perhaps other columns."""
+    names = cls.__dataclass_fields__  # type: ignore[attr-defined]
+    return cls(**{k: row[k] for k in names if k in row})
 
 
 def to_json(value: Any) -> Any:

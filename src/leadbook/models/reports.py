@@ -1,5 +1,5 @@
-"""Funnel, plan and report results: dataclasses (these commands have a start-up budget too;
-pydantic's import and model build would cost a third of it). ``models.lines.to_json`` dumps them."""
+"""Funnel, plan and report results (dataclasses: see models/__init__). ``models.lines.to_json``
+dumps them."""
 
 from __future__ import annotations
 

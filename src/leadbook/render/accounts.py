@@ -8,6 +8,7 @@ from leadbook.i18n import _, ngettext
 from leadbook.render import message as done
 
 if TYPE_CHECKING:
+    from leadbook.models.card import ComplaintLine
     from leadbook.models.reports import Referrer, ValueReport
 
 
@@ -118,16 +119,12 @@ def print_referrers(rows: list[Referrer]) -> None:
     )
 
 
-def print_complaints(rows: list[dict[str, Any]]) -> None:
+def print_complaints(rows: list[ComplaintLine]) -> None:
     for r in rows:
         status = (
-            _("resolved {date}").format(date=r["resolved_at"].date())
-            if r["resolved_at"]
-            else _("open")
+            _("resolved {date}").format(date=r.resolved_at.date()) if r.resolved_at else _("open")
         )
-        print(
-            f"#{r['id']}  {r['opened_at'].date()}  {r['number']} {r['name']}  {r['note']}  [{status}]"
-        )
+        print(f"#{r.id}  {r.opened_at.date()}  {r.number} {r.name}  {r.note}  [{status}]")
     if not rows:
         done(_("No complaints."))
 
