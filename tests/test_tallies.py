@@ -1,15 +1,15 @@
 """The running totals (leadbook.store.tallies) always equal totals counted from the rows.
 
 Whatever sequence of commands a team runs, the funnel, the report and the journals read from
-the totals must say exactly what they say when counted from the cards, changes, plans and
-contacts, and the totals must equal a recount from scratch: on SQLite, and on PostgreSQL when
-the suite runs against it (each book its own schema).
+the totals must say exactly what the reference (tests/tallies_reference.py) says counting from
+the cards, changes, plans and contacts, and the totals must equal a recount from scratch: on
+SQLite, and on PostgreSQL when the suite runs against it (each book its own schema).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
@@ -21,9 +21,10 @@ import sqlalchemy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import tallies_reference as reference
 from conftest import private_book, url_of
 from leadbook import funnel, journal, report
-from leadbook.models.lines import from_row, to_json
+from leadbook.models.lines import to_json
 from leadbook.store import tallies
 
 BOOKS = itertools.count()
@@ -120,71 +121,67 @@ def assert_same_totals(url: str) -> None:
         assert total == pytest.approx(recounted[key][1], abs=1e-6), key
 
 
-def missed_as_first_written(conn: Any, day: date, owner: str | None) -> list[dict[str, Any]]:
-    """The day journal's missed contacts as one query over every plan (before it read a
-    bounded slice in date order)."""
-    from datetime import datetime, time, timedelta
-
-    from sqlalchemy import func, select
-
-    from leadbook.store.schema import changes, customers, plans
-
-    where = [journal._due_on(day), ~journal._done_on(day)]
-    if owner:
-        where.append(plans.c.owner == owner)
-    # the grade the card had that day: what its first regrade after the day replaced (a card's
-    # first grade replaced none: steps run on shuffled days can add a card after a day its
-    # plan was made on)
-    then = (
-        select(changes.c.old)
-        .where(
-            changes.c.customer_id == customers.c.id,
-            changes.c.field == "grade",
-            changes.c.old.is_not(None),
-            changes.c.at >= datetime.combine(day + timedelta(days=1), time.min),
-        )
-        .order_by(changes.c.at, changes.c.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    rows = conn.execute(
-        select(
-            customers.c.number,
-            customers.c.name,
-            func.coalesce(then, customers.c.grade).label("grade"),
-            plans.c.due,
-            plans.c.purpose,
-        )
-        .join(customers, customers.c.id == plans.c.customer_id)
-        .where(*where)
-        .order_by(plans.c.due, customers.c.grade, customers.c.id, plans.c.id)
-        .limit(journal.MISSED_SHOWN)
-    ).mappings()
-    return [to_json(from_row(journal.MissedLine, r)) for r in rows]
+PERIODS = (
+    (date(2026, 3, 1), date(2026, 3, 31)),
+    (date(2026, 3, 16), date(2026, 3, 22)),
+    (date(2026, 2, 1), date(2026, 3, 17)),
+)
+JOURNAL_DAYS = (date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 18))
 
 
-def reports(url: str, monkeypatch: pytest.MonkeyPatch, *, kept: bool) -> list[Any]:
+def read_both(
+    url: str,
+    today: date = date(2026, 3, 18),
+    owners: Iterable[str | None] = (None, "王丽"),
+    periods: Iterable[tuple[date, date]] = PERIODS,
+    days: Iterable[date] = JOURNAL_DAYS,
+) -> list[tuple[str, Any, Any]]:
+    """(what, as the service reads it from the totals, as the reference counts it from the
+    rows) for each funnel, split, report and day and week journal."""
     patch = pytest.MonkeyPatch()  # its own: undo() leaves the test's environment alone
-    patch.setattr(tallies, "kept", lambda _conn: kept)
     patch.setattr(journal, "MISSED_SHOWN", 2)  # small books: make the bound matter
-    today = date(2026, 3, 18)
     engine = sqlalchemy.create_engine(url)
     try:
         with engine.connect() as conn:
-            found: list[Any] = []
-            for owner in (None, "王丽"):
-                found.append(asdict(funnel.funnel(conn, today, owner=owner)))
-                found.append(asdict(funnel.split(conn, "owner", today)))
-                for since, until in (
-                    (date(2026, 3, 1), date(2026, 3, 31)),
-                    (date(2026, 3, 16), date(2026, 3, 22)),
-                    (date(2026, 2, 1), date(2026, 3, 17)),
-                ):
-                    found.append(asdict(report.report(conn, since, until, today, owner)))
-                for day in (date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 18)):
-                    found.append(to_json(journal.day_journal(conn, day, owner)))
-                    assert found[-1]["missed"] == missed_as_first_written(conn, day, owner)
-                    found.append(to_json(journal.week_journal(conn, day, owner, today)))
+            found: list[tuple[str, Any, Any]] = []
+            for owner in owners:
+                found.append(
+                    (
+                        f"funnel {owner}",
+                        asdict(funnel.funnel(conn, today, owner=owner)),
+                        asdict(reference.funnel(conn, today, owner)),
+                    )
+                )
+                found.append(
+                    (
+                        "funnel --by owner",
+                        asdict(funnel.split(conn, "owner", today)),
+                        asdict(reference.split_by_owner(conn, today)),
+                    )
+                )
+                for since, until in periods:
+                    found.append(
+                        (
+                            f"report {since} {until} {owner}",
+                            asdict(report.report(conn, since, until, today, owner)),
+                            asdict(reference.report(conn, since, until, today, owner)),
+                        )
+                    )
+                for day in days:
+                    found.append(
+                        (
+                            f"journal --day {day} {owner}",
+                            to_json(journal.day_journal(conn, day, owner)),
+                            to_json(reference.day_journal(conn, day, owner)),
+                        )
+                    )
+                    found.append(
+                        (
+                            f"journal --week {day} {owner}",
+                            to_json(journal.week_journal(conn, day, owner, today)),
+                            to_json(reference.week_journal(conn, day, owner, today)),
+                        )
+                    )
             return found
     finally:
         engine.dispose()
@@ -201,19 +198,18 @@ def test_totals_always_equal_the_rows(cli, tmp_path, monkeypatch, steps, days):
     with fresh_book(tmp_path, monkeypatch) as url:
         if not run_steps(cli, steps, days):
             return
-        assert_totals_read_as_the_rows(url, monkeypatch)
+        assert_totals_read_as_the_rows(url)
 
 
-def assert_totals_read_as_the_rows(url: str, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """The totals equal a recount, and every funnel, report and journal reads the same from
-    them as from the rows; returns what was read from the totals."""
+def assert_totals_read_as_the_rows(url: str, **reading: Any) -> list[Any]:
+    """The totals equal a recount, and every funnel, report and journal (``reading``: the
+    dates and salespeople of :func:`read_both`) the services read from them says what the
+    reference counts from the rows; returns what was read from the totals."""
     assert_same_totals(url)
-    with monkeypatch.context() as patch:
-        from_totals = reports(url, patch, kept=True)
-    with monkeypatch.context() as patch:
-        from_rows = reports(url, patch, kept=False)
-    assert _close(from_totals, from_rows)
-    return from_totals
+    both = read_both(url, **reading)
+    for what, from_totals, from_rows in both:
+        assert _close(from_totals, from_rows), what
+    return [from_totals for _what, from_totals, _rows in both]
 
 
 def _close(a: Any, b: Any) -> bool:
@@ -271,7 +267,7 @@ def test_an_import_keeps_the_totals(tmp_path: Path, cli: Any, monkeypatch):
     with fresh_book(tmp_path, monkeypatch) as second:
         result = cli("import", str(workbook))
         assert result.exit_code == 0, result.stderr
-        from_totals = assert_totals_read_as_the_rows(second, monkeypatch)
+        from_totals = assert_totals_read_as_the_rows(second)
     lost = next(r for r in from_totals[0]["stages"] if r["stage"] == "lost")
     assert lost["count"] == 1 and from_totals[0]["lost_reasons"] == {"买了别家": 1, "价格太高": 1}
 
@@ -288,7 +284,7 @@ def test_the_day_journal_lists_the_earliest_missed_contacts(tmp_path: Path, cli:
         engine = sqlalchemy.create_engine(url)
         with engine.connect() as conn:
             missed = to_json(journal.day_journal(conn, date(2026, 3, 18)))["missed"]
-            assert missed == missed_as_first_written(conn, date(2026, 3, 18), None)
+            assert missed == to_json(reference.missed(conn, date(2026, 3, 18), None))
         engine.dispose()
     # C00002 was contacted (its next plan is in April), C00003 moved on to the 12th.
     assert [(m["number"], m["due"]) for m in missed] == [

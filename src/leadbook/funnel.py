@@ -1,5 +1,8 @@
 """The sales funnel (DOMAIN section 5): stage counts, flow and conversion from the stage
-history, and the shape diagnosis the method teaches. All counting is done in SQL.
+history, and the shape diagnosis the method teaches. All counting is done in SQL; the
+whole-book figures (cards per stage, how far each got, days in the stage, lost reasons) are
+read from the running totals (leadbook.store.tallies), which ``tests/tallies_reference.py``
+counts from the rows for the tests to compare.
 
 A card *reaches* a stage in the period when a stage change in the period moves it into that
 stage or past it: a jump from prospect to intent passes through contacted and interested, and
@@ -22,7 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from leadbook.domain import FUNNEL_STAGES, STAGE_INDEX, STAGES, money
 from leadbook.i18n import _, ngettext
 from leadbook.models.reports import Diagnosis, Funnel, FunnelSplit, StageFlow
-from leadbook.sqlexpr import days_between, stage_index
+from leadbook.sqlexpr import stage_index
 from leadbook.store import tallies
 from leadbook.store.schema import changes, customers, deals
 
@@ -60,13 +63,14 @@ def flows(
     """{(group, stage index): (reached, went on)}.
 
     Over the whole book up to today this reads the cards' summaries alone: every card reached
-    the stages up to the furthest it ever got (``top_stage``). For a period, the stage changes
-    in it give each card the range of stages it moved through; whether it went further is its
-    furthest stage by the period's end."""
+    the stages up to the furthest it ever got (``top_stage``), counted by the running totals
+    for everyone or per salesperson. For a period, the stage changes in it give each card the
+    range of stages it moved through; whether it went further is its furthest stage by the
+    period's end."""
     group_col = customers.c[by] if by else literal(None)
     scoped = _scope(owner, None, None)
     current = today is None or until >= today
-    if since is None and current and by in (None, "owner") and tallies.kept(conn):
+    if since is None and current and by in (None, "owner"):
         tops: dict[str | None, dict[int, int]] = {}
         for o, key, n, _t in tallies.read(conn, "stage", owner):
             top = key.partition("/")[2]
@@ -75,7 +79,7 @@ def flows(
                 tops.setdefault(group, {}).setdefault(int(top), 0)
                 tops[group][int(top)] += n
         return _reached(tops)
-    if since is None and current:
+    if since is None and current:  # split by another field of the card
         rows = conn.execute(
             select(group_col, customers.c.top_stage, func.count())
             .where(customers.c.top_stage.is_not(None), *scoped)
@@ -148,7 +152,9 @@ def _reached(
 def current_counts(
     conn: Connection, owner: str | None = None, by: str | None = None
 ) -> dict[tuple[str | None, str], int]:
-    if by in (None, "owner") and tallies.kept(conn):
+    """{(group, stage): cards at it now}: from the running totals for everyone or per
+    salesperson, from the cards for a split by another field."""
+    if by in (None, "owner"):
         counts: dict[tuple[str | None, str], int] = {}
         for o, key, n, _t in tallies.read(conn, "stage", owner):
             group_stage = (o if by else None, key.partition("/")[0])
@@ -166,26 +172,19 @@ def current_counts(
 def stage_now(
     conn: Connection, today: date, owner: str | None = None
 ) -> dict[str, tuple[int, float | None]]:
-    """{stage: (cards in it now, their average days in it so far)}: one pass over an index,
-    or the running totals."""
+    """{stage: (cards in it now, their average days in it so far)}, from the running totals."""
     now = datetime.combine(today, time.max)
-    if tallies.kept(conn):
-        counts = current_counts(conn, owner)
-        seconds = (now - datetime(1970, 1, 1)).total_seconds()
-        since: dict[str, tuple[int, float]] = {}
-        for _o, key, n, total in tallies.read(conn, "since", owner):
-            m, seconds_sum = since.get(key, (0, 0.0))
-            since[key] = (m + n, seconds_sum + total)
-        result: dict[str, tuple[int, float | None]] = {}
-        for (_g, stage), n in counts.items():
-            m, total = since.get(stage, (0, 0.0))
-            result[stage] = (n, (seconds - total / m) / 86400 if m else None)
-        return result
-    days = days_between(conn, customers.c.stage_since, literal(now))
-    query = select(customers.c.stage, func.count(), func.avg(days)).group_by(customers.c.stage)
-    if owner:
-        query = query.where(customers.c.owner == owner)
-    return {s: (int(n), float(d) if d is not None else None) for s, n, d in conn.execute(query)}
+    counts = current_counts(conn, owner)
+    seconds = (now - datetime(1970, 1, 1)).total_seconds()
+    since: dict[str, tuple[int, float]] = {}
+    for _o, key, n, total in tallies.read(conn, "since", owner):
+        m, seconds_sum = since.get(key, (0, 0.0))
+        since[key] = (m + n, seconds_sum + total)
+    result: dict[str, tuple[int, float | None]] = {}
+    for (_g, stage), n in counts.items():
+        m, total = since.get(stage, (0, 0.0))
+        result[stage] = (n, (seconds - total / m) / 86400 if m else None)
+    return result
 
 
 DWELL_SAMPLE = 5000  # the latest moves out of a stage that say how long cards usually stay
@@ -229,10 +228,9 @@ def lost_reasons(
 ) -> dict[str, int]:
     """{reason: cards lost for it}, from the reason on each move to lost (``lost`` requires
     one; migration 0005 gave older moves their card's). Over the whole book up to today this
-    reads the running totals."""
-    whole = since is None and (today is None or until >= today)
-    if whole and tallies.kept(conn):
-        found: dict[str, int] = {}
+    reads the running totals; for a period, the moves in it."""
+    found: dict[str, int] = {}
+    if since is None and (today is None or until >= today):
         for _o, key, n, _t in tallies.read(conn, "lostwhy", owner):
             found[key] = found.get(key, 0) + n
     else:
@@ -240,15 +238,13 @@ def lost_reasons(
         cards = func.count(func.distinct(changes.c.customer_id))
         query = (
             select(reason, cards)
-            .where(changes.c.field == "stage", changes.c.new == "lost")
+            .where(changes.c.field == "stage", changes.c.new == "lost", changes.c.at < _end(until))
             .group_by(reason)
         )
         if owner:
             query = query.join(customers, customers.c.id == changes.c.customer_id).where(
                 *_scope(owner, None, None)
             )
-        if not whole:
-            query = query.where(changes.c.at < _end(until))
         if since:
             query = query.where(changes.c.at >= datetime.combine(since, time.min))
         found = {r: int(n) for r, n in conn.execute(query)}

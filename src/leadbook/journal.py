@@ -6,7 +6,8 @@ that morning, or made that day for that day). It is done on D when a contact mad
 it. Over a period (a week, a half month, a month, a report's dates, a plan's weeks) each plan
 counts once: due when it was due on some day of the period, done when a contact of the period
 closed it. Completion = done / due. ``plans_due_done`` is the one reading of it for every
-screen.
+screen. Plans due and done are read from the running totals (leadbook.store.tallies);
+``tests/tallies_reference.py`` counts them from the plans, and the tests compare the two.
 """
 
 from __future__ import annotations
@@ -15,13 +16,11 @@ import calendar
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal_column, or_, select, union_all
+from sqlalchemy import func, literal_column, or_, select, union_all
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import ColumnElement
 
 from leadbook.models.journal import ChangeLine, ContactLine, JournalDay, JournalWeek, MissedLine
 from leadbook.models.lines import CardLine, from_row
-from leadbook.sqlexpr import greatest
 from leadbook.store import tallies
 from leadbook.store.customers import LIST_COLUMNS, card_line
 from leadbook.store.schema import changes, customers, followups, plans
@@ -31,23 +30,6 @@ def _start(day: date) -> datetime:
     return datetime.combine(day, time.min)
 
 
-def _due_on(day: date) -> ColumnElement[bool]:
-    return and_(
-        plans.c.due <= day,
-        plans.c.created_on <= day,
-        or_(plans.c.closed_on.is_(None), plans.c.closed_on >= day),
-    )
-
-
-def _done_on(day: date) -> ColumnElement[bool]:
-    return and_(
-        plans.c.status == "done",
-        plans.c.closed_on == day,
-        plans.c.due <= day,
-        plans.c.created_on <= day,
-    )
-
-
 def _ratio(done: int, due: int) -> float | None:
     return round(done / due, 4) if due else None
 
@@ -55,25 +37,10 @@ def _ratio(done: int, due: int) -> float | None:
 def _plan_counts(
     conn: Connection, days: list[date], owner: str | None
 ) -> dict[date, tuple[int, int]]:
-    """{day: (plans due, plans done)}: from the running totals, or counted from the plans
-    (the reference the totals are tested against: each count reads every plan dated on or
-    before the day)."""
-    if tallies.kept(conn):
-        due = tallies.plans_due(conn, days, owner or None)
-        done = tallies.plans_done(conn, min(days), max(days), owner or None)
-        return {day: (due[day], done.get(day, 0)) for day in days}
-    plan_owner = [plans.c.owner == owner] if owner else []
-    counts = {}
-    for day in days:
-        counts[day] = (
-            conn.execute(
-                select(func.count()).select_from(plans).where(_due_on(day), *plan_owner)
-            ).scalar_one(),
-            conn.execute(
-                select(func.count()).select_from(plans).where(_done_on(day), *plan_owner)
-            ).scalar_one(),
-        )
-    return counts
+    """{day: (plans due, plans done)}, from the running totals."""
+    due = tallies.plans_due(conn, days, owner or None)
+    done = tallies.plans_done(conn, min(days), max(days), owner or None)
+    return {day: (due[day], done.get(day, 0)) for day in days}
 
 
 def _counts_for_day(
@@ -328,23 +295,11 @@ def plans_due_done(
     conn: Connection, first: date, last: date, owner: str | None = None
 ) -> dict[str | None, tuple[int, int]]:
     """{salesperson: (plans due on some day from first to last, of them those done in it)}:
-    the follow-up discipline of a period for the week's journal, the report and plan check.
-    From the running totals, or counted from the plans (the reference they are tested
-    against)."""
+    the follow-up discipline of a period for the week's journal, the report and plan check,
+    from the running totals."""
     if last < first:
         return {}
-    if tallies.kept(conn):
-        return tallies.period_plans(conn, first, last, owner or None)
-    start = greatest(conn, plans.c.due, plans.c.created_on, first)
-    due_in = and_(start <= last, or_(plans.c.closed_on.is_(None), plans.c.closed_on >= start))
-    done_in = and_(due_in, plans.c.status == "done", plans.c.closed_on <= last)
-    plan_owner = [plans.c.owner == owner] if owner else []
-    rows = conn.execute(
-        select(plans.c.owner, func.count(), func.count(case((done_in, 1))))
-        .where(due_in, *plan_owner)
-        .group_by(plans.c.owner)
-    )
-    return {o: (int(due), int(done)) for o, due, done in rows}
+    return tallies.period_plans(conn, first, last, owner or None)
 
 
 def _period_plans(

@@ -1,24 +1,25 @@
 """Per-salesperson reports (DOMAIN section 8): new cards, contacts, follow-up discipline,
 stage advances, won and lost, win rate, won value, days to close; the method's rules of thumb
-flagged where missed. Each figure is one GROUP BY query."""
+flagged where missed. The counts are read from the running totals (leadbook.store.tallies), a
+few rows per salesperson and day; ``tests/tallies_reference.py`` counts them from the rows for
+the tests to compare, and both make the report with :func:`from_counts`."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from leadbook.domain import money, win_rate
 from leadbook.i18n import _
 from leadbook.journal import period_bounds, plans_due_done
 from leadbook.models.reports import OwnerReport, Report
-from leadbook.sqlexpr import days_between, stage_index
 from leadbook.store import tallies
-from leadbook.store.schema import changes, customers, deals, followups
+from leadbook.store.schema import customers, deals
 
 MIN_NEW_CALLS_A_DAY = 5
 MIN_NEW_CUSTOMERS_A_MONTH = 5
@@ -51,17 +52,24 @@ def working_days(since: date, until: date) -> int:
     return sum(1 for i in range(days) if (since + timedelta(days=i)).weekday() < 5) or 1
 
 
+Rows = dict[str | None, dict[str, Any]]
+
+
 def report(
     conn: Connection, since: date, until: date, today: date, owner: str | None = None
 ) -> Report:
+    rows = _from_tallies(conn, since, until, min(until, today), owner)
+    return from_counts(_with_won_value(conn, rows, since, until, owner), since, until, today)
+
+
+def from_counts(rows: Rows, since: date, until: date, today: date) -> Report:
+    """The report of the counts per salesperson (new_cards, new_calls, contacts, by_channel,
+    due, done, advances, won, lost, avg_days, won_value; a missing count is 0) of the days
+    from ``since`` to ``until``, with the rules of thumb judged on the days lived by
+    ``today``."""
     # Days not yet lived do not count against anyone.
     lived_until = min(until, today)
     workdays = working_days(since, lived_until) if lived_until >= since else 1
-    if tallies.kept(conn):
-        rows = _from_tallies(conn, since, until, lived_until, owner)
-    else:
-        rows = _from_rows(conn, since, until, lived_until, owner)
-    rows = _with_won_value(conn, rows, since, until, owner)
     months = max((lived_until - since).days + 1, 1) / 30.4
     result = []
     for o in sorted(rows, key=lambda x: (x is None, str(x))):
@@ -108,9 +116,6 @@ def report(
     return Report(since=since, until=until, working_days=workdays, rows=result)
 
 
-Rows = dict[str | None, dict[str, Any]]
-
-
 def _from_tallies(
     conn: Connection, since: date, until: date, lived: date, owner: str | None
 ) -> Rows:
@@ -140,84 +145,6 @@ def _discipline(conn: Connection, rows: Rows, since: date, lived: date, owner: s
     for o, (due, done) in plans_due_done(conn, since, lived, owner).items():
         rows[o]["due"] = due
         rows[o]["done"] = done
-
-
-def _from_rows(conn: Connection, since: date, until: date, lived: date, owner: str | None) -> Rows:
-    """The report's counts, one GROUP BY query each over the rows: the reference the running
-    totals are tested against."""
-    start = datetime.combine(since, time.min)
-    end = datetime.combine(until + timedelta(days=1), time.min)
-    rows: Rows = defaultdict(lambda: defaultdict(int))
-    who = customers.c.owner
-    owner_filter = [who == owner] if owner else []
-    for o, n in conn.execute(
-        select(who, func.count())
-        .where(customers.c.created_at >= start, customers.c.created_at < end, *owner_filter)
-        .group_by(who)
-    ):
-        rows[o]["new_cards"] = n
-    # Contacts made by each salesperson, by channel; and of them, to new prospects.
-    fu_owner = [followups.c.by == owner] if owner else []
-    for o, via, n in conn.execute(
-        select(followups.c.by, followups.c.via, func.count())
-        .where(followups.c.at >= start, followups.c.at < end, *fu_owner)
-        .group_by(followups.c.by, followups.c.via)
-    ):
-        rows[o]["contacts"] += n
-        rows[o].setdefault("by_channel", {})[via] = n
-    # Calls to new prospects: first contacts made in the period, on each salesperson's cards.
-    for o, n in conn.execute(
-        select(who, func.count())
-        .where(
-            customers.c.first_contact_at >= start,
-            customers.c.first_contact_at < end,
-            *owner_filter,
-        )
-        .group_by(who)
-    ):
-        rows[o]["new_calls"] = n
-    _discipline(conn, rows, since, lived, owner)
-    # Stage changes in the period, on each salesperson's cards.
-    stage_in = and_(
-        changes.c.field == "stage", changes.c.at >= start, changes.c.at < end, *owner_filter
-    )
-    advanced = and_(
-        changes.c.old.is_not(None),
-        changes.c.old != "lost",
-        stage_index(changes.c.new) > stage_index(changes.c.old),
-    )
-    for o, adv, won, lost in conn.execute(
-        select(
-            who,
-            func.count(case((advanced, 1))),
-            func.count(case((changes.c.new == "won", 1))),
-            func.count(case((changes.c.new == "lost", 1))),
-        )
-        .join(customers, customers.c.id == changes.c.customer_id)
-        .where(stage_in)
-        .group_by(who)
-    ):
-        if not (adv or won or lost):  # only moves back: nothing to report
-            continue
-        rows[o]["advances"] = adv
-        rows[o]["won"] = won
-        rows[o]["lost"] = lost
-    # Days from first contact (or the card's creation) to each win in the period.
-    began = func.coalesce(customers.c.first_contact_at, customers.c.created_at)
-    for o, days in conn.execute(
-        select(who, func.avg(days_between(conn, began, changes.c.at)))
-        .join(customers, customers.c.id == changes.c.customer_id)
-        .where(
-            changes.c.field == "stage",
-            changes.c.new == "won",
-            changes.c.at >= start,
-            changes.c.at < end,
-            *owner_filter,
-        )
-        .group_by(who)
-    ):
-        rows[o]["avg_days"] = float(days) if days is not None else None
-    return rows
 
 
 def _with_won_value(

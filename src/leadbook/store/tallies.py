@@ -5,7 +5,9 @@ thousands of rows (every card's stage, a month's stage changes, plans and contac
 totals hold the same counts per salesperson and per day, so those commands read a few hundred
 rows instead. Triggers keep them in step with every write, whoever makes it (a command, an
 import, a migration), inside the same transaction: they can never disagree with the rows they
-count, which ``tests/test_tallies.py`` checks against totals recomputed from the rows.
+count. ``tests/test_tallies.py`` checks them against a recount from scratch, and what
+the commands read from them against ``tests/tallies_reference.py``, which counts the same
+figures from the rows.
 
 One row per (metric, owner, day, key); ``owner`` and ``key`` are '' for none and ``day`` is ''
 for the undated metrics. ``n`` counts, ``total`` sums:
@@ -443,12 +445,6 @@ def recount_sql(dialect: str, cards: str = "1 = 1", only: str = "") -> list[str]
     if only == "plan":
         parts = parts[-1:]
     return [_up(rows) for rows in parts]
-
-
-def kept(conn: Connection) -> bool:
-    """Whether the commands read the running totals: always, on books of schema 0005 on. The
-    tests turn it off to count the same figures from the rows and compare."""
-    return True
 
 
 def _query(conn: Connection, sql: str, **params: Any) -> Any:
