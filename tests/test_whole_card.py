@@ -4,6 +4,8 @@ the page a salesperson reads before a visit. Today is 2026-03-18 (conftest)."""
 
 from __future__ import annotations
 
+import zipfile
+
 import openpyxl
 import pytest
 from rich.cells import cell_len
@@ -139,16 +141,30 @@ def test_a_column_an_import_kept_is_a_field_like_the_others(ok, tmp_path):
     assert [c["number"] for c in ok("search", "京a54321", "--json").json()] == ["C00001"]
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_the_new_fields_survive_the_excel_round_trip(ok, add, tmp_path, monkeypatch, lang):
+@pytest.mark.parametrize(
+    ("lang", "suffix"), [("en", "xlsx"), ("zh", "xlsx"), ("en", "zip"), ("zh", "csv")]
+)
+def test_the_new_fields_survive_the_round_trip(ok, add, tmp_path, monkeypatch, lang, suffix):
     ok("config", "field", "add", "车牌号")
     number = add("张三", *WHOLE, "--set", "车牌号=京A12345")
     before = ok("show", number, "--json").json()
-    target = tmp_path / f"book-{lang}.xlsx"
-    ok("export", str(target), "--lang", lang)
-    heads = next(
-        openpyxl.load_workbook(target, read_only=True).worksheets[0].iter_rows(values_only=True)
+    target = tmp_path / f"book-{lang}.{suffix}"
+    ok(
+        "export",
+        str(target),
+        "--lang",
+        lang,
+        *(["--sheet", "customers"] if suffix == "csv" else []),
     )
+    if suffix == "xlsx":
+        sheet = openpyxl.load_workbook(target, read_only=True).worksheets[0]
+        heads = next(sheet.iter_rows(values_only=True))
+    elif suffix == "csv":
+        heads = tuple(target.read_text(encoding="utf-8-sig").splitlines()[0].split(","))
+    else:
+        with zipfile.ZipFile(target) as archive:
+            text = archive.read("Customers.csv").decode("utf-8-sig")
+        heads = tuple(text.splitlines()[0].split(","))
     assert "车牌号" in heads
     assert ("购买决策人" if lang == "zh" else "Decision maker") in heads
     with private_book(tmp_path / f"again-{lang}.db") as again:

@@ -845,6 +845,7 @@ def _write_csv_sheet(
     conn: Connection, out: Any, f: Filters, lang: str, sheet: str, dialect: str
 ) -> int:
     columns, rows = CSV_SHEETS[sheet]
+    columns = sheet_columns(conn, sheet, columns)
     return _write_csv_rows(out, columns, rows(conn, f), lang, dialect, _translator(sheet, lang))
 
 
