@@ -1,7 +1,9 @@
 """Finding cards: the lists behind `leadbook list` and `leadbook search`.
 
-Kept light (the store and the line model only, no card model, no pinyin at import): both
-commands start in a few milliseconds.
+Kept light (no SQLAlchemy, no card model, no pinyin at import): on a SQLite book at the
+current schema both read through ``store.fast`` (the standard sqlite3 module running the
+SQL SQLAlchemy compiled), elsewhere through ``book.read()``; the queries are
+``store.find``'s either way.
 """
 
 from __future__ import annotations
@@ -10,18 +12,23 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from leadbook.errors import InvalidValue
 from leadbook.i18n import _
 from leadbook.models.lines import CardLine
-from leadbook.store import customers
+from leadbook.store import fast, find
+from leadbook.store.db import Book
 
-SORTS = tuple(customers.SORTS)
+SORTS = find.SORTS
+
+
+def _customers() -> Any:
+    from leadbook.store import customers  # the full path: SQLAlchemy
+
+    return customers
 
 
 def list_lines(
-    conn: Connection,
+    book: Book,
     *,
     today: date,
     source: str | None = None,
@@ -34,7 +41,7 @@ def list_lines(
     """`leadbook list`: the cards matching the filters as lines, and how many match in all.
     The filters as typed: ``source`` a channel or a detail (展会), ``urgency`` a time class
     (紧急 ...), ``fields`` NAME=VALUE (or NAME: any value) of the book's own fields; the
-    others are ``customers.list_cards``'."""
+    others are ``find.list_filters``'."""
     from leadbook import domain, parsing
 
     if source:
@@ -55,8 +62,12 @@ def list_lines(
         filters["expected_after"], filters["expected_until"] = after, until
     if fields:
         filters["fields"] = [field_filter(text) for text in fields]
-    rows, total = customers.list_cards(conn, **filters)
-    return [customers.card_line(r) for r in rows], total
+    rows, total = fast.run(
+        book,
+        lambda reader: find.list_cards(reader, **filters),
+        lambda conn: _customers().list_cards(conn, **filters),
+    )
+    return [find.card_line(r) for r in rows], total
 
 
 def field_filter(text: str) -> tuple[str, str | None]:
@@ -70,7 +81,11 @@ def field_filter(text: str) -> tuple[str, str | None]:
     return name, (value.strip() if sep else None)
 
 
-def search_lines(conn: Connection, text: str, limit: int | None = 50) -> tuple[list[CardLine], int]:
+def search_lines(book: Book, text: str, limit: int | None = 50) -> tuple[list[CardLine], int]:
     """`leadbook search`: the cards found for ``text`` as lines, and how many were found."""
-    rows, total = customers.search(conn, text, limit=limit)
-    return [customers.card_line(r) for r in rows], total
+    rows, total = fast.run(
+        book,
+        lambda reader: find.search(reader, text, limit),
+        lambda conn: _customers().search(conn, text, limit=limit),
+    )
+    return [find.card_line(r) for r in rows], total

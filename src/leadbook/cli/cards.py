@@ -263,18 +263,17 @@ def _print_lines(lines: list[Any], total: int, as_json: bool, empty: str) -> Non
     if as_json:
         print_json(dump(lines))
         return
+    # Notes in plain text through leadbook's own writer: Rich's console costs search 20 ms
+    # to import.
+    from leadbook.render.grid import write
+
     if not lines:
-        done(empty)
+        write([[(empty, "")]], sys.stderr)
         return
     from leadbook.render.lines import print_cards
 
     print_cards(lines)
     if total > len(lines):
-        import sys
-
-        from leadbook.render.grid import write
-
-        # Plain text through leadbook's own writer: Rich's console costs search 20 ms to import.
         more = _("{shown} of {total} shown: use --limit 0 for all").format(
             shown=len(lines), total=total
         )
@@ -340,23 +339,22 @@ def list_(
     book = state(ctx).book()
     if mine:
         owner = book.user
-    with book.read() as conn:
-        lines, total = lookup.list_lines(
-            conn,
-            grades=grades,
-            stages=stages,
-            owner=owner,
-            tag=tag,
-            source=source,
-            customer_type=customer_type,
-            purchase_kind=purchase,
-            urgency=urgency,
-            fields=field or (),
-            today=c.today,
-            overdue_on=c.today if overdue else None,
-            sort=sort,
-            limit=limit or None,
-        )
+    lines, total = lookup.list_lines(
+        book,
+        grades=grades,
+        stages=stages,
+        owner=owner,
+        tag=tag,
+        source=source,
+        customer_type=customer_type,
+        purchase_kind=purchase,
+        urgency=urgency,
+        fields=field or (),
+        today=c.today,
+        overdue_on=c.today if overdue else None,
+        sort=sort,
+        limit=limit or None,
+    )
     _print_lines(lines, total, as_json, _("No cards match."))
 
 
@@ -375,9 +373,7 @@ def search(
 ) -> None:
     from leadbook.lookup import search_lines
 
-    book = state(ctx).book()
-    with book.read() as conn:
-        lines, total = search_lines(conn, text, limit=limit or None)
+    lines, total = search_lines(state(ctx).book(), text, limit=limit or None)
     _print_lines(lines, total, as_json, _("Nothing found for {text!r}.").format(text=text))
 
 

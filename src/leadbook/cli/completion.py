@@ -65,8 +65,7 @@ def customers(ctx: Any, _param: Any, incomplete: str) -> list[CompletionItem]:
 
         state = State(db=url, user=ctx.find_root().params.get("as_user"))
         try:
-            with state.book().read() as conn:
-                lines, _total = search_lines(conn, text, limit=LIMIT)
+            lines, _total = search_lines(state.book(), text, limit=LIMIT)
         finally:
             state.close()
     except Exception:  # a completion says nothing rather than print an error into the line

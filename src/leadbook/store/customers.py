@@ -9,13 +9,14 @@ from typing import Any
 
 from sqlalchemy import (
     ARRAY,
+    Date,
     Integer,
+    String,
     and_,
     any_,
     bindparam,
     case,
     cast,
-    false,
     func,
     literal_column,
     or_,
@@ -24,15 +25,14 @@ from sqlalchemy import (
 )
 from sqlalchemy import text as sql
 from sqlalchemy.engine import Connection, RowMapping
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import Executable, Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from leadbook.errors import NotFound
 from leadbook.i18n import _
-from leadbook.models.lines import CardLine
 from leadbook.parsing import format_number, parse_number
-from leadbook.searchkeys import SEARCH_FIELDS, pinyin_keys, query_terms, search_key
-from leadbook.store import inserted_id
+from leadbook.searchkeys import SEARCH_FIELDS, pinyin_keys, search_key
+from leadbook.store import find, inserted_id
 from leadbook.store.history import write_audit
 from leadbook.store.schema import customers
 
@@ -136,21 +136,18 @@ def extra_keys(conn: Connection) -> list[str]:
     return [str(key) for (key,) in conn.exec_driver_sql(query)]
 
 
-def extra_matches(key: str, value: str | None, dialect: str, n: int = 0) -> ColumnElement[bool]:
-    """Cards whose own field ``key`` holds ``value`` (any value when None); ``n`` numbers the
-    query's parameters when several such tests are joined."""
+def extra_matches(n: int, valued: bool, dialect: str) -> ColumnElement[bool]:
+    """Cards whose own field ``:xk{n}`` holds the value ``:xv{n}`` (``valued``) or any value;
+    ``n`` numbers the query's parameters when several such tests are joined."""
     k, v = f"xk{n}", f"xv{n}"
     if dialect == "sqlite":
         found = f"SELECT 1 FROM json_each(customers.extra) AS j WHERE j.key = :{k}"
-        if value is not None:
+        if valued:
             found += f" AND CAST(j.value AS TEXT) = :{v}"
-        clause = sql(f"EXISTS ({found})")
-    elif value is None:
-        clause = sql(f"(customers.extra::jsonb ->> :{k}) IS NOT NULL")
-    else:
-        clause = sql(f"(customers.extra::jsonb ->> :{k}) = :{v}")
-    params = {k: key} if value is None else {k: key, v: value}
-    return clause.bindparams(**params)  # type: ignore[return-value]
+        return sql(f"EXISTS ({found})")  # type: ignore[return-value]
+    if not valued:
+        return sql(f"(customers.extra::jsonb ->> :{k}) IS NOT NULL")  # type: ignore[return-value]
+    return sql(f"(customers.extra::jsonb ->> :{k}) = :{v}")  # type: ignore[return-value]
 
 
 def referred_by(conn: Connection, cid: int) -> list[RowMapping]:
@@ -269,208 +266,160 @@ SORTS = {
     "last": (customers.c.last_contact_at.is_(None), customers.c.last_contact_at.desc()),
     "company": (customers.c.company, customers.c.name),
 }
+assert tuple(SORTS) == find.SORTS
 
 
-def list_cards(
-    conn: Connection,
-    *,
-    grades: Sequence[str] = (),
-    stages: Sequence[str] = (),
-    owner: str | None = None,
-    tag: str | None = None,
-    source: str | None = None,
-    source_detail: str | None = None,
-    customer_type: str | None = None,
-    purchase_kind: str | None = None,
-    expected_after: date | None = None,
-    expected_until: date | None = None,
-    fields: Sequence[tuple[str, str | None]] = (),
-    overdue_on: date | None = None,
-    sort: str = "number",
-    limit: int | None = None,
-) -> tuple[list[RowMapping], int]:
-    """Cards matching the filters, and how many match in all. ``source``: a channel (or a
-    detail of the user's own, matched as either); ``expected_*``: the time-class window;
-    ``fields``: (name, value or None for any) of the book's own fields."""
-    conditions: list[ColumnElement[bool]] = []
-    if grades:
-        conditions.append(customers.c.grade.in_(grades))
-    if stages:
-        conditions.append(customers.c.stage.in_(stages))
-    if owner:
-        conditions.append(customers.c.owner == owner)
-    if tag:
-        conditions.append(customers.c.tags.like(f"%,{_escape(tag)},%", escape="\\"))
-    if source:
-        conditions.append(or_(customers.c.source == source, customers.c.source_detail == source))
-    if source_detail:
-        conditions.append(customers.c.source_detail == source_detail)
-    if customer_type:
-        conditions.append(customers.c.customer_type == customer_type)
-    if purchase_kind:
-        conditions.append(customers.c.purchase_kind == purchase_kind)
-    if expected_after is not None or expected_until is not None:
-        conditions.append(customers.c.expected.is_not(None))
-    if expected_after is not None:
-        conditions.append(customers.c.expected > expected_after)
-    if expected_until is not None:
-        conditions.append(customers.c.expected <= expected_until)
-    for n, (name, value) in enumerate(fields):
-        conditions.append(extra_matches(name, value, conn.dialect.name, n))
-    if overdue_on is not None:
-        conditions.append(customers.c.next_due < overdue_on)
-    where = and_(*conditions) if conditions else None
-    query = select(*LIST_COLUMNS)
-    count = select(func.count()).select_from(customers)
-    if where is not None:
-        query, count = query.where(where), count.where(where)
-    query = query.order_by(*SORTS[sort])
-    if limit:
-        query = query.limit(limit)
-    rows = list(conn.execute(query).mappings())
-    total = len(rows) if not limit or len(rows) < limit else conn.execute(count).scalar_one()
-    return rows, total
+class Live:
+    """A ``find.Runner`` on a SQLAlchemy connection: each key's statement built here."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.dialect = conn.dialect.name
+
+    def rows(self, key: str, params: dict[str, Any]) -> list[Any]:
+        return list(self.conn.execute(statement(key, self.dialect), params).mappings())
 
 
-def split_tags(value: str | None) -> list[str]:
-    """The tags of a card, stored as ",a,b," so one tag can be matched with LIKE."""
-    return [t for t in (value or "").split(",") if t]
-
-
-def card_line(row: RowMapping) -> CardLine:
-    return CardLine(
-        number=row["number"],
-        name=row["name"],
-        grade=row["grade"],
-        stage=row["stage"],
-        created_at=row["created_at"],
-        company=row["company"],
-        mobile=row["mobile"],
-        owner=row["owner"],
-        source=row["source"],
-        tags=split_tags(row["tags"]),
-        next_due=row["next_due"],
-        last_contact_at=row["last_contact_at"],
-    )
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-# Search reads a trigram index where the book has one (migration 0004): FTS5 on SQLite, pg_trgm
-# on PostgreSQL, where the planner uses it for the same LIKE by itself.
-_TWO_CHAR_GRAMS = 200  # a two-character term spread over more trigrams than this is scanned
-
-
-def _has_trigram_table(conn: Connection) -> bool:
-    if conn.dialect.name != "sqlite":
-        return False
-    return (
-        conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'customers_fts'"
-        ).first()
-        is not None
-    )
-
-
-def _matches(conn: Connection, term: str, indexed: bool) -> ColumnElement[bool]:
-    """Cards whose search key contains the term: through the trigram index for a term of two
-    characters or more, by scanning the keys otherwise."""
-    scan = customers.c.search_key.like(f"%{_escape(term)}%", escape="\\")
-    if not indexed or len(term) < 2:
-        return scan
-    if len(term) == 2:
-        # Every place a two-character term occurs starts a trigram (a key ends with "|"), so
-        # it matches the cards holding any trigram that begins with it.
-        grams = [
-            g
-            for (g,) in conn.execute(
-                sql(
-                    "SELECT term FROM customers_fts_terms WHERE term >= :low AND term < :high "
-                    "LIMIT :most"
-                ),
-                {"low": term, "high": term + "\U0010ffff", "most": _TWO_CHAR_GRAMS + 1},
-            )
-        ]
-        if len(grams) > _TWO_CHAR_GRAMS:
-            return scan
-        if not grams:
-            return false()
-        query = " OR ".join(_phrase(g) for g in grams)
-    else:
-        query = _phrase(term)
-    found: Select[Any] = (
-        select(literal_column("rowid"))
-        .select_from(sql("customers_fts"))
-        .where(literal_column("customers_fts").op("MATCH")(query))
-    )
-    return customers.c.id.in_(found)
-
-
-def _phrase(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
-
-
-def _limited_by_policy(conn: Connection) -> bool:
-    """Whether row-level security limits this PostgreSQL login's cards (a salesperson or a
-    manager, not the book's owner) and the book has the search function of migration 0006."""
-    if conn.dialect.name != "postgresql":
-        return False
-    return bool(
-        conn.exec_driver_sql(
+def statement(key: str, dialect: str) -> Executable:
+    """The statement of a ``leadbook.store.find`` key, with its parameters as named binds:
+    the one place the queries of `list` and `search` are written."""
+    family, parts = find.parse_key(key)
+    if key == find.FTS_TABLE:
+        return sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'customers_fts'")
+    if key == find.FTS_GRAMS:
+        return sql(
+            "SELECT term FROM customers_fts_terms WHERE term >= :low AND term < :high LIMIT :most"
+        )
+    if key == find.POLICY:
+        return sql(
             "SELECT row_security_active('customers') "
-            "AND to_regprocedure('leadbook_search_ids(text)') IS NOT NULL"
-        ).scalar()
-    )
+            "AND to_regprocedure('leadbook_search_ids(text)') IS NOT NULL AS limited"
+        )
+    if family == "search":
+        return _search_statement(parts[0].split(","), parts[1] == "limit", "policy" in parts)
+    if family == "list":
+        query = select(*LIST_COLUMNS).where(*_list_conditions(parts[0], dialect))
+        query = query.order_by(*SORTS[parts[1]])
+        return query.limit(_LIMIT) if parts[2] == "limit" else query
+    if family == "count":
+        return (
+            select(func.count().label("total"))
+            .select_from(customers)
+            .where(*_list_conditions(parts[0], dialect))
+        )
+    raise KeyError(key)
 
 
-def _through_index(term: str) -> ColumnElement[bool]:
-    """Cards holding ``term``, found by the book's owner through the trigram index and limited
-    to the cards this login may see (``leadbook_search_ids``, migration 0006). Under
-    row-level security the planner may not use the index for LIKE itself: it would read
-    every card the login sees. The ids come back as one array (a subquery, computed once)
-    and are read through the primary key, under the policy as ever."""
-    ids = select(func.leadbook_search_ids(f"%{_escape(term)}%")).scalar_subquery()
-    # A cast, so ANY reads the array the subquery returns, not the subquery's rows.
-    return customers.c.id == any_(cast(ids, ARRAY(Integer)))
+_LIMIT = bindparam("limit", type_=Integer)
 
 
-def search(conn: Connection, text: str, limit: int | None = 50) -> tuple[list[RowMapping], int]:
-    terms = query_terms(text)
-    if not terms:
-        return [], 0
-    indexed = _has_trigram_table(conn)
-    conditions = [_matches(conn, t, indexed) for t in terms]
-    longest = max(terms, key=len)
-    if len(longest) >= 3 and _limited_by_policy(conn):
-        # A trigram index needs three characters. The LIKE of every term stays: it filters
-        # the cards the index found.
-        conditions.append(_through_index(longest))
-    whole = text.strip().lower()
+def _list_conditions(tokens: str, dialect: str) -> list[ColumnElement[bool]]:
+    """The conditions of ``find.list_filters``' tokens (``grade2+owner``), in their order."""
+    c = customers.c
+    conditions: list[ColumnElement[bool]] = []
+    fields, expected = 0, False
+    for token in tokens.split("+") if tokens else []:
+        if token.startswith("grade"):
+            conditions.append(c.grade.in_([bindparam(f"g{n}") for n in range(int(token[5:]))]))
+        elif token.startswith("stage"):
+            conditions.append(c.stage.in_([bindparam(f"s{n}") for n in range(int(token[5:]))]))
+        elif token == "owner":
+            conditions.append(c.owner == bindparam("owner"))
+        elif token == "tag":
+            conditions.append(c.tags.like(bindparam("tag"), escape="\\"))
+        elif token == "source":
+            source = bindparam("source", type_=String)
+            conditions.append(or_(c.source == source, c.source_detail == source))
+        elif token == "detail":
+            conditions.append(c.source_detail == bindparam("detail"))
+        elif token == "type":
+            conditions.append(c.customer_type == bindparam("type"))
+        elif token == "kind":
+            conditions.append(c.purchase_kind == bindparam("kind"))
+        elif token in ("after", "until"):
+            if not expected:  # the time-class window: cards with an expected date
+                conditions.append(c.expected.is_not(None))
+                expected = True
+            bound = bindparam(token, type_=Date)
+            conditions.append(c.expected > bound if token == "after" else c.expected <= bound)
+        elif token in ("field", "fieldvalue"):
+            conditions.append(extra_matches(fields, token == "fieldvalue", dialect))
+            fields += 1
+        elif token == "overdue":
+            conditions.append(c.next_due < bindparam("overdue"))
+        else:
+            raise KeyError(token)
+    return conditions
+
+
+def _search_statement(kinds: Sequence[str], limited: bool, policy: bool) -> Select[Any]:
+    """`search` for terms matched as ``kinds`` (``fts`` through the trigram index, ``scan``
+    over the keys), the ``n``th term's LIKE pattern or MATCH query as ``:t{n}``."""
+    c = customers.c
+    conditions: list[ColumnElement[bool]] = []
+    for n, kind in enumerate(kinds):
+        term = bindparam(f"t{n}", type_=String)
+        if kind == "scan":
+            conditions.append(c.search_key.like(term, escape="\\"))
+        else:
+            found: Select[Any] = (
+                select(literal_column("rowid"))
+                .select_from(sql("customers_fts"))
+                .where(literal_column("customers_fts").op("MATCH")(term))
+            )
+            conditions.append(c.id.in_(found))
+    if policy:
+        conditions.append(_through_index())
+    whole = bindparam("whole", type_=String)
     rank = case(
         (
             or_(
-                func.lower(customers.c.name) == whole,
-                func.lower(customers.c.number) == whole,
-                customers.c.pinyin == whole.replace(" ", ""),
-                customers.c.initials == whole,
+                func.lower(c.name) == whole,
+                func.lower(c.number) == whole,
+                c.pinyin == bindparam("joined", type_=String),
+                c.initials == whole,
             ),
             0,
         ),
-        (customers.c.search_key.like(f"%|{_escape(terms[0])}%", escape="\\"), 1),
+        (c.search_key.like(bindparam("first", type_=String), escape="\\"), 1),
         else_=2,
     )
     # The number of matches comes with the rows (a window count): one pass over them, not two.
     query = (
         select(*LIST_COLUMNS, func.count().over().label("matches"))
         .where(and_(*conditions))
-        .order_by(rank, customers.c.id)
+        .order_by(rank, c.id)
     )
-    if limit:
-        query = query.limit(limit)
-    rows = list(conn.execute(query).mappings())
-    return rows, (int(rows[0]["matches"]) if rows else 0)
+    return query.limit(_LIMIT) if limited else query
+
+
+def _through_index() -> ColumnElement[bool]:
+    """Cards holding the longest term (``:policy``), found by the book's owner through the
+    trigram index and limited to the cards this login may see (``leadbook_search_ids``,
+    migration 0006). Under row-level security the planner may not use the index for LIKE
+    itself: it would read every card the login sees. The ids come back as one array (a
+    subquery, computed once) and are read through the primary key, under the policy as ever."""
+    ids = select(func.leadbook_search_ids(bindparam("policy", type_=String))).scalar_subquery()
+    # A cast, so ANY reads the array the subquery returns, not the subquery's rows.
+    return customers.c.id == any_(cast(ids, ARRAY(Integer)))
+
+
+def _has_trigram_table(conn: Connection) -> bool:
+    return find.has_trigram_table(Live(conn))
+
+
+def search(conn: Connection, text: str, limit: int | None = 50) -> tuple[list[RowMapping], int]:
+    """``find.search`` on a connection."""
+    return find.search(Live(conn), text, limit, indexed=_has_trigram_table(conn))
+
+
+def list_cards(conn: Connection, **filters: Any) -> tuple[list[RowMapping], int]:
+    """``find.list_cards`` on a connection."""
+    return find.list_cards(Live(conn), **filters)
+
+
+split_tags = find.split_tags
+card_line = find.card_line
 
 
 def update_many(conn: Connection, rows: list[dict[str, Any]]) -> None:

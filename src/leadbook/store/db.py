@@ -110,6 +110,20 @@ def _create_private_file(path: Path) -> None:
         ) from None
 
 
+_SHARED: list[Any] = []  # the first SQLite engine's dialect and compiled-statement cache
+
+
+def _share_compiled(engine: Engine) -> None:
+    """Every SQLite book a process opens shares one dialect, so each statement is compiled
+    once a process, not once a book (SQLAlchemy keys its statement cache by dialect): the
+    demo, the README script and the test suite open many books in one process."""
+    if not _SHARED:
+        _SHARED.extend((engine.dialect, engine._compiled_cache))
+        return
+    engine.dialect, engine._compiled_cache = _SHARED
+    engine.pool._dialect = _SHARED[0]
+
+
 def create_engine(url: str) -> Engine:
     import sqlalchemy
     from sqlalchemy import event
@@ -122,17 +136,11 @@ def create_engine(url: str) -> Engine:
             if not path.exists():
                 _create_private_file(path)
         engine = sqlalchemy.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _share_compiled(engine)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-            dbapi_conn.isolation_level = None  # leadbook emits BEGIN itself (below)
-            cur = dbapi_conn.cursor()
-            cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            cur.execute("PRAGMA foreign_keys = ON")
-            with contextlib.suppress(Exception):  # a read-only book cannot switch; reading works
-                cur.execute("PRAGMA journal_mode = WAL")
-            cur.execute("PRAGMA synchronous = NORMAL")
-            cur.close()
+            configure_sqlite(dbapi_conn)
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Connection) -> None:
@@ -149,6 +157,24 @@ def create_engine(url: str) -> Engine:
                 url=display_url(url), reason=_short(exc)
             )
         ) from None
+
+
+def configure_sqlite(dbapi_conn: Any) -> None:
+    """Set up a new sqlite3 connection to a book: leadbook's pragmas, and no implicit
+    transactions (leadbook emits BEGIN itself)."""
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA foreign_keys = ON")
+    with contextlib.suppress(Exception):  # a read-only book cannot switch; reading works
+        cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.close()
+
+
+# How a SQLite book's schema revision is read (stored_revision; store.fast reads it so too).
+SQLITE_HAS_REVISION = "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+READ_REVISION = "SELECT version_num FROM alembic_version"
 
 
 def _short(exc: BaseException) -> str:
@@ -174,9 +200,7 @@ def stored_revision(conn: Connection) -> str | None:
     name = conn.dialect.name
     found: object
     if name == "sqlite":
-        found = conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
-        ).first()
+        found = conn.exec_driver_sql(SQLITE_HAS_REVISION).first()
     elif name == "postgresql":
         found = conn.exec_driver_sql("SELECT to_regclass('alembic_version')").scalar()
     else:
@@ -185,7 +209,7 @@ def stored_revision(conn: Connection) -> str | None:
         found = inspect(conn).has_table("alembic_version")
     if not found:
         return None
-    value = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    value = conn.exec_driver_sql(READ_REVISION).scalar()
     return str(value) if value is not None else None
 
 
@@ -432,10 +456,8 @@ class Book:
         self.url = url
         self.user = user
         self._engine: Engine | None = None
-        path = self.path
-        if path is None or path.exists():
-            self._open()
-        # else a book file that does not exist yet: only a write creates it (``write``)
+        # Opened (engine, upgrade) when first used: a hot command on a SQLite book at the
+        # current schema may read it with the standard sqlite3 module instead (store.fast).
 
     def _open(self) -> None:
         self._engine = create_engine(self.url)
@@ -446,17 +468,26 @@ class Book:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            raise BookError(
-                _(
-                    "there is no book at {path} yet: `leadbook add` starts one there, or --db "
-                    "(or LEADBOOK_DB) names the book to read"
-                ).format(path=self.path)
-            )
+            if not self.exists:  # a book file that does not exist yet: a write creates it
+                raise BookError(
+                    _(
+                        "there is no book at {path} yet: `leadbook add` starts one there, or "
+                        "--db (or LEADBOOK_DB) names the book to read"
+                    ).format(path=self.path)
+                )
+            self._open()
+            assert self._engine is not None
         return self._engine
 
     @property
-    def exists(self) -> bool:
+    def opened(self) -> bool:
+        """Whether the engine is made (and the schema checked) already."""
         return self._engine is not None
+
+    @property
+    def exists(self) -> bool:
+        path = self.path
+        return self._engine is not None or path is None or path.exists()
 
     def create(self) -> None:
         """Make the book if there is none yet: for a command that writes and reads first."""

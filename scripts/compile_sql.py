@@ -1,0 +1,26 @@
+"""Write src/leadbook/store/compiled_sql.jsonl: the SQLite text of the statements `list` and
+`search` run, as SQLAlchemy compiles them from leadbook.store.customers, with the order and
+types of their parameters and the types of their columns (leadbook.store.fast reads it, so a
+hot command on a SQLite book does not import SQLAlchemy; issue 15).
+
+    python scripts/compile_sql.py
+
+Run it after changing a statement those commands run, or the variants leadbook.store.find
+enumerates; tests/test_fast.py fails until the file is what SQLAlchemy compiles now.
+"""
+
+from __future__ import annotations
+
+from leadbook.store import fast
+
+
+def main() -> None:
+    compiled = fast.compile_all()
+    fast.COMPILED.write_text(fast.dump(compiled), encoding="utf-8")
+    print(
+        f"{fast.COMPILED.name}: {len(compiled)} statements, {fast.COMPILED.stat().st_size:,} bytes"
+    )
+
+
+if __name__ == "__main__":
+    main()

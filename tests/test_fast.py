@@ -1,0 +1,220 @@
+"""`search` and `list` on a SQLite book without SQLAlchemy (issue 15): the SQL SQLAlchemy
+compiled, run with the standard sqlite3 module (leadbook.store.fast), answers exactly as the
+full stack does, and the compiled file is what SQLAlchemy compiles now."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import PG, query, url_of
+from leadbook.store import fast, find
+
+BOOKS = Path(__file__).parent / "data" / "books"
+sqlite_only = pytest.mark.skipif(bool(PG), reason="the fast path reads SQLite books")
+
+
+def test_the_compiled_sql_is_what_sqlalchemy_compiles_now():
+    # Edit a statement of store.customers (or find.variants) and this fails until
+    # `python scripts/compile_sql.py` writes the file again: the two never drift apart.
+    assert fast.COMPILED.read_text(encoding="utf-8") == fast.dump(fast.compile_all())
+
+
+@pytest.fixture
+def varied(ok, add):
+    """A book with owners, grades, stages, overdue and future contacts, tags, birthdays,
+    phones and companies in Chinese, and a name that only the scan finds (one letter)."""
+    add(
+        "张三",
+        "--mobile",
+        "13800138000",
+        "--company",
+        "华信科技",
+        "--grade",
+        "A",
+        "--at",
+        "2026-03-01 09:00",
+    )
+    add(
+        "张伟", "--mobile", "139-1234-5678", "--owner", "李强", "--grade", "B", "--tags", "vip,车展"
+    )
+    add(
+        "张伟华",
+        "--company",
+        "远航物流",
+        "--owner",
+        "李强",
+        "--grade",
+        "A",
+        "--birthday",
+        "1985-03-18",
+    )
+    add("李张伟", "--email", "li@example.com", "--grade", "C", "--next", "2026-04-02")
+    add("王五", "--phone", "010-62345678", "--grade", "D", "--expected", "2026-04-10")
+    add("Zoe Smith", "--grade", "B", "--owner", "李强", "--tags", "vip")
+    add("赵六", "--mobile", "13700137000", "--grade", "E")
+    ok("log", "C00004", "--via", "phone", "--note", "called", "--next", "2026-03-20")
+    ok("stage", "C00002", "intent")
+    ok("stage", "C00007", "lost", "--why", "bought elsewhere")
+    ok("log", "C00001", "--via", "visit", "--at", "2026-03-01 10:00", "--next", "2026-03-10")
+
+
+SEARCHES = [
+    ["zs"],
+    ["zhangwei"],
+    ["张伟"],
+    ["张"],
+    ["zw"],
+    ["z"],
+    ["138 0013 8000"],
+    ["1391234"],
+    ["010 6234 5678"],
+    ["li@example"],
+    ["zhang wei"],
+    ["张 伟 华"],
+    ["Zoe smith"],
+    ["远航"],
+    ["c00003"],
+    ["nobody"],
+    ["张伟", "--limit", "2"],
+    ["zhang", "--limit", "0"],
+    ["z h a n g"],  # five terms: beyond the compiled variants, the full path answers
+]
+LISTS = [
+    [],
+    ["--grade", "A"],
+    ["--grade", "A,B", "--sort", "next"],
+    ["--grade", "A", "--grade", "B", "--grade", "C"],
+    ["--stage", "intent"],
+    ["--owner", "李强", "--sort", "name"],
+    ["--mine", "--overdue"],
+    ["--overdue", "--sort", "last"],
+    ["--sort", "created", "--limit", "2"],
+    ["--sort", "company"],
+    ["--sort", "grade", "--limit", "3"],
+    ["--sort", "stage", "--limit", "0"],
+    ["--tag", "vip"],
+    ["--urgency", "urgent"],
+    ["--limit", "1", "--grade", "A"],
+]
+
+
+@sqlite_only
+@pytest.mark.parametrize("as_json", [False, True], ids=["screen", "json"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_search_and_list_print_the_same_through_either_path(
+    varied, cli, monkeypatch, lang, as_json
+):
+    ran: list[str] = []
+    rows = fast.Reader.rows
+
+    def counted(self, key, params):
+        ran.append(key)
+        return rows(self, key, params)
+
+    monkeypatch.setattr(fast.Reader, "rows", counted)
+    commands = [["search", *s] for s in SEARCHES] + [["list", *a] for a in LISTS]
+    for command in commands:
+        args = [*command, "--json"] if as_json else command
+        monkeypatch.delenv("LEADBOOK_FULL_STACK", raising=False)
+        quick = cli(*args, lang=lang)
+        monkeypatch.setenv("LEADBOOK_FULL_STACK", "1")
+        full = cli(*args, lang=lang)
+        assert full.exit_code == 0, (command, full.stderr)
+        assert (quick.exit_code, quick.stdout, quick.stderr) == (
+            full.exit_code,
+            full.stdout,
+            full.stderr,
+        ), command
+    assert any(k.startswith("search:fts") for k in ran) and any(":scan" in k for k in ran)
+    assert any(k.startswith("list:") for k in ran) and any(k.startswith("count:") for k in ran)
+
+
+@sqlite_only
+def test_the_rows_and_their_types_are_sqlalchemys(varied, db_path):
+    # Dates, datetimes and counts as SQLAlchemy turns SQLite's stored text into them.
+    import sqlalchemy
+
+    from leadbook.store import customers
+
+    engine = sqlalchemy.create_engine(url_of(db_path))
+    reader_conn = fast._connect(db_path)
+    assert reader_conn is not None
+    reader = fast.Reader(reader_conn)
+    try:
+        with engine.connect() as conn:
+            live = customers.Live(conn)
+            for text in ("zs", "张伟", "z", "138 0013 8000", "zhang wei"):
+                for limit in (None, 2):
+                    expected = [dict(r) for r in find.search(live, text, limit)[0]]
+                    got = find.search(reader, text, limit)[0]
+                    assert got == expected and [[type(v) for v in r.values()] for r in got] == [
+                        [type(v) for v in r.values()] for r in expected
+                    ], text
+            for filters in (
+                {},
+                {"grades": ["A", "B"], "sort": "next"},
+                {"owner": "李强", "overdue_on": __import__("datetime").date(2026, 3, 18)},
+                {"stages": ["intent"], "sort": "last", "limit": 1},
+            ):
+                assert find.list_cards(reader, **filters) == find.list_cards(live, **filters)
+    finally:
+        reader_conn.close()
+        engine.dispose()
+
+
+@sqlite_only
+def test_an_older_book_takes_the_full_path_and_is_upgraded(ok, tmp_path):
+    from leadbook.store.db import SCHEMA_HEAD
+
+    old = tmp_path / "old.db"
+    shutil.copy(BOOKS / "book-0007.db", old)
+    found = ok("--db", str(old), "search", "zs", "--json").json()
+    assert query(old, "SELECT version_num FROM alembic_version") == [(SCHEMA_HEAD,)]
+    assert ok("--db", str(old), "search", "zs", "--json").json() == found  # the fast path now
+
+
+def test_the_one_line_errors_are_the_full_paths(cli, tmp_path, monkeypatch):
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("just some text, not a database\n" * 50)
+    for book in (bogus, tmp_path / "missing.db", tmp_path):
+        quick = cli("--db", str(book), "search", "zs")
+        monkeypatch.setenv("LEADBOOK_FULL_STACK", "1")
+        full = cli("--db", str(book), "search", "zs")
+        monkeypatch.delenv("LEADBOOK_FULL_STACK")
+        assert quick.exit_code == full.exit_code == 1
+        assert quick.stderr == full.stderr and quick.stderr.count("\n") == 1
+    assert bogus.read_text().startswith("just some text")
+
+
+def test_search_and_list_start_without_sqlalchemy_pydantic_or_rich(ok, tmp_path):
+    book = tmp_path / "b.db"
+    ok("--db", str(book), "add", "张三", "--mobile", "13800138000")  # a SQLite book at the head
+    heavy = ("sqlalchemy", "pydantic", "rich", "alembic", "pypinyin")
+    commands = (
+        ["search", "zs"],
+        ["search", "138"],
+        ["search", "nobody"],
+        ["list"],
+        ["list", "--grade", "A"],
+    )
+    for command in commands:
+        code = (
+            "import sys, json\n"
+            "from leadbook.cli import main\n"
+            f"try:\n    main(['--db', {str(book)!r}, *{command!r}])\nexcept SystemExit:\n    pass\n"
+            f"print(json.dumps([m for m in {heavy!r} if m in sys.modules]))\n"
+        )
+        env = {k: v for k, v in os.environ.items() if k != "LEADBOOK_FULL_STACK"}
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+        )
+        shown = "C00001" in result.stdout or "No cards match." in result.stderr
+        assert shown or "Nothing found for 'nobody'." in result.stderr, (command, result.stderr)
+        assert json.loads(result.stdout.strip().splitlines()[-1]) == [], command
