@@ -10,8 +10,10 @@ import argparse
 import random
 import sqlite3
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from leadbook.searchkeys import search_key
 from leadbook.store.db import Book, path_url
@@ -32,7 +34,7 @@ TODAY = date(2026, 3, 18)
 sqlite3.register_adapter(datetime, lambda d: d.isoformat(" ", timespec="microseconds"))
 
 
-def pinyin_cached():  # type: ignore[no-untyped-def]
+def pinyin_cached() -> Callable[[str], tuple[str, str]]:
     from pypinyin import lazy_pinyin
 
     cache: dict[str, str] = {}
@@ -53,13 +55,18 @@ def build(path: Path, cards: int, followups_per_card: int = 10, seed: int = 7) -
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    Book(path_url(path), "bench").close()  # schema via the real migrations
+    book = Book(path_url(path), "bench")
+    book.create()  # schema via the real migrations (a new file is made only on asking)
+    book.close()
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=OFF")
     keys = pinyin_cached()
     started = time.perf_counter()
-    cust_rows, fu_rows, plan_rows, change_rows = [], [], [], []
+    cust_rows: list[tuple[Any, ...]] = []
+    fu_rows: list[tuple[Any, ...]] = []
+    plan_rows: list[tuple[Any, ...]] = []
+    change_rows: list[tuple[Any, ...]] = []
     fu_id = 0
     for cid in range(1, cards + 1):
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
@@ -171,7 +178,13 @@ def build(path: Path, cards: int, followups_per_card: int = 10, seed: int = 7) -
     print(f"{path}: {cards} cards, {fu_id} follow-ups in {time.perf_counter() - started:.1f} s")
 
 
-def _flush(conn, cust_rows, fu_rows, plan_rows, change_rows) -> None:  # type: ignore[no-untyped-def]
+def _flush(
+    conn: sqlite3.Connection,
+    cust_rows: list[tuple[Any, ...]],
+    fu_rows: list[tuple[Any, ...]],
+    plan_rows: list[tuple[Any, ...]],
+    change_rows: list[tuple[Any, ...]],
+) -> None:
     conn.executemany(
         "INSERT INTO customers (id, number, name, pinyin, initials, search_key, company, mobile, "
         "birthday, birthday_md, owner, grade, stage, next_due, next_purpose, last_contact_at, "
