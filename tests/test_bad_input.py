@@ -57,21 +57,20 @@ def test_a_locale_name_is_a_language(tmp_path):
 
 
 @pytest.mark.parametrize("command", [["journal", "--week", "2026-03-18"], ["list"], ["due"]])
-def test_output_into_a_closed_pipe_ends_quietly(tmp_path, command):
+def test_output_into_a_closed_pipe_ends_quietly(add, command):
     """`leadbook journal | head`: the reader leaves early; leadbook ends with 0 and no error,
     as other Unix tools do."""
     import os
     import subprocess
     import sys
 
-    env = {**os.environ, "LEADBOOK_DB": str(tmp_path / "book.db"), "LEADBOOK_NOW": "2026-03-18"}
     for name in ("张三", "李四", "王五"):
-        subprocess.run([sys.executable, "-m", "leadbook", "add", name], env=env, check=True)
-    run = subprocess.Popen(
+        add(name)
+    run = subprocess.Popen(  # the test's book, clock and user are in the environment
         [sys.executable, "-m", "leadbook", *command],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=env,
+        env=dict(os.environ),
     )
     assert run.stdout is not None and run.stderr is not None
     run.stdout.close()  # the reader is gone before anything is written
