@@ -184,7 +184,8 @@ def test_a_completion_loads_only_its_command_module(book, tmp_path):
         "    main([])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('leadbook.cli.', 'pydantic'))),"
+        "print(sorted(m for m in sys.modules"
+        " if m.startswith(('leadbook.cli.', 'pydantic', 'sqlalchemy'))),"
         " file=sys.stderr)\n"
     )
     env = {
@@ -199,6 +200,8 @@ def test_a_completion_loads_only_its_command_module(book, tmp_path):
     commands = {f"leadbook.cli.{m}" for m in ("cards", "sales", "accounts", "exchange", "admin")}
     assert "leadbook.cli.contacts" in loaded and not loaded & commands  # `log` lives in contacts
     assert not any(m.startswith("pydantic") for m in loaded)
+    if not os.environ.get("LEADBOOK_TEST_DB"):  # a SQLite book is read with the sqlite3 module
+        assert not any(m.startswith("sqlalchemy") for m in loaded)
 
 
 def test_the_readme_says_how_to_install_completion():

@@ -140,6 +140,16 @@ def _connect(path: Path) -> sqlite3.Connection | None:
     return conn
 
 
+def at_head(path: Path) -> bool:
+    """Whether the SQLite book at ``path`` is at the current schema (read without SQLAlchemy,
+    never upgraded)."""
+    conn = _connect(path)
+    if conn is None:
+        return False
+    conn.close()
+    return True
+
+
 @contextmanager
 def reading(book: db.Book) -> Iterator[Reader | None]:
     """A ``Reader`` on ``book`` if the fast path can read it, else None (see the module)."""
