@@ -81,6 +81,18 @@ def field_filter(text: str) -> tuple[str, str | None]:
     return name, (value.strip() if sep else None)
 
 
+def at_head(url: str) -> bool:
+    """Whether the book at ``url`` exists at the current schema, asked without creating or
+    upgrading it (a shell completion never does either). A SQLite book is asked with the
+    sqlite3 module (store.fast), so the question loads no SQLAlchemy."""
+    from leadbook.store.db import SCHEMA_HEAD, current_revision, sqlite_path
+
+    path = sqlite_path(url)
+    if path is None:
+        return current_revision(url) == SCHEMA_HEAD
+    return path.is_file() and fast.at_head(path)
+
+
 def search_lines(book: Book, text: str, limit: int | None = 50) -> tuple[list[CardLine], int]:
     """`leadbook search`: the cards found for ``text`` as lines, and how many were found."""
     rows, total = fast.run(

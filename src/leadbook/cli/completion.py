@@ -48,22 +48,6 @@ def typed_words() -> list[str]:
 # ---- what each parameter completes to -------------------------------------------------------
 
 
-def _at_head(url: str) -> bool:
-    """Whether the book at ``url`` exists at the current schema: a completion never creates
-    or upgrades a book. A SQLite book is asked with the sqlite3 module (store.fast), so a
-    completion on it loads no SQLAlchemy."""
-    from leadbook.store.db import SCHEMA_HEAD, sqlite_path
-
-    path = sqlite_path(url)
-    if path is None:
-        from leadbook.store.db import current_revision
-
-        return current_revision(url) == SCHEMA_HEAD
-    from leadbook.store.fast import at_head
-
-    return path.is_file() and at_head(path)
-
-
 def customers(ctx: Any, _param: Any, incomplete: str) -> list[CompletionItem]:
     """Cards for the text typed, found as `leadbook search` finds them (name, pinyin,
     initials, phone, number), each as its number with the name beside it."""
@@ -71,11 +55,11 @@ def customers(ctx: Any, _param: Any, incomplete: str) -> list[CompletionItem]:
     if not text:
         return []
     try:
-        from leadbook.lookup import search_lines
+        from leadbook.lookup import at_head, search_lines
         from leadbook.store.db import resolve_url
 
         url = resolve_url(ctx.find_root().params.get("db"))
-        if not _at_head(url):
+        if not at_head(url):
             return []  # no book there, or one an ordinary command has to upgrade first
         from leadbook.cli.app import State
 
