@@ -244,10 +244,14 @@ def add_swot(conn: Connection, number: str, kind: str, text: str, now: datetime,
 
 
 def swot_of(conn: Connection, number: str) -> dict[str, list[str]]:
-    row = repo.get(conn, number)
+    return swot_entries(conn, repo.get(conn, number)["id"])
+
+
+def swot_entries(conn: Connection, cid: int) -> dict[str, list[str]]:
+    """A card's SWOT entries by kind (s, w, o, t), as entered (`swot` and the whole card)."""
     result: dict[str, list[str]] = {k: [] for k in SWOT_KINDS}
     for kind, text in conn.execute(
-        select(swot.c.kind, swot.c.text).where(swot.c.customer_id == row["id"]).order_by(swot.c.id)
+        select(swot.c.kind, swot.c.text).where(swot.c.customer_id == cid).order_by(swot.c.id)
     ):
         result[kind].append(text)
     return result
@@ -267,14 +271,23 @@ def set_financials(
 
 def financials_of(conn: Connection, number: str) -> dict[str, dict[str, Any]]:
     """The latest value of each indicator."""
-    row = repo.get(conn, number)
-    result: dict[str, dict[str, Any]] = {}
+    latest = latest_financials(conn, repo.get(conn, number)["id"])
+    return {
+        key: {"value": value, "as_of": as_of.isoformat() if as_of else None}
+        for key, (value, as_of) in latest.items()
+    }
+
+
+def latest_financials(conn: Connection, cid: int) -> dict[str, tuple[str, date | None]]:
+    """A card's latest value (kept exact, as text) and date of each indicator, the one
+    entered last winning (`finance` and the whole card)."""
+    result: dict[str, tuple[str, date | None]] = {}
     for key, value, as_of in conn.execute(
         select(financials.c.indicator, financials.c.value, financials.c.as_of)
-        .where(financials.c.customer_id == row["id"])
+        .where(financials.c.customer_id == cid)
         .order_by(financials.c.id)
     ):
-        result[key] = {"value": value, "as_of": as_of.isoformat() if as_of else None}
+        result[key] = (value, as_of)
     return result
 
 

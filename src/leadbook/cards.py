@@ -49,16 +49,49 @@ def parse_fields(raw: dict[str, str | None], today: date) -> dict[str, Any]:
     detail typed alone (`--source-detail 来电`) brings its channel."""
     values: dict[str, Any] = {}
     for field, text in raw.items():
-        if text is None:
+        if text is None or field in ("source", "source_detail"):
             continue
         if field not in CARD_FIELDS:
             raise InvalidValue(_("unknown card field {field!r}").format(field=field))
         values.update(parse_field(field, text, today))
-    detail, channel = values.pop("_detail", None), values.pop("_channel", None)
-    if detail is not None and raw.get("source_detail") is None:
-        values["source_detail"] = detail
-    if channel is not None and raw.get("source") is None:
-        values["source"] = channel
+    values.update(source_values(raw.get("source"), raw.get("source_detail")))
+    return values
+
+
+def source_values(
+    source: str | None, detail: str | None, *, lenient: bool = False
+) -> dict[str, Any]:
+    """The two levels of a card's source (DOMAIN section 1) from what was typed or read, for
+    `add`, `edit` and `import` alike: a channel (展厅/续购/介绍/外拓, showroom ...), or a first
+    source the method names (展会: its channel and itself), and a detail (来电 brings its
+    channel). What is given wins over what the other brings; an empty text clears. ``lenient``
+    (import): a source that is neither is kept as the detail, not refused."""
+    values: dict[str, Any] = {}
+    if source is not None:
+        source = clean(source).strip()
+        if not source:
+            values["source"] = None
+        else:
+            try:
+                values["source"], named = parsing.parse_source(source)
+            except InvalidValue:
+                if not lenient:
+                    raise
+                named = source[:100]
+            if named is not None and detail is None:
+                values["source_detail"] = named
+    if detail is not None:
+        detail = clean(detail).strip()
+        known = parsing.source_detail(detail) if detail else None
+        if not detail:
+            values["source_detail"] = None
+        elif known is None:
+            check_length("source_detail", detail)
+            values["source_detail"] = detail
+        else:
+            values["source_detail"] = known
+            if source is None:
+                values["source"] = domain.SOURCE_DETAILS[known][0]
     return values
 
 
@@ -79,15 +112,8 @@ def parse_field(field: str, text: str, today: date) -> dict[str, Any]:
         return {"birthday": birthday, "birthday_md": month_day}
     if field == "gender":
         return {"gender": parsing.parse_gender(text)}
-    if field == "source":
-        channel, detail = parsing.parse_source(text)
-        return {"source": channel, "_detail": detail}
-    if field == "source_detail":
-        check_length(field, text)
-        known = parsing.source_detail(text)
-        if known is not None:
-            return {"source_detail": known, "_channel": domain.SOURCE_DETAILS[known][0]}
-        return {"source_detail": text}
+    if field in ("source", "source_detail"):
+        return source_values(text, None) if field == "source" else source_values(None, text)
     if field == "payment":
         return {"payment": parsing.parse_payment(text)}
     if field == "customer_type":
@@ -581,6 +607,7 @@ def card_model(
 ) -> Card:
     """The card as `show` and --json give it; ``full``: with everything kept about it (its
     timeline, deals, complaints, visits, SWOT, finance, the cards it referred)."""
+    from leadbook import accounts
     from leadbook.store import accounts as accounts_repo
     from leadbook.store import deals as deals_repo
 
@@ -611,12 +638,11 @@ def card_model(
         kept = accounts_repo.of_card(conn, row["id"])
         card.complaints = [from_row(Complaint, c) for c in kept["complaints"]]
         card.visits = [from_row(Visit, v) for v in kept["visits"]]
-        for entry in kept["swot"]:
-            card.swot.setdefault(entry["kind"], []).append(entry["text"])
-        latest = {f["indicator"]: f for f in kept["finance"]}  # entered last wins
-        card.finance = [  # the value is kept exact, as text
-            Indicator(indicator=f["indicator"], value=Decimal(f["value"]), as_of=f["as_of"])
-            for f in latest.values()
+        swot = accounts.swot_entries(conn, row["id"])
+        card.swot = {kind: entries for kind, entries in swot.items() if entries}
+        card.finance = [
+            Indicator(indicator=key, value=Decimal(value), as_of=as_of)
+            for key, (value, as_of) in accounts.latest_financials(conn, row["id"]).items()
         ]
         card.referred = [from_row(Link, r) for r in repo.referred_by(conn, row["id"])]
     if edits:

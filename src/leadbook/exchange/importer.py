@@ -24,10 +24,10 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from leadbook import parsing
-from leadbook.cards import AMOUNT_FIELDS, new_card, parse_field
+from leadbook.cards import AMOUNT_FIELDS, new_card, parse_field, source_values
 from leadbook.clock import Clock
 from leadbook.deals import check_deal, won_at
-from leadbook.domain import SOURCE_DETAILS, STAGE_INDEX, cents
+from leadbook.domain import STAGE_INDEX, cents
 from leadbook.errors import InvalidValue
 from leadbook.exchange import mapping as mp
 from leadbook.exchange.readers import Table
@@ -608,17 +608,10 @@ def _clean_rows(
             continue
         values["name"] = str(name)[:200]  # a name made of first and last names may be long
         values["origin"] = origin(row)
-        source = values.pop("source", None)
-        if source:  # a channel, a first source the method names (展会), or a detail of its own
-            try:
-                values["source"], detail = parsing.parse_source(source)
-                if detail is not None:
-                    values.setdefault("source_detail", detail)
-            except InvalidValue:
-                values.setdefault("source_detail", source[:100])
-        known = parsing.source_detail(values.get("source_detail") or "")
-        if known is not None and "source" not in values:  # 来电 alone brings its channel
-            values["source"] = SOURCE_DETAILS[known][0]
+        if "source" in values or "source_detail" in values:  # the rule `add` keeps
+            values.update(
+                source_values(values.pop("source", None), values.get("source_detail"), lenient=True)
+            )
         yield n, values, extra
 
 
@@ -919,9 +912,7 @@ def _card_row(
         **v,
         "birthday": birthday,
         "birthday_md": birthday_md,
-        "budget_cents": _cents(v.get("budget")),
-        "turnover_cents": _cents(v.get("turnover")),
-        "profit_cents": _cents(v.get("profit")),
+        **{column: _cents(v.get(name)) for name, column in AMOUNT_FIELDS.items()},
         "tags": ("," + v["tags"] + ",") if v.get("tags") else None,
         "extra": _extra_json(v.get("other_fields"), extra),
         "last_contact_at": v.get("last_contact"),

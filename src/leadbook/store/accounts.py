@@ -89,8 +89,8 @@ def visits_done(conn: Connection, cid: int, at: datetime) -> None:
 
 
 def of_card(conn: Connection, cid: int) -> dict[str, list[RowMapping]]:
-    """A card's complaints (newest first), planned visits (by day), SWOT entries and financial
-    indicators (as entered), for the whole card `show` prints."""
+    """A card's complaints (newest first) and planned visits (by day), for the whole card
+    `show` prints."""
 
     def rows(query: Any) -> list[RowMapping]:
         return list(conn.execute(query).mappings())
@@ -103,9 +103,5 @@ def of_card(conn: Connection, cid: int) -> dict[str, list[RowMapping]]:
         ),
         "visits": rows(
             select(visits).where(visits.c.customer_id == cid).order_by(visits.c.day, visits.c.id)
-        ),
-        "swot": rows(select(swot).where(swot.c.customer_id == cid).order_by(swot.c.id)),
-        "finance": rows(
-            select(financials).where(financials.c.customer_id == cid).order_by(financials.c.id)
         ),
     }
