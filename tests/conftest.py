@@ -53,16 +53,42 @@ class Result:
 
 
 PG = os.environ.get("LEADBOOK_TEST_DB", "")
+_MADE_BASETEMP = pytest.StashKey[str]()
 BOOK_SCHEMA = "book"  # the schema of a PostgreSQL template book and of its copies
 
 
+# Where the tests' books live: in memory (/dev/shm) where the machine has it, as a folder of
+# the run's own, removed at its end. Each of the suite's 3,500 commands opens its book and
+# commits, and on a disk each commit and each close of a WAL book waits for the disk (fsync):
+# the suite took 82 s on this machine's disk and 73 s in memory. What the tests check does not
+# depend on it: none can see whether a write reached the disk, only what a process reads
+# back. --basetemp still chooses another place.
+SHM = Path("/dev/shm")
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    if (
+        config.option.basetemp is None
+        and not hasattr(config, "workerinput")  # an xdist worker is given its own below it
+        and SHM.is_dir()
+        and os.access(SHM, os.W_OK)
+    ):
+        import tempfile
+
+        config.option.basetemp = tempfile.mkdtemp(prefix="leadbook-tests-", dir=SHM)
+        config.stash[_MADE_BASETEMP] = config.option.basetemp
     config.addinivalue_line(
         "markers",
         "no_book: the test starts with no book (SQLite: no file; PostgreSQL: an empty schema), "
         "not with a copy of the migrated template: for tests of what the first command "
         "creates or upgrades",
     )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    made = config.stash.get(_MADE_BASETEMP, None)
+    if made is not None:
+        shutil.rmtree(made, ignore_errors=True)
 
 
 class Databases:

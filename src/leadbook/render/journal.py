@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
@@ -130,7 +131,7 @@ def _channel_columns(journal: JournalWeek, wide: int) -> list[list[str]]:
         v for v in journal.by_channel if v not in domain.VIAS and journal.by_channel[v]
     )
     columns = [[v] for v in used]
-    while len(columns) > 1 and _width_of(_day_table(journal, columns)) > wide:
+    while len(columns) > 1 and _width_of(_day_table(journal, columns, widest=True)) > wide:
         singles = [c for c in columns if "other" not in c]
         least = min(singles, key=lambda c: (journal.by_channel[c[0]], -used.index(c[0])))
         columns.remove(least)
@@ -149,7 +150,9 @@ def _width_of(table: Table) -> int:
     return Measurement.get(console, console.options.update_width(10_000), table).maximum
 
 
-def _day_table(journal: JournalWeek, channels: list[list[str]]) -> Table:
+def _day_table(journal: JournalWeek, channels: list[list[str]], widest: bool = False) -> Table:
+    """The day-by-day table; ``widest``: only its widest cell in each column, one row that
+    measures as wide as the whole table (every column is no_wrap) at a 31st of the cost."""
     table = make_table(_("Day by day"), collapse_padding=True, show_edge=False)
     table.add_column(_("Day"), no_wrap=True)
     table.add_column(_("Contacts"), justify="right", no_wrap=True)
@@ -157,8 +160,8 @@ def _day_table(journal: JournalWeek, channels: list[list[str]]) -> Table:
         table.add_column(domain.via_label(column[0]), justify="right", no_wrap=True)
     for header in (_("New"), _("Due"), _("Done"), _("Rate")):
         table.add_column(header, justify="right", no_wrap=True)
-    for d in journal.days:
-        table.add_row(
+    rows = [
+        (
             f"{_(WEEKDAYS[d.date.weekday()])} {d.date.strftime('%m-%d')}",
             str(d.contacts),
             *(str(sum(d.by_channel.get(v, 0) for v in column) or "") for column in channels),
@@ -167,6 +170,12 @@ def _day_table(journal: JournalWeek, channels: list[list[str]]) -> Table:
             str(d.done) if d.completion is not None or d.done else "-",
             _ratio(d.completion),
         )
+        for d in journal.days
+    ]
+    if widest and rows:
+        rows = [tuple(max(cells, key=cell_len) for cells in zip(*rows, strict=True))]
+    for row in rows:
+        table.add_row(*row)
     return table
 
 
