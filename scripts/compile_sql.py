@@ -1,12 +1,14 @@
-"""Write src/leadbook/store/compiled_sql.jsonl: the SQLite text of the statements `list` and
-`search` run, as SQLAlchemy compiles them from leadbook.store.customers, with the order and
-types of their parameters and the types of their columns (leadbook.store.fast reads it, so a
-hot command on a SQLite book does not import SQLAlchemy; issue 15).
+"""Write src/leadbook/store/compiled_sql.jsonl: the SQLite text of the statements `list`,
+`search` and `due` run, as SQLAlchemy compiles them from leadbook.store.customers and
+leadbook.store.calls, with the order and types of their parameters and the types of their
+columns (leadbook.store.fast reads it, so a hot command on a SQLite book does not import
+SQLAlchemy; issue 15).
 
     python scripts/compile_sql.py
 
 Run it after changing a statement those commands run, or the variants leadbook.store.find
-enumerates; tests/test_fast.py fails until the file is what SQLAlchemy compiles now.
+and leadbook.store.agenda enumerate; tests/test_fast.py fails until the file is what
+SQLAlchemy compiles now.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`search` and `list` on a SQLite book without SQLAlchemy (issue 15): the SQL SQLAlchemy
+"""`search`, `list` and `due` on a SQLite book without SQLAlchemy (issue 15): the SQL SQLAlchemy
 compiled, run with the standard sqlite3 module (leadbook.store.fast), answers exactly as the
 full stack does, and the compiled file is what SQLAlchemy compiles now."""
 
@@ -9,9 +9,12 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import PG, query, url_of
 from leadbook.store import fast, find
@@ -136,6 +139,94 @@ def test_search_and_list_print_the_same_through_either_path(
     assert any(k.startswith("list:") for k in ran) and any(k.startswith("count:") for k in ran)
 
 
+@pytest.fixture
+def every_line(ok, add):
+    """A book with a line of every kind the call sheet shows: follow-ups overdue and today
+    for two salespeople, a planned visit, an open complaint and one resolved a week ago (a
+    check-back), birthdays this week and past New Year, a referrer to thank twice, a won
+    customer gone quiet, a repeat buyer near the next purchase and a festival greeting."""
+    add("过期", "--grade", "B", "--next", "2026-03-10", now="2026-03-01")
+    add("今天", "--grade", "A", "--owner", "李强", "--mobile", "13800138000", now="2026-03-11")
+    visit = add("拜访", "--grade", "C", "--next", "2026-05-01", now="2026-03-01")
+    ok("visit", visit, "--on", "2026-03-18", "--purpose", "见采购总监", now="2026-03-01")
+    angry = add("投诉", "--grade", "C", "--next", "2026-05-01", now="2026-03-01")
+    ok("complaint", angry, "--note", "交车晚了", now="2026-03-02")
+    calmed = add("回访", "--grade", "C", "--next", "2026-05-01", now="2026-03-01")
+    cid = ok("complaint", calmed, "--note", "漏水", now="2026-03-02").stdout.strip()
+    ok("complaint", "resolve", cid, "--note", "换了", now="2026-03-05")
+    add("寿星", "--birthday", "1986-03-19", "--grade", "E", now="2026-03-01")
+    add("元旦寿星", "--birthday", "01-02", "--grade", "E", "--owner", "李强", now="2026-03-01")
+    referrer = add("老王", "--grade", "B", "--next", "2026-05-01", now="2026-02-01")
+    friend = add("朋友", "--referrer", referrer, "--next", "2026-05-01", now="2026-03-10")
+    ok("deal", friend, "--amount", "1000", now="2026-03-12")
+    quiet = add("老客户", "--grade", "B", now="2025-10-01")
+    ok("log", quiet, "--stage", "won", "--note", "提车", now="2025-10-01")
+    again = add("回头客", now="2025-12-01")
+    ok("deal", again, "--amount", "5000", now="2025-12-01")
+    ok("deal", again, "--amount", "5000", now="2026-01-15")  # cycle 45 days: next 03-01
+    ok("log", again, "--note", "delivered", now="2026-01-15")
+    ok("config", "set", "festival.店庆", "03-20")
+
+
+CALL_SHEETS = [
+    [],
+    ["--days", "7"],
+    ["--mine"],
+    ["--owner", "李强"],
+    ["--limit", "1"],
+    ["--limit", "0"],
+    ["--date", "2026-12-30", "--days", "5"],
+    ["--days", "366", "--owner", "李强"],
+]
+
+
+@sqlite_only
+@pytest.mark.parametrize("as_json", [False, True], ids=["screen", "json"])
+def test_due_prints_the_same_through_either_path(every_line, cli, monkeypatch, as_json):
+    ran: list[str] = []
+    rows = fast.Reader.rows
+
+    def counted(self, key, params):
+        ran.append(key)
+        return rows(self, key, params)
+
+    monkeypatch.setattr(fast.Reader, "rows", counted)
+    kinds = set()
+    for command in CALL_SHEETS:
+        args = ["due", *command, *(["--json"] if as_json else [])]
+        monkeypatch.delenv("LEADBOOK_FULL_STACK", raising=False)
+        quick = cli(*args, now="2026-03-18")
+        monkeypatch.setenv("LEADBOOK_FULL_STACK", "1")
+        full = cli(*args, now="2026-03-18")
+        assert full.exit_code == 0, (command, full.stderr)
+        assert (quick.exit_code, quick.stdout, quick.stderr) == (
+            full.exit_code,
+            full.stdout,
+            full.stderr,
+        ), command
+        if as_json:
+            kinds |= {item["kind"] for item in quick.json()}
+    assert len(ran) >= 10 * len(CALL_SHEETS)  # every line read on the fast path
+    if as_json:  # the book shows every kind of line somewhere
+        assert kinds == {
+            "follow-up", "visit", "complaint", "check-back", "birthday", "thank-you",
+            "thank-referral", "care", "festival",
+        }  # fmt: skip
+
+
+@given(st.dates(date(2020, 1, 1), date(2030, 12, 31)), st.integers(0, 400))
+def test_the_birthday_runs_hold_exactly_the_days_of_the_window(start, days):
+    # The call sheet reads birthdays by at most two runs of MM-DD; they must cover exactly the
+    # days of the window (02-29 birthdays on 02-28 in a common year), past New Year too.
+    from leadbook.due import _CALENDAR, _md_runs, _month_days
+
+    keys = _month_days(start, start + timedelta(days=days))
+    runs = _md_runs(keys)
+    assert 1 <= len(runs) <= 2
+    covered = {md for md in _CALENDAR for first, last in runs if first <= md <= last}
+    assert covered == set(keys)
+
+
 @sqlite_only
 def test_the_rows_and_their_types_are_sqlalchemys(varied, db_path):
     # Dates, datetimes and counts as SQLAlchemy turns SQLite's stored text into them.
@@ -193,7 +284,7 @@ def test_the_one_line_errors_are_the_full_paths(cli, tmp_path, monkeypatch):
     assert bogus.read_text().startswith("just some text")
 
 
-def test_search_and_list_start_without_sqlalchemy_pydantic_or_rich(ok, tmp_path):
+def test_search_list_and_due_start_without_sqlalchemy_pydantic_or_rich(ok, tmp_path):
     book = tmp_path / "b.db"
     ok("--db", str(book), "add", "张三", "--mobile", "13800138000")  # a SQLite book at the head
     heavy = ("sqlalchemy", "pydantic", "rich", "alembic", "pypinyin")
@@ -203,6 +294,9 @@ def test_search_and_list_start_without_sqlalchemy_pydantic_or_rich(ok, tmp_path)
         ["search", "nobody"],
         ["list"],
         ["list", "--grade", "A"],
+        ["due"],
+        ["due", "--days", "7", "--json"],
+        ["due", "--mine"],
     )
     for command in commands:
         code = (

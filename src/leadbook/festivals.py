@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from leadbook import domain
 from leadbook.errors import InvalidValue
 from leadbook.i18n import N_, _
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
-
+    from leadbook.due import Runner
     from leadbook.models.lines import DueItem
 
 PREFIX = "festival."  # festival.NAME = MM-DD: the book's own dates; festival.元旦 = off
@@ -194,7 +193,7 @@ def festivals_between(start: date, end: date, values: dict[str, str]) -> list[Fe
 
 
 def greetings(
-    conn: Connection,
+    run: Runner,
     day: date,
     values: dict[str, str],
     *,
@@ -205,42 +204,34 @@ def greetings(
     """The greetings to make on ``day`` (and the ``days`` after): for each festival whose
     notice has begun and that has not passed, the customers ``greet.grades`` names who have
     not been contacted since the notice began. The first ``limit`` of each, and how many more."""
-    from sqlalchemy import ColumnElement, func, or_, select
-
-    from leadbook.due import _COLUMNS, _item
-    from leadbook.store.schema import customers
+    from leadbook.due import _item
+    from leadbook.store.agenda import GRADES_MOST, key
 
     who = [w for w in values.get("greet.grades", "A,B,won").split(",") if w]
-    if not who:
+    grades = [g for g in who if g in domain.GRADES][:GRADES_MOST]
+    won = "won" in who
+    if not grades and not won:
         return [], 0
     notice = int(values.get("greet.days") or 0)
     festivals = festivals_between(day, _safe_add(day, days + notice), values)
-    grades = [g for g in who if g in domain.GRADES]
-    chosen: list[ColumnElement[bool]] = [customers.c.grade.in_(grades)] if grades else []
-    if "won" in who:
-        chosen.append(customers.c.stage == "won")
-    owned = [customers.c.owner == owner] if owner else []
+    params: dict[str, Any] = {f"g{n}": grade for n, grade in enumerate(grades)}
+    if owner:
+        params["owner"] = owner
+    flags: dict[str, Any] = {"owner": bool(owner), "grades": len(grades), "won": won}
     items: list[DueItem] = []
     more = 0
     for festival in festivals:
         # Greeted already: contacted since the notice began (a call then carries the wishes).
-        opened = datetime.combine(festival.day - timedelta(days=notice), time.min)
-        where = [
-            or_(*chosen),
-            or_(customers.c.last_contact_at.is_(None), customers.c.last_contact_at < opened),
-            *owned,
-        ]
-        query = select(*_COLUMNS).where(*where).order_by(customers.c.grade, customers.c.number)
+        params["opened"] = datetime.combine(festival.day - timedelta(days=notice), time.min)
         if limit is not None:
-            query = query.limit(limit)
-        rows = list(conn.execute(query).mappings())
+            params["limit"] = limit
+        rows = run.rows(key("greet", limit=limit is not None, **flags), params)
         for row in rows:
-            item = _item(dict(row), "festival", festival.day, day)
+            item = _item(row, "festival", festival.day, day)
             item.festival = "、".join(festival.names)
             items.append(item)
         if limit is not None and len(rows) >= limit:
-            total = conn.execute(
-                select(func.count()).select_from(customers).where(*where)
-            ).scalar_one()
+            params.pop("limit")
+            total = run.rows(key("greet-count", **flags), params)[0]["total"]
             more += total - len(rows)
     return items, more

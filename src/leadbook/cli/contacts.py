@@ -124,7 +124,7 @@ def due(
     force: bool = typer.Option(False, "--force", help=_("Replace FILE if it already exists.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from leadbook.due import due_for
+    from leadbook.due import call_sheet
 
     if days < 0 or days > 366:
         raise InvalidValue(_("--days must be between 0 and 366"))
@@ -137,8 +137,7 @@ def due(
     book = state(ctx).book()
     if mine:
         owner = book.user
-    with book.read() as conn:
-        result = due_for(conn, day, days=days, owner=owner, limit=limit or None)
+    result = call_sheet(book, day, days=days, owner=owner, limit=limit or None)
     if as_json:
         print_json(dump(result.items))
         return

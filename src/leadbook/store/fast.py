@@ -1,7 +1,8 @@
 """Reading a SQLite book without SQLAlchemy, for the commands typed all day (issue 15).
 
 SQLAlchemy costs a command about 0.3 s of imports; the query itself a few milliseconds. The
-statements stay SQLAlchemy's (``customers.statement``, one per ``find`` key); their SQLite
+statements stay SQLAlchemy's (``customers.statement``, one per ``find`` key: `list` and
+`search`; ``calls.statement``, one per ``agenda`` key: `due`); their SQLite
 text, the order of their parameters and the types of their columns are compiled once, by
 ``scripts/compile_sql.py``, into ``compiled_sql.jsonl`` beside this module, and ``Reader`` runs
 them with the standard sqlite3 module, turning stored text into dates and datetimes as
@@ -191,11 +192,14 @@ def run(book: db.Book, fast: Callable[[Reader], Any], full: Callable[[Any], Any]
 
 
 def compile_all() -> dict[str, dict[str, Any]]:
-    """Every statement of ``find.variants()`` as SQLAlchemy compiles it for SQLite: its text,
-    its parameters in order (name, type, value of a constant), its columns (name, type)."""
-    from leadbook.store import customers, find
+    """Every statement of ``find.variants()`` (list, search) and ``agenda.variants()`` (the
+    call sheet) as SQLAlchemy compiles it for SQLite: its text, its parameters in order (name,
+    type, value of a constant), its columns (name, type)."""
+    from leadbook.store import agenda, calls, customers, find
 
-    return {key: compile_one(customers.statement(key, DIALECT)) for key in find.variants()}
+    compiled = {key: compile_one(customers.statement(key, DIALECT)) for key in find.variants()}
+    compiled.update((key, compile_one(calls.statement(key))) for key in agenda.variants())
+    return compiled
 
 
 def compile_one(statement: Executable) -> dict[str, Any]:

@@ -1,14 +1,22 @@
-"""Settings stored in the book, so a team shares them (follow-up intervals, care days, currency)."""
+"""Settings stored in the book, so a team shares them (follow-up intervals, care days, currency).
+
+SQLAlchemy and the schema are imported inside the functions that write or read with them:
+`leadbook due` reads the settings on its fast path (leadbook.store.fast) with ``DEFAULTS`` and
+``merged``, without loading SQLAlchemy.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.engine import Connection
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from leadbook import domain
 from leadbook.errors import InvalidValue
 from leadbook.i18n import N_, _
-from leadbook.store.schema import settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.sql import Select
 
 DEFAULTS: dict[str, str] = {
     **{f"interval.{g}": ("" if d is None else str(d)) for g, d in domain.DEFAULT_INTERVALS.items()},
@@ -40,14 +48,25 @@ DESCRIPTIONS = {
 }
 
 
-def load(conn: Connection) -> dict[str, str]:
+def load_statement() -> Select[Any]:
+    """The settings the book keeps (not the declared fields: ``declared_fields``)."""
+    from sqlalchemy import select
+
+    from leadbook.store.schema import settings
+
+    return select(settings.c.key, settings.c.value).where(~settings.c.key.like(FIELD_PREFIX + "%"))
+
+
+def merged(rows: Iterable[Any]) -> dict[str, str]:
+    """Every setting: the defaults, overridden by the (key, value) rows the book keeps."""
     values = dict(DEFAULTS)
-    query = select(settings.c.key, settings.c.value).where(
-        ~settings.c.key.like(FIELD_PREFIX + "%")  # the book's own fields: declared_fields
-    )
-    for key, value in conn.execute(query):
-        values[key] = value
+    for row in rows:
+        values[row["key"]] = row["value"]
     return values
+
+
+def load(conn: Connection) -> dict[str, str]:
+    return merged(conn.execute(load_statement()).mappings())
 
 
 def validate(key: str, value: str) -> str:
@@ -94,6 +113,8 @@ def phone_region(values: dict[str, str]) -> str:
 
 
 def store(conn: Connection, key: str, value: str) -> None:
+    from leadbook.store.schema import settings
+
     value = validate(key, value)
     conn.execute(settings.delete().where(settings.c.key == key))
     if key.startswith("festival.") and not value:
@@ -113,6 +134,10 @@ FIELD_PREFIX = "field."  # a field the book names itself (`config field add è½¦ç
 
 def declared_fields(conn: Connection) -> list[str]:
     """The book's own card fields, by name."""
+    from sqlalchemy import select
+
+    from leadbook.store.schema import settings
+
     rows = conn.execute(
         select(settings.c.key)
         .where(settings.c.key.like(FIELD_PREFIX + "%"))
@@ -122,6 +147,8 @@ def declared_fields(conn: Connection) -> list[str]:
 
 
 def declare_field(conn: Connection, name: str) -> None:
+    from leadbook.store.schema import settings
+
     key = FIELD_PREFIX + name
     conn.execute(settings.delete().where(settings.c.key == key))
     conn.execute(settings.insert().values(key=key, value=""))
@@ -129,5 +156,7 @@ def declare_field(conn: Connection, name: str) -> None:
 
 def drop_field(conn: Connection, name: str) -> bool:
     """Forget a declared field (the cards keep their values); False when it was not declared."""
+    from leadbook.store.schema import settings
+
     result = conn.execute(settings.delete().where(settings.c.key == FIELD_PREFIX + name))
     return bool(result.rowcount)

@@ -1,0 +1,77 @@
+"""The keys of the call sheet's statements (``leadbook.store.calls``), without SQLAlchemy:
+``leadbook.due`` names a statement by its key, and ``variants`` lists every key it may ask
+for, which scripts/compile_sql.py compiles for the fast path.
+
+A key is ``due:WHAT`` followed by its flags, each ``:flag``: ``gN`` (festival greetings: N
+grades, parameters ``g0`` ... ``gN-1``), ``won`` (and won customers), ``owner`` (one
+salesperson's cards: parameter ``owner``), ``limit`` (parameter ``limit``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+WHATS = (
+    "settings",
+    "followups:overdue",
+    "followups:window",
+    "count",
+    "visits",
+    "complaints",
+    "birthdays",
+    "birthdays-count",
+    "care",
+    "thanks-won",
+    "thanks-added",
+    "repurchases",
+    "greet",
+    "greet-count",
+)
+LIMITED = {"followups:overdue", "followups:window", "birthdays", "greet"}
+GRADES_MOST = 5  # greet.grades names at most the five grades
+
+
+def key(what: str, *, owner: bool = False, limit: bool = False, **flags: Any) -> str:
+    """The key of ``what`` (one of ``WHATS``) with its flags: ``grades=N``, ``won=True``."""
+    parts = ["due", what]
+    if "grades" in flags:
+        parts.append(f"g{flags['grades']}")
+    if flags.get("won"):
+        parts.append("won")
+    if owner:
+        parts.append("owner")
+    if limit:
+        parts.append("limit")
+    return ":".join(parts)
+
+
+def variants() -> Iterator[str]:
+    """Every key ``leadbook.due`` may ask for."""
+    for what in WHATS:
+        if what == "settings":
+            yield key(what)
+            continue
+        for owner in (False, True):
+            limits = (False, True) if what in LIMITED else (False,)
+            if what.startswith("greet"):
+                for grades in range(GRADES_MOST + 1):
+                    for won in (False, True):
+                        if grades or won:
+                            for limit in limits:
+                                yield key(what, owner=owner, limit=limit, grades=grades, won=won)
+                continue
+            for limit in limits:
+                yield key(what, owner=owner, limit=limit)
+
+
+def parse(key: str) -> tuple[str, set[str], int]:
+    parts = key.split(":")
+    if parts[0] != "due":
+        raise KeyError(key)
+    flags = {p for p in parts[2:] if p in ("owner", "limit", "won", "overdue", "window")}
+    grades = next((int(p[1:]) for p in parts[2:] if p[:1] == "g" and p[1:].isdigit()), 0)
+    what = parts[1] + (":" + parts[2] if parts[1] == "followups" else "")
+    if what not in WHATS:
+        raise KeyError(key)
+    return what, flags, grades

@@ -1,0 +1,246 @@
+"""The statements of the call sheet (`leadbook due`), one per key, written once.
+
+``leadbook.due`` asks a runner for rows by key (``due:followups:overdue:owner:limit``) and
+parameters; ``Live`` builds the statement here and runs it on a SQLAlchemy connection (every
+engine), and ``leadbook.store.fast.Reader`` runs the SQLite text SQLAlchemy compiled from the
+same statement (``compiled_sql.jsonl``, by scripts/compile_sql.py), so `due` on a SQLite book
+does not import SQLAlchemy (issue 15). The keys, and which of them a book may be asked
+for, are ``leadbook.store.agenda``'s.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import ColumnElement, Executable
+
+from leadbook.store import agenda
+from leadbook.store import settings as settings_repo
+from leadbook.store.schema import changes, complaints, customers, deals, visits
+
+# The columns of a line of the call sheet (leadbook.due._item reads them).
+COLUMNS = (
+    customers.c.number,
+    customers.c.name,
+    customers.c.company,
+    customers.c.grade,
+    customers.c.stage,
+    customers.c.next_due,
+    customers.c.next_purpose,
+    customers.c.last_contact_at,
+    customers.c.last_contact_via,
+    customers.c.owner,
+    customers.c.mobile,
+)
+
+
+class Live:
+    """A runner on a SQLAlchemy connection (the full path: PostgreSQL, and a SQLite book the
+    fast path does not read)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.dialect = conn.dialect.name
+
+    def rows(self, key: str, params: dict[str, Any]) -> list[Any]:
+        return list(self.conn.execute(statement(key), params).mappings())
+
+
+_LIMIT = bindparam("limit", type_=Integer)
+
+
+def statement(key: str) -> Executable:
+    """The statement of a call-sheet key, with its parameters as named binds."""
+    what, flags, grades = agenda.parse(key)
+    c = customers.c
+    owned = [c.owner == bindparam("owner", type_=String)] if "owner" in flags else []
+    query: Any
+    if what == "settings":
+        return settings_repo.load_statement()
+    if what.startswith("followups"):
+        if what.endswith("overdue"):
+            bounds = [c.next_due < bindparam("day", type_=Date)]
+        else:
+            bounds = [
+                c.next_due >= bindparam("day", type_=Date),
+                c.next_due <= bindparam("until", type_=Date),
+            ]
+        query = select(*COLUMNS).where(*bounds, *owned).order_by(c.grade, c.next_due, c.id)
+    elif what == "count":
+        capped = (
+            select(c.id)
+            .where(c.next_due <= bindparam("until", type_=Date), *owned)
+            .limit(bindparam("cap", type_=Integer))
+            .subquery()
+        )
+        return select(func.count().label("total")).select_from(capped)
+    elif what == "visits":
+        query = (
+            select(*COLUMNS, visits.c.id.label("visit_id"), visits.c.day, visits.c.purpose)
+            .join(customers, c.id == visits.c.customer_id)
+            .where(
+                visits.c.day <= bindparam("until", type_=Date),
+                visits.c.done_at.is_(None),
+                *owned,
+            )
+            .order_by(visits.c.day, visits.c.id)
+            .limit(200)
+        )
+    elif what == "complaints":
+        query = (
+            select(
+                *COLUMNS,
+                complaints.c.id.label("complaint_id"),
+                complaints.c.note.label("complaint"),
+                complaints.c.opened_at,
+                complaints.c.resolved_at,
+            )
+            .join(customers, c.id == complaints.c.customer_id)
+            .where(
+                or_(
+                    complaints.c.resolved_at.is_(None),
+                    and_(
+                        complaints.c.checked_at.is_(None),
+                        complaints.c.resolved_at < bindparam("week_before", type_=DateTime),
+                    ),
+                ),
+                *owned,
+            )
+            .order_by(complaints.c.opened_at, complaints.c.id)
+            .limit(200)
+        )
+    elif what.startswith("birthdays"):
+        # The window's days as MM-DD: at most two runs of them (one past New Year).
+        on_day = [
+            or_(
+                c.birthday_md.between(
+                    bindparam("from1", type_=String), bindparam("to1", type_=String)
+                ),
+                c.birthday_md.between(
+                    bindparam("from2", type_=String), bindparam("to2", type_=String)
+                ),
+            ),
+            *owned,
+        ]
+        if what == "birthdays-count":
+            return select(func.count().label("total")).select_from(customers).where(*on_day)
+        query = (
+            select(*COLUMNS, c.birthday, c.birthday_md).where(*on_day).order_by(c.birthday_md, c.id)
+        )
+    elif what == "care":
+        since = bindparam("since", type_=DateTime)
+        query = (
+            select(*COLUMNS, c.created_at)
+            .where(
+                c.stage == "won",
+                c.next_due.is_(None),
+                or_(
+                    c.last_contact_at < since,
+                    and_(c.last_contact_at.is_(None), c.created_at < since),
+                ),
+                *owned,
+            )
+            .order_by(c.last_contact_at, c.id)
+            .limit(200)
+        )
+    elif what.startswith("thanks"):
+        query = _thanks(what, owned)
+    elif what == "repurchases":
+        per = (
+            select(
+                deals.c.customer_id.label("cid"),
+                func.count().label("n"),
+                func.min(deals.c.date).label("first"),
+                func.max(deals.c.date).label("last"),
+            )
+            .group_by(deals.c.customer_id)
+            .having(func.count() > 1)
+            .subquery()
+        )
+        query = (
+            select(*COLUMNS, per.c.n, per.c.first, per.c.last)
+            .join(customers, c.id == per.c.cid)
+            .where(c.next_due.is_(None), *owned)
+        )
+    else:  # greet, greet-count: festival greetings (leadbook.festivals.greetings)
+        chosen: list[ColumnElement[bool]] = []
+        if grades:
+            chosen.append(c.grade.in_([bindparam(f"g{n}", type_=String) for n in range(grades)]))
+        if "won" in flags:
+            chosen.append(c.stage == "won")
+        opened = bindparam("opened", type_=DateTime)
+        where = [
+            or_(*chosen),
+            or_(c.last_contact_at.is_(None), c.last_contact_at < opened),
+            *owned,
+        ]
+        if what == "greet-count":
+            return select(func.count().label("total")).select_from(customers).where(*where)
+        query = select(*COLUMNS).where(*where).order_by(c.grade, c.number)
+    if "limit" in flags:
+        query = query.limit(_LIMIT)
+    return query
+
+
+def _thanks(what: str, owned: list[ColumnElement[bool]]) -> Any:
+    """A referrer to thank: for a referred customer who bought (thanks-won) or came
+    (thanks-added) from ``since`` to before ``before``, and not contacted since."""
+    c = customers.c
+    referred = customers.alias("referred")
+    since = bindparam("since", type_=DateTime)
+    before = bindparam("before", type_=DateTime)
+    if what == "thanks-won":
+        return (
+            select(
+                *COLUMNS,
+                referred.c.number.label("r_number"),
+                referred.c.name.label("r_name"),
+                changes.c.at.label("won_at"),
+            )
+            .select_from(changes)
+            .join(referred, referred.c.id == changes.c.customer_id)
+            .join(customers, c.id == referred.c.referrer_id)
+            .where(
+                changes.c.field == "stage",
+                changes.c.new == "won",
+                # From the referred cards: few in a book, while wins in a month can be many.
+                changes.c.customer_id.in_(select(c.id).where(c.referrer_id.is_not(None))),
+                changes.c.at >= since,
+                changes.c.at < before,
+                or_(c.last_contact_at.is_(None), c.last_contact_at < changes.c.at),
+                *owned,
+            )
+            .order_by(changes.c.at)
+            .limit(100)
+        )
+    return (
+        select(
+            *COLUMNS,
+            referred.c.number.label("r_number"),
+            referred.c.name.label("r_name"),
+            referred.c.created_at.label("added_at"),
+        )
+        .select_from(referred)
+        .join(customers, c.id == referred.c.referrer_id)
+        .where(
+            referred.c.referrer_id.is_not(None),
+            referred.c.created_at >= since,
+            referred.c.created_at < before,
+            or_(c.last_contact_at.is_(None), c.last_contact_at < referred.c.created_at),
+            *owned,
+        )
+        .order_by(referred.c.created_at)
+        .limit(100)
+    )
