@@ -14,6 +14,7 @@ from typing import Any
 from leadbook.parsing import phone_digits
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK_RUNS = re.compile(r"[\u3400-\u9fff]{2,}")
 
 
 def has_cjk(text: str) -> bool:
@@ -50,19 +51,27 @@ _looked_up = 0  # names checked so far: past a few, a set of the phrases pays fo
 
 
 def _in_phrase(name: str) -> bool:
-    """Whether some run of two or more characters of ``name`` is in pypinyin's phrase
-    dictionary: only then can whole-name conversion read a character otherwise than alone
-    (重庆 as chongqing, not zhongqing). One name searches the phrase list as text (a fraction of
-    a millisecond); an import builds a set of it once."""
+    """Whether some run of two or more characters of ``name`` is one of the phrases pypinyin
+    reads otherwise than their characters alone: only then can whole-name conversion read a
+    character otherwise than alone (重庆 as chongqing, not zhongqing). One name searches the
+    phrase list as text (a fraction of a millisecond); an import builds a set of it once."""
     global _looked_up
     _looked_up += 1
-    size = len(name)
-    runs = (name[i:j] for i in range(size) for j in range(i + 2, size + 1))
+    runs = (
+        chinese[i:j]
+        for chinese in _CJK_RUNS.findall(name)  # a phrase is Chinese characters only
+        for i in range(len(chinese))
+        for j in range(i + 2, len(chinese) + 1)
+    )
     if _looked_up > 20:
         phrases = _phrase_set()
         return any(run in phrases for run in runs)
     text = _phrase_text()
     return any(f"\n{run}\n" in text for run in runs)
+
+
+_PLAIN = re.compile(r"[\u3400-\u9fff\x00-\x7f]+")  # what the tables read without pypinyin
+_PIECES = re.compile(r"[\u3400-\u9fff]|[\x00-\x7f]+")
 
 
 @lru_cache(maxsize=65536)
@@ -73,11 +82,18 @@ def pinyin_keys(name: str) -> tuple[str | None, str | None]:
     Whole-name conversion gets surnames and phrases right (单 as shan, 曾 as zeng, 重庆 as
     chongqing). It costs about 0.1 ms a name, too much for a bulk import, so a name of Chinese
     characters none of whose runs is a known phrase (nearly every personal name) is read one
-    cached character at a time, which gives exactly what whole-name conversion gives there."""
+    cached character at a time, which gives exactly what whole-name conversion gives there;
+    so is a company name (北京宏达机械有限公司, 公司12号) that holds no phrase pypinyin reads
+    otherwise than its characters (银行 does: yinhang, not yinxing)."""
     if not has_cjk(name):
         return None, None
-    if all(_CJK.match(c) for c in name) and not _in_phrase(name):
-        syllables = [_char_pinyin(c) for c in name]
+    if _PLAIN.fullmatch(name) and not _in_phrase(name):
+        # As pypinyin reads it: each Chinese character alone, each run of other (ASCII) text
+        # as one piece (公司12号 -> gong si 12 hao).
+        syllables = [
+            _char_pinyin(piece) if _CJK.match(piece) else piece.lower()
+            for piece in _PIECES.findall(name)
+        ]
     else:
         from pypinyin import lazy_pinyin
 
