@@ -15,6 +15,7 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TextIO
 
 from leadbook.text import visible
@@ -35,8 +36,10 @@ _SGR = {
 }
 
 
+@lru_cache(maxsize=8192)
 def cell_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal."""
+    """Columns ``text`` takes in a terminal (cached: a table measures each cell three times,
+    and names, companies and labels repeat)."""
     if text.isascii():
         return len(text)
     width = 0
