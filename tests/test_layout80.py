@@ -4,6 +4,8 @@ two columns): `report` was 86 wide, a line of `value` 84."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.cells import cell_len
 
 
@@ -53,3 +55,28 @@ def test_value_wraps_its_sentences_between_words(team_month, ok, monkeypatch):
     out = ok("value").stdout
     assert "All purchases: 1,590,567.00 CNY; last 12 months: 1,590,567.00 CNY; 2 paying" in out
     assert "\ncustomers.\n" in out
+
+
+def test_wrapping_keeps_the_text_as_typed():
+    # Wrapping used to put a space before every Latin letter or sign inside Chinese text:
+    # "看了途观L" came out as "看了途观 L", "联系次数:" as "联系次数 :".
+    from leadbook.render.grid import wrap
+
+    assert wrap("看了途观L，约周六试驾", 80) == ["看了途观L，约周六试驾"]
+    assert wrap("联系次数: 2  (电话 1, 拜访 1)", 80) == ["联系次数: 2  (电话 1, 拜访 1)"]
+    assert wrap("看了途观L，约周六试驾 then more words here", 12) == [
+        "看了途观L，",
+        "约周六试驾",
+        "then more",
+        "words here",
+    ]
+
+
+@given(st.text(alphabet="张三看了途观约周六试驾ABCxyz12:,.，。 ", max_size=60), st.integers(4, 30))
+def test_wrapping_loses_and_adds_nothing_but_line_breaks(text, wide):
+    from leadbook.render.grid import cell_width, wrap
+
+    lines = wrap(text, wide)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    # A line is over the width only when it is one unbreakable Latin run.
+    assert all(cell_width(line) <= wide or " " not in line.strip() for line in lines)

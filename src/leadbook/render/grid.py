@@ -27,6 +27,7 @@ _SGR = {
     "bold": "1",
     "dim": "2",
     "italic": "3",
+    "underline": "4",
     "red": "31",
     "green": "32",
     "yellow": "33",
@@ -75,7 +76,7 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
         # Latin words stay whole; Chinese may break between any two characters.
         pieces = [word] if word.isascii() else re.findall(r"[A-Za-z0-9.,:%/+\-]+|.", word)
         for n, piece in enumerate(pieces):
-            sep = " " if line.strip() and (n == 0 or piece.isascii()) else ""
+            sep = " " if line.strip() and n == 0 else ""  # between words, never inside one
             w = cell_width(sep + piece)
             if used + w > room and line.strip():
                 lines.append(line)
@@ -130,10 +131,7 @@ def grid(
     sections: Sequence[int] = (),
 ) -> list[list[Seg]]:
     """The table as lines of styled segments. ``sections``: row indexes preceded by a blank."""
-    widths = [
-        max([cell_width(c.header)] + [cell_width(_plain(r[i])) for r in rows])
-        for i, c in enumerate(columns)
-    ]
+    widths = _widths(columns, rows)
     gap = "  "
     total = sum(widths) + len(gap) * (len(columns) - 1)
     while total > width:
@@ -177,6 +175,18 @@ def grid(
             ]
             lines.append(_join(more, gap))
     return lines
+
+
+def _widths(columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> list[int]:
+    return [
+        max([cell_width(c.header)] + [cell_width(_plain(r[i])) for r in rows])
+        for i, c in enumerate(columns)
+    ]
+
+
+def measure(columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> int:
+    """The columns the table takes before any column shrinks to fit."""
+    return sum(_widths(columns, rows)) + 2 * (len(columns) - 1)
 
 
 def _plain(cell: Cell) -> str:

@@ -1,17 +1,15 @@
-"""The journals: daily (日志), and day by day for a week, a half month or a month."""
+"""The journals: daily (日志), and day by day for a week, a half month or a month.
+
+Plain aligned lines (leadbook.render.grid), as `list` and `due` print: a busy team's week
+holds hundreds of changes, which Rich's Table took a second to lay out."""
 
 from __future__ import annotations
-
-from rich.cells import cell_len
-from rich.table import Table
-from rich.text import Text
 
 from leadbook import domain
 from leadbook.i18n import N_, _
 from leadbook.models.journal import JournalDay, JournalWeek
-from leadbook.render import out, width
-from leadbook.render import table as make_table
-from leadbook.render.grid import Cell, Column, Seg, grid, write
+from leadbook.render import width
+from leadbook.render.grid import Cell, Column, Seg, grid, measure, wrap, write
 from leadbook.render.lines import cards_lines
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
@@ -36,15 +34,16 @@ def _summary(
     due: int,
     done: int,
     completion: float | None,
-) -> Text:
-    text = Text()
-    text.append(label + "\n", style="bold underline")
-    text.append(_("Contacts") + f": {contacts}  ({_channels(by_channel)})\n")
-    text.append(_("New cards") + f": {new}\n")
-    text.append(
-        _("Due / done") + f": {due} / {done}  " + _("completion") + f" {_ratio(completion)}"
-    )
-    return text
+) -> list[list[Seg]]:
+    texts = [
+        _("Contacts") + f": {contacts}  ({_channels(by_channel)})",
+        _("New cards") + f": {new}",
+        f"{_('Due / done')}: {due} / {done}  {_('completion')} {_ratio(completion)}",
+    ]
+    wide = width()
+    return [[(label, "bold underline")]] + [
+        [(line, "")] for text in texts for line in wrap(text, wide)
+    ]
 
 
 def _changes_lines(journal: JournalDay | JournalWeek) -> list[list[Seg]]:
@@ -74,9 +73,8 @@ def _sections(*sections: list[list[Seg]]) -> None:
 
 
 def print_day(journal: JournalDay) -> None:
-    console = out()
     label = _("Journal for {date}").format(date=journal.date.isoformat())
-    console.print(
+    write(
         _summary(
             label,
             journal.contacts,
@@ -146,7 +144,7 @@ def _channel_columns(journal: JournalWeek, wide: int) -> list[list[str]]:
         v for v in journal.by_channel if v not in domain.VIAS and journal.by_channel[v]
     )
     columns = [[v] for v in used]
-    while len(columns) > 1 and _width_of(_day_table(journal, columns, widest=True)) > wide:
+    while len(columns) > 1 and measure(*_day_table(journal, columns)) > wide:
         singles = [c for c in columns if "other" not in c]
         least = min(singles, key=lambda c: (journal.by_channel[c[0]], -used.index(c[0])))
         columns.remove(least)
@@ -158,25 +156,15 @@ def _channel_columns(journal: JournalWeek, wide: int) -> list[list[str]]:
     return columns
 
 
-def _width_of(table: Table) -> int:
-    from rich.measure import Measurement
-
-    console = out()  # measured unbounded: Rich clamps a measure to the terminal's width
-    return Measurement.get(console, console.options.update_width(10_000), table).maximum
-
-
-def _day_table(journal: JournalWeek, channels: list[list[str]], widest: bool = False) -> Table:
-    """The day-by-day table; ``widest``: only its widest cell in each column, one row that
-    measures as wide as the whole table (every column is no_wrap) at a 31st of the cost."""
-    table = make_table(_("Day by day"), collapse_padding=True, show_edge=False)
-    table.add_column(_("Day"), no_wrap=True)
-    table.add_column(_("Contacts"), justify="right", no_wrap=True)
-    for column in channels:
-        table.add_column(domain.via_label(column[0]), justify="right", no_wrap=True)
-    for header in (_("New"), _("Due"), _("Done"), _("Rate")):
-        table.add_column(header, justify="right", no_wrap=True)
-    rows = [
-        (
+def _day_table(
+    journal: JournalWeek, channels: list[list[str]]
+) -> tuple[list[Column], list[list[Cell]]]:
+    """The day-by-day table's columns and rows."""
+    columns = [Column(_("Day")), Column(_("Contacts"), justify="right")]
+    columns += [Column(domain.via_label(c[0]), justify="right") for c in channels]
+    columns += [Column(h, justify="right") for h in (_("New"), _("Due"), _("Done"), _("Rate"))]
+    rows: list[list[Cell]] = [
+        [
             f"{_(WEEKDAYS[d.date.weekday()])} {d.date.strftime('%m-%d')}",
             str(d.contacts),
             *(str(sum(d.by_channel.get(v, 0) for v in column) or "") for column in channels),
@@ -184,24 +172,19 @@ def _day_table(journal: JournalWeek, channels: list[list[str]], widest: bool = F
             str(d.due),
             str(d.done) if d.completion is not None or d.done else "-",
             _ratio(d.completion),
-        )
+        ]
         for d in journal.days
     ]
-    if widest and rows:
-        rows = [tuple(max(cells, key=cell_len) for cells in zip(*rows, strict=True))]
-    for row in rows:
-        table.add_row(*row)
-    return table
+    return columns, rows
 
 
 def print_week(journal: JournalWeek) -> None:
     """The journal of a week, a half month or a month: the totals, then day by day, a column
     for each channel (the table fits the terminal: no count is ever split from its label)."""
-    console = out()
     label = _(PERIOD_TITLES[journal.period]).format(
         start=journal.start.isoformat(), end=journal.end.isoformat()
     )
-    console.print(
+    write(
         _summary(
             label,
             journal.contacts,
@@ -212,5 +195,7 @@ def print_week(journal: JournalWeek) -> None:
             journal.completion,
         )
     )
-    console.print(_day_table(journal, _channel_columns(journal, console.width)))
+    wide = width()
+    columns, rows = _day_table(journal, _channel_columns(journal, wide))
+    _sections(grid(columns, rows, wide, title=_("Day by day")))
     _sections(_changes_lines(journal), _new_cards(journal))
