@@ -108,12 +108,9 @@ LISTS = [
 ]
 
 
-@sqlite_only
-@pytest.mark.parametrize("as_json", [False, True], ids=["screen", "json"])
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_search_and_list_print_the_same_through_either_path(
-    varied, cli, monkeypatch, lang, as_json
-):
+def both_paths(cli, monkeypatch, command, as_json, **kw) -> list[str]:
+    """Run ``command`` on the fast path and on the full stack (LEADBOOK_FULL_STACK=1), check
+    that both print the same, and return the keys of the statements the fast path ran."""
     ran: list[str] = []
     rows = fast.Reader.rows
 
@@ -121,20 +118,34 @@ def test_search_and_list_print_the_same_through_either_path(
         ran.append(key)
         return rows(self, key, params)
 
-    monkeypatch.setattr(fast.Reader, "rows", counted)
+    args = [*command, "--json"] if as_json else command
+    with monkeypatch.context() as patch:
+        patch.setattr(fast.Reader, "rows", counted)
+        patch.delenv("LEADBOOK_FULL_STACK", raising=False)
+        quick = cli(*args, **kw)
+        patch.setenv("LEADBOOK_FULL_STACK", "1")
+        full = cli(*args, **kw)
+    assert full.exit_code == 0, (command, full.stderr)
+    assert (quick.exit_code, quick.stdout, quick.stderr) == (
+        full.exit_code,
+        full.stdout,
+        full.stderr,
+    ), command
+    return ran
+
+
+@sqlite_only
+@pytest.mark.parametrize("as_json", [False, True], ids=["screen", "json"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_search_and_list_print_the_same_through_either_path(
+    varied, cli, monkeypatch, lang, as_json
+):
     commands = [["search", *s] for s in SEARCHES] + [["list", *a] for a in LISTS]
-    for command in commands:
-        args = [*command, "--json"] if as_json else command
-        monkeypatch.delenv("LEADBOOK_FULL_STACK", raising=False)
-        quick = cli(*args, lang=lang)
-        monkeypatch.setenv("LEADBOOK_FULL_STACK", "1")
-        full = cli(*args, lang=lang)
-        assert full.exit_code == 0, (command, full.stderr)
-        assert (quick.exit_code, quick.stdout, quick.stderr) == (
-            full.exit_code,
-            full.stdout,
-            full.stderr,
-        ), command
+    ran = [
+        key
+        for command in commands
+        for key in both_paths(cli, monkeypatch, command, as_json, lang=lang)
+    ]
     assert any(k.startswith("search:fts") for k in ran) and any(":scan" in k for k in ran)
     assert any(k.startswith("list:") for k in ran) and any(k.startswith("count:") for k in ran)
 
@@ -184,28 +195,11 @@ CALL_SHEETS = [
 @pytest.mark.parametrize("as_json", [False, True], ids=["screen", "json"])
 def test_due_prints_the_same_through_either_path(every_line, cli, monkeypatch, as_json):
     ran: list[str] = []
-    rows = fast.Reader.rows
-
-    def counted(self, key, params):
-        ran.append(key)
-        return rows(self, key, params)
-
-    monkeypatch.setattr(fast.Reader, "rows", counted)
     kinds = set()
     for command in CALL_SHEETS:
-        args = ["due", *command, *(["--json"] if as_json else [])]
-        monkeypatch.delenv("LEADBOOK_FULL_STACK", raising=False)
-        quick = cli(*args, now="2026-03-18")
-        monkeypatch.setenv("LEADBOOK_FULL_STACK", "1")
-        full = cli(*args, now="2026-03-18")
-        assert full.exit_code == 0, (command, full.stderr)
-        assert (quick.exit_code, quick.stdout, quick.stderr) == (
-            full.exit_code,
-            full.stdout,
-            full.stderr,
-        ), command
+        ran += both_paths(cli, monkeypatch, ["due", *command], as_json, now="2026-03-18")
         if as_json:
-            kinds |= {item["kind"] for item in quick.json()}
+            kinds |= {i["kind"] for i in cli("due", *command, "--json", now="2026-03-18").json()}
     assert len(ran) >= 10 * len(CALL_SHEETS)  # every line read on the fast path
     if as_json:  # the book shows every kind of line somewhere
         assert kinds == {

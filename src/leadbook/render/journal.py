@@ -26,19 +26,12 @@ def _channels(by_channel: dict[str, int]) -> str:
     return ", ".join(f"{domain.via_label(v)} {by_channel[v]}" for v in ordered) or "-"
 
 
-def _summary(
-    label: str,
-    contacts: int,
-    by_channel: dict[str, int],
-    new: int,
-    due: int,
-    done: int,
-    completion: float | None,
-) -> list[list[Seg]]:
+def _summary(label: str, journal: JournalDay | JournalWeek) -> list[list[Seg]]:
+    contacts, due, done = journal.contacts, journal.due, journal.done
     texts = [
-        _("Contacts") + f": {contacts}  ({_channels(by_channel)})",
-        _("New cards") + f": {new}",
-        f"{_('Due / done')}: {due} / {done}  {_('completion')} {_ratio(completion)}",
+        _("Contacts") + f": {contacts}  ({_channels(journal.by_channel)})",
+        _("New cards") + f": {journal.new_cards}",
+        f"{_('Due / done')}: {due} / {done}  {_('completion')} {_ratio(journal.completion)}",
     ]
     wide = width()
     return [[(label, "bold underline")]] + [
@@ -74,17 +67,7 @@ def _sections(*sections: list[list[Seg]]) -> None:
 
 def print_day(journal: JournalDay) -> None:
     label = _("Journal for {date}").format(date=journal.date.isoformat())
-    write(
-        _summary(
-            label,
-            journal.contacts,
-            journal.by_channel,
-            journal.new_cards,
-            journal.due,
-            journal.done,
-            journal.completion,
-        )
-    )
+    write(_summary(label, journal))
     contacts: list[list[Seg]] = []
     if journal.contact_lines:
         columns = [
@@ -184,17 +167,7 @@ def print_week(journal: JournalWeek) -> None:
     label = _(PERIOD_TITLES[journal.period]).format(
         start=journal.start.isoformat(), end=journal.end.isoformat()
     )
-    write(
-        _summary(
-            label,
-            journal.contacts,
-            journal.by_channel,
-            journal.new_cards,
-            journal.due,
-            journal.done,
-            journal.completion,
-        )
-    )
+    write(_summary(label, journal))
     wide = width()
     columns, rows = _day_table(journal, _channel_columns(journal, wide))
     _sections(grid(columns, rows, wide, title=_("Day by day")))
