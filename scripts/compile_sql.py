@@ -1,5 +1,5 @@
 """Write src/leadbook/store/compiled_sql.jsonl: the SQLite text of the statements `list`,
-`search` and `due` run, as SQLAlchemy compiles them from leadbook.store.customers and
+`search`, `due` and `show` run, as SQLAlchemy compiles them from leadbook.store.customers and
 leadbook.store.calls, with the order and types of their parameters and the types of their
 columns (leadbook.store.fast reads it, so a hot command on a SQLite book does not import
 SQLAlchemy; issue 15).

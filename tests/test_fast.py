@@ -125,7 +125,7 @@ def both_paths(cli, monkeypatch, command, as_json, **kw) -> list[str]:
         quick = cli(*args, **kw)
         patch.setenv("LEADBOOK_FULL_STACK", "1")
         full = cli(*args, **kw)
-    assert full.exit_code == 0, (command, full.stderr)
+    assert full.exit_code == 0, (command, full.stderr, full.exception)
     assert (quick.exit_code, quick.stdout, quick.stderr) == (
         full.exit_code,
         full.stdout,
@@ -208,6 +208,46 @@ def test_due_prints_the_same_through_either_path(every_line, cli, monkeypatch, a
         }  # fmt: skip
 
 
+@sqlite_only
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_show_prints_the_same_through_either_path(every_line, ok, cli, monkeypatch, lang):
+    # Every part of the whole card: contacts, stage and grade changes, edits (--audit), a
+    # deal, complaints, visits, SWOT, finance, a referrer and the card it referred, own fields.
+    ok("swot", "C00001", "--add", "s", "行业龙头")
+    ok("swot", "C00001", "--add", "t", "竞争对手降价")
+    ok(
+        "finance",
+        "C00001",
+        "--current-ratio",
+        "1.8",
+        "--net-margin",
+        "6.5%",
+        "--as-of",
+        "2025-12-31",
+    )
+    ok("config", "field", "add", "车牌号")
+    ok("edit", "C00001", "--company", "华信科技", "--budget", "35万", "--set", "车牌号=京A12345")
+    ok("grade", "C00001", "A", "--why", "预算批了")
+    numbers = [f"C{n:05d}" for n in range(1, 12)]
+    ran: list[str] = []
+    for number in numbers:
+        for extra in ([], ["--audit"]):
+            for as_json in (False, True):
+                command = ["show", number, *extra]
+                ran += both_paths(cli, monkeypatch, command, as_json, lang=lang, now="2026-03-18")
+    assert {k for k in ran if k.startswith("card:")} == {
+        "card:number", "card:id", "card:followups", "card:changes", "card:edits", "card:deals",
+        "card:complaints", "card:visits", "card:swot", "card:financials", "card:referred",
+    }  # fmt: skip
+    for missing in ("C00099", "nobody"):  # the same one line, on either path
+        monkeypatch.delenv("LEADBOOK_FULL_STACK", raising=False)
+        quick = cli("show", missing, lang=lang)
+        monkeypatch.setenv("LEADBOOK_FULL_STACK", "1")
+        full = cli("show", missing, lang=lang)
+        assert quick.exit_code == full.exit_code == 1
+        assert quick.stderr == full.stderr and quick.stderr.count("\n") == 1
+
+
 @given(st.dates(date(2020, 1, 1), date(2030, 12, 31)), st.integers(0, 400))
 def test_the_birthday_runs_hold_exactly_the_days_of_the_window(start, days):
     # The call sheet reads birthdays by at most two runs of MM-DD; they must cover exactly the
@@ -279,10 +319,12 @@ def test_the_one_line_errors_are_the_full_paths(cli, tmp_path, monkeypatch):
 
 
 def test_search_list_and_due_start_without_sqlalchemy_pydantic_or_rich(ok, tmp_path):
+    # And `show`, which draws the card with Rich, without SQLAlchemy.
     book = tmp_path / "b.db"
     ok("--db", str(book), "add", "张三", "--mobile", "13800138000")  # a SQLite book at the head
-    heavy = ("sqlalchemy", "pydantic", "rich", "alembic", "pypinyin")
     commands = (
+        ["show", "C00001"],
+        ["show", "c1", "--json", "--audit"],
         ["search", "zs"],
         ["search", "138"],
         ["search", "nobody"],
@@ -293,6 +335,9 @@ def test_search_list_and_due_start_without_sqlalchemy_pydantic_or_rich(ok, tmp_p
         ["due", "--mine"],
     )
     for command in commands:
+        heavy = ("sqlalchemy", "pydantic", "alembic", "pypinyin")
+        if command[0] != "show":
+            heavy += ("rich",)
         code = (
             "import sys, json\n"
             "from leadbook.cli import main\n"

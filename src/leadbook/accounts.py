@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.engine import Connection
 
+from leadbook import domain
 from leadbook.cards import entry_moment
 from leadbook.clock import Clock
 from leadbook.domain import money, purchase_cycle
@@ -24,7 +25,8 @@ from leadbook.models.lines import from_row
 from leadbook.models.reports import CustomerValue, Referrer, ValueGroup, ValueReport
 from leadbook.store import accounts as accounts_repo
 from leadbook.store import customers as repo
-from leadbook.store.schema import complaints, customers, deals, financials, swot
+from leadbook.store import reads
+from leadbook.store.schema import complaints, customers, deals
 
 GROUPS = {
     "strategic": (
@@ -220,19 +222,8 @@ def list_complaints(conn: Connection, open_only: bool = False) -> list[Complaint
     return [from_row(ComplaintLine, r) for r in conn.execute(query).mappings()]
 
 
-SWOT_KINDS = {
-    "s": N_("Strengths"),
-    "w": N_("Weaknesses"),
-    "o": N_("Opportunities"),
-    "t": N_("Threats"),
-}
-INDICATORS = {
-    "current_ratio": N_("current ratio"),
-    "net_margin": N_("net margin"),
-    "roa": N_("return on assets"),
-    "receivable_days": N_("receivables days"),
-    "inventory_days": N_("inventory days"),
-}
+SWOT_KINDS = domain.SWOT_KINDS
+INDICATORS = domain.INDICATORS
 
 
 def add_swot(conn: Connection, number: str, kind: str, text: str, now: datetime, by: str) -> None:
@@ -249,12 +240,9 @@ def swot_of(conn: Connection, number: str) -> dict[str, list[str]]:
 
 def swot_entries(conn: Connection, cid: int) -> dict[str, list[str]]:
     """A card's SWOT entries by kind (s, w, o, t), as entered (`swot` and the whole card)."""
-    result: dict[str, list[str]] = {k: [] for k in SWOT_KINDS}
-    for kind, text in conn.execute(
-        select(swot.c.kind, swot.c.text).where(swot.c.customer_id == cid).order_by(swot.c.id)
-    ):
-        result[kind].append(text)
-    return result
+    from leadbook.store.calls import Live
+
+    return reads.swot_of(Live(conn), cid)
 
 
 def set_financials(
@@ -281,14 +269,9 @@ def financials_of(conn: Connection, number: str) -> dict[str, dict[str, Any]]:
 def latest_financials(conn: Connection, cid: int) -> dict[str, tuple[str, date | None]]:
     """A card's latest value (kept exact, as text) and date of each indicator, the one
     entered last winning (`finance` and the whole card)."""
-    result: dict[str, tuple[str, date | None]] = {}
-    for key, value, as_of in conn.execute(
-        select(financials.c.indicator, financials.c.value, financials.c.as_of)
-        .where(financials.c.customer_id == cid)
-        .order_by(financials.c.id)
-    ):
-        result[key] = (value, as_of)
-    return result
+    from leadbook.store.calls import Live
+
+    return reads.financials_of(Live(conn), cid)
 
 
 def plan_visit(

@@ -5,40 +5,26 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.engine import Connection, RowMapping
 
 from leadbook import domain, parsing, reminders
+from leadbook.cardview import AMOUNT_FIELDS  # fields kept in cents
 from leadbook.clock import Clock
-from leadbook.domain import STAGE_INDEX, cents, money, suggest_grade
+from leadbook.domain import STAGE_INDEX, cents, suggest_grade
 from leadbook.errors import Duplicate, InvalidValue, LeadbookError
 from leadbook.i18n import _
 from leadbook.models.card import (
     Card,
-    Change,
-    Complaint,
-    Edit,
-    FollowUp,
-    Indicator,
-    Link,
-    Visit,
 )
-from leadbook.models.lines import from_row
 from leadbook.searchkeys import pinyin_keys, search_key
 from leadbook.store import customers as repo
-from leadbook.store import followups as fu_repo
 from leadbook.store import history
-from leadbook.store.customers import split_tags
 from leadbook.store.schema import CARD_FIELDS
 from leadbook.text import clean
 
 PHONE_FIELDS = ("mobile", "phone", "fax")
-
-
-# Fields kept in cents, as the screens show them in the book's currency.
-AMOUNT_FIELDS = {"budget": "budget_cents", "turnover": "turnover_cents", "profit": "profit_cents"}
 
 
 def parse_fields(raw: dict[str, str | None], today: date) -> dict[str, Any]:
@@ -586,17 +572,6 @@ def reopen(
     return back
 
 
-# Card columns the model takes as they are stored.
-_PLAIN = (
-    "number", "name", "company", "title", "gender", "mobile", "phone", "fax", "email", "wechat",
-    "address", "district", "postcode", "industry", "source", "source_detail", "owner", "product",
-    "expected", "payment", "customer_type", "decision_maker", "current_product", "purchase_kind",
-    "concerns", "usage", "credit", "grade", "stage", "lost_reason", "note", "next_due",
-    "next_purpose", "last_contact_at", "last_contact_via", "created_at", "created_by",
-    "updated_at",
-)  # fmt: skip
-
-
 def card_model(
     conn: Connection,
     row: RowMapping,
@@ -605,49 +580,12 @@ def card_model(
     edits: bool = False,
     today: date | None = None,
 ) -> Card:
-    """The card as `show` and --json give it; ``full``: with everything kept about it (its
-    timeline, deals, complaints, visits, SWOT, finance, the cards it referred)."""
-    from leadbook import accounts
-    from leadbook.store import accounts as accounts_repo
-    from leadbook.store import deals as deals_repo
+    """The card as `show` and --json give it (``leadbook.cardview.card_model`` on this
+    connection)."""
+    from leadbook import cardview
+    from leadbook.store.calls import Live
 
-    referrer = referrer_name = None
-    if row["referrer_id"]:
-        ref = repo.get_by_id(conn, row["referrer_id"])
-        referrer, referrer_name = ref["number"], ref["name"]
-    birthday = row["birthday"].isoformat() if row["birthday"] else (row["birthday_md"] or None)
-    amounts: dict[str, Any] = {
-        field: money(row[column]) if row[column] is not None else None
-        for field, column in AMOUNT_FIELDS.items()
-    }
-    plain: dict[str, Any] = {k: row[k] for k in _PLAIN}
-    card = Card(
-        **plain,
-        **amounts,
-        birthday=birthday,
-        referrer=referrer,
-        referrer_name=referrer_name,
-        urgency=domain.urgency(row["expected"], today) if today is not None else None,
-        tags=split_tags(row["tags"]),
-        extra=json.loads(row["extra"]) if row["extra"] else {},
-    )
-    if full:
-        card.followups = [from_row(FollowUp, f) for f in fu_repo.for_customer(conn, row["id"])]
-        card.history = [from_row(Change, c) for c in history.changes_for(conn, row["id"])]
-        card.deals = deals_repo.for_customer(conn, row["id"])
-        kept = accounts_repo.of_card(conn, row["id"])
-        card.complaints = [from_row(Complaint, c) for c in kept["complaints"]]
-        card.visits = [from_row(Visit, v) for v in kept["visits"]]
-        swot = accounts.swot_entries(conn, row["id"])
-        card.swot = {kind: entries for kind, entries in swot.items() if entries}
-        card.finance = [
-            Indicator(indicator=key, value=Decimal(value), as_of=as_of)
-            for key, (value, as_of) in accounts.latest_financials(conn, row["id"]).items()
-        ]
-        card.referred = [from_row(Link, r) for r in repo.referred_by(conn, row["id"])]
-    if edits:
-        card.edits = [from_row(Edit, e) for e in history.edits_for(conn, row["id"])]
-    return card
+    return cardview.card_model(Live(conn), row, full=full, edits=edits, today=today)
 
 
 # What the card commands call: each does one command's work in the caller's transaction.
@@ -741,11 +679,6 @@ def edit_from_options(
         if old != new:
             changed.append("stage")
     return changed, card_model(conn, repo.get(conn, number), today=clock.today)
-
-
-def card(conn: Connection, number: str, *, today: date, edits: bool = False) -> Card:
-    """`leadbook show`: the whole card with its timeline (and its field edits with ``edits``)."""
-    return card_model(conn, repo.get(conn, number), edits=edits, today=today)
 
 
 @dataclass

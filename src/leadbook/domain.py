@@ -236,3 +236,20 @@ def cents(amount: Decimal) -> int:
 def win_rate(won: int, lost: int) -> float | None:
     """Of the cards closed, the share won (none closed: None)."""
     return round(won / (won + lost), 4) if won + lost else None
+
+
+# The four kinds of a SWOT entry (`swot`, the whole card), and the financial indicators
+# `finance` keeps: their labels.
+SWOT_KINDS = {
+    "s": N_("Strengths"),
+    "w": N_("Weaknesses"),
+    "o": N_("Opportunities"),
+    "t": N_("Threats"),
+}
+INDICATORS = {
+    "current_ratio": N_("current ratio"),
+    "net_margin": N_("net margin"),
+    "roa": N_("return on assets"),
+    "receivable_days": N_("receivables days"),
+    "inventory_days": N_("inventory days"),
+}

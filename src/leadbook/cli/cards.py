@@ -178,11 +178,9 @@ def show(
     ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from leadbook.cards import card
+    from leadbook.cardview import show as show_card
 
-    book = state(ctx).book()
-    with book.read() as conn:
-        shown = card(conn, number, today=clock().today, edits=audit or as_json)
+    shown = show_card(state(ctx).book(), number, today=clock().today, edits=audit or as_json)
     if as_json:
         print_json(dump(shown))
         return

@@ -179,7 +179,7 @@ def _visits_table(card: Card) -> Table | None:
 
 
 def _swot_text(card: Card) -> Text | None:
-    from leadbook.accounts import SWOT_KINDS
+    from leadbook.domain import SWOT_KINDS
 
     if not any(card.swot.values()):
         return None
@@ -194,7 +194,7 @@ def _swot_text(card: Card) -> Text | None:
 
 
 def _finance_text(card: Card) -> Text | None:
-    from leadbook.accounts import INDICATORS
+    from leadbook.domain import INDICATORS
 
     if not card.finance:
         return None

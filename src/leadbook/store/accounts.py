@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from leadbook.store import inserted_id
+from leadbook.store import inserted_id, reads
 from leadbook.store.schema import complaints, financials, swot, visits
 
 
@@ -91,17 +91,7 @@ def visits_done(conn: Connection, cid: int, at: datetime) -> None:
 def of_card(conn: Connection, cid: int) -> dict[str, list[RowMapping]]:
     """A card's complaints (newest first) and planned visits (by day), for the whole card
     `show` prints."""
+    from leadbook.store.calls import Live
 
-    def rows(query: Any) -> list[RowMapping]:
-        return list(conn.execute(query).mappings())
-
-    return {
-        "complaints": rows(
-            select(complaints)
-            .where(complaints.c.customer_id == cid)
-            .order_by(complaints.c.opened_at.desc(), complaints.c.id.desc())
-        ),
-        "visits": rows(
-            select(visits).where(visits.c.customer_id == cid).order_by(visits.c.day, visits.c.id)
-        ),
-    }
+    live = Live(conn)
+    return {what: reads.of_card(live, what, cid) for what in ("complaints", "visits")}

@@ -1,6 +1,7 @@
-"""The keys of the call sheet's statements (``leadbook.store.calls``), without SQLAlchemy:
-``leadbook.due`` names a statement by its key, and ``variants`` lists every key it may ask
-for, which scripts/compile_sql.py compiles for the fast path.
+"""The keys of the statements of the call sheet and of the card (``leadbook.store.calls``),
+without SQLAlchemy: ``leadbook.due`` and ``leadbook.store.reads`` name a statement by its key,
+and ``variants`` lists every key they may ask for, which scripts/compile_sql.py compiles for
+the fast path. A card's statements are ``card:WHAT`` (``CARD_WHATS``).
 
 A key is ``due:WHAT`` followed by its flags, each ``:flag``: ``gN`` (festival greetings: N
 grades, parameters ``g0`` ... ``gN-1``), ``won`` (and won customers), ``owner`` (one
@@ -28,6 +29,19 @@ WHATS = (
     "greet",
     "greet-count",
 )
+CARD_WHATS = (
+    "number",
+    "id",
+    "followups",
+    "changes",
+    "edits",
+    "deals",
+    "complaints",
+    "visits",
+    "swot",
+    "financials",
+    "referred",
+)
 LIMITED = {"followups:overdue", "followups:window", "birthdays", "greet"}
 GRADES_MOST = 5  # greet.grades names at most the five grades
 
@@ -47,7 +61,9 @@ def key(what: str, *, owner: bool = False, limit: bool = False, **flags: Any) ->
 
 
 def variants() -> Iterator[str]:
-    """Every key ``leadbook.due`` may ask for."""
+    """Every key ``leadbook.due`` and ``leadbook.store.reads`` may ask for."""
+    for what in CARD_WHATS:
+        yield f"card:{what}"
     for what in WHATS:
         if what == "settings":
             yield key(what)

@@ -1,4 +1,5 @@
-"""The statements of the call sheet (`leadbook due`), one per key, written once.
+"""The statements of the call sheet (`leadbook due`) and of the card (`leadbook show` and the
+repositories that read a card), one per key, written once.
 
 ``leadbook.due`` asks a runner for rows by key (``due:followups:overdue:owner:limit``) and
 parameters; ``Live`` builds the statement here and runs it on a SQLAlchemy connection (every
@@ -10,6 +11,7 @@ for, are ``leadbook.store.agenda``'s.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -28,7 +30,17 @@ from sqlalchemy.sql import ColumnElement, Executable
 
 from leadbook.store import agenda
 from leadbook.store import settings as settings_repo
-from leadbook.store.schema import changes, complaints, customers, deals, visits
+from leadbook.store.schema import (
+    audit,
+    changes,
+    complaints,
+    customers,
+    deals,
+    financials,
+    followups,
+    swot,
+    visits,
+)
 
 # The columns of a line of the call sheet (leadbook.due._item reads them).
 COLUMNS = (
@@ -61,8 +73,12 @@ class Live:
 _LIMIT = bindparam("limit", type_=Integer)
 
 
+@cache
 def statement(key: str) -> Executable:
-    """The statement of a call-sheet key, with its parameters as named binds."""
+    """The statement of a key, with its parameters as named binds (made once a process: a
+    statement is never changed, and SQLAlchemy caches its compiled form by it)."""
+    if key.startswith("card:"):
+        return card_statement(key[len("card:") :])
     what, flags, grades = agenda.parse(key)
     c = customers.c
     owned = [c.owner == bindparam("owner", type_=String)] if "owner" in flags else []
@@ -244,3 +260,52 @@ def _thanks(what: str, owned: list[ColumnElement[bool]]) -> Any:
         .order_by(referred.c.created_at)
         .limit(100)
     )
+
+
+def card_statement(what: str) -> Any:
+    """A card's statement ``card:WHAT``: the card by ``number`` or ``cid``, or its rows of
+    ``what`` (parameter ``cid``), in the order `show` prints them."""
+    cid = bindparam("cid", type_=Integer)
+    c = customers.c
+    if what == "number":
+        return select(customers).where(c.number == bindparam("number", type_=String))
+    if what == "id":
+        return select(customers).where(c.id == cid)
+    if what == "followups":
+        return (
+            select(followups)
+            .where(followups.c.customer_id == cid)
+            .order_by(followups.c.at.desc(), followups.c.id.desc())
+        )
+    if what == "changes":
+        return (
+            select(changes).where(changes.c.customer_id == cid).order_by(changes.c.at, changes.c.id)
+        )
+    if what == "edits":
+        return select(audit).where(audit.c.customer_id == cid).order_by(audit.c.at, audit.c.id)
+    if what == "deals":
+        return (
+            select(deals, c.number, c.name)
+            .join(customers, c.id == deals.c.customer_id)
+            .where(deals.c.customer_id == cid)
+            .order_by(deals.c.date, deals.c.id)
+        )
+    if what == "complaints":
+        return (
+            select(complaints)
+            .where(complaints.c.customer_id == cid)
+            .order_by(complaints.c.opened_at.desc(), complaints.c.id.desc())
+        )
+    if what == "visits":
+        return select(visits).where(visits.c.customer_id == cid).order_by(visits.c.day, visits.c.id)
+    if what == "swot":
+        return select(swot.c.kind, swot.c.text).where(swot.c.customer_id == cid).order_by(swot.c.id)
+    if what == "financials":
+        return (
+            select(financials.c.indicator, financials.c.value, financials.c.as_of)
+            .where(financials.c.customer_id == cid)
+            .order_by(financials.c.id)
+        )
+    if what == "referred":
+        return select(c.number, c.name, c.stage).where(c.referrer_id == cid).order_by(c.id)
+    raise KeyError(f"card:{what}")

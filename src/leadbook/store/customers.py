@@ -28,11 +28,9 @@ from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.sql import Executable, Select
 from sqlalchemy.sql.elements import ColumnElement
 
-from leadbook.errors import NotFound
-from leadbook.i18n import _
-from leadbook.parsing import format_number, parse_number
+from leadbook.parsing import format_number
 from leadbook.searchkeys import SEARCH_FIELDS, pinyin_keys, search_key
-from leadbook.store import find, inserted_id
+from leadbook.store import find, inserted_id, reads
 from leadbook.store.history import write_audit
 from leadbook.store.schema import customers
 
@@ -105,19 +103,16 @@ def reassign(
 
 
 def get(conn: Connection, number: str) -> RowMapping:
-    canonical = parse_number(number)
-    row = conn.execute(select(customers).where(customers.c.number == canonical)).mappings().first()
-    if row is None:
-        raise NotFound(
-            _(
-                "no customer numbered {number}: `leadbook search` finds a card by name or phone"
-            ).format(number=canonical)
-        )
-    return row
+    """The card numbered ``number`` (NotFound when there is none)."""
+    from leadbook.store.calls import Live
+
+    return reads.card_row(Live(conn), number)
 
 
 def get_by_id(conn: Connection, cid: int) -> RowMapping:
-    return conn.execute(select(customers).where(customers.c.id == cid)).mappings().one()
+    from leadbook.store.calls import Live
+
+    return reads.card_by_id(Live(conn), cid)
 
 
 def extra_keys(conn: Connection) -> list[str]:
@@ -152,13 +147,9 @@ def extra_matches(n: int, valued: bool, dialect: str) -> ColumnElement[bool]:
 
 def referred_by(conn: Connection, cid: int) -> list[RowMapping]:
     """The cards that name ``cid`` as their referrer, oldest first."""
-    return list(
-        conn.execute(
-            select(customers.c.number, customers.c.name, customers.c.stage)
-            .where(customers.c.referrer_id == cid)
-            .order_by(customers.c.id)
-        ).mappings()
-    )
+    from leadbook.store.calls import Live
+
+    return reads.of_card(Live(conn), "referred", cid)
 
 
 def find_by_name(conn: Connection, name: str) -> list[RowMapping]:

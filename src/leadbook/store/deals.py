@@ -6,21 +6,17 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
-from leadbook.domain import money
 from leadbook.models.card import Deal
+from leadbook.store import reads
 from leadbook.store.schema import customers, deals
 
 
 def for_customer(conn: Connection, cid: int) -> list[Deal]:
-    rows = conn.execute(
-        select(deals, customers.c.number, customers.c.name)
-        .join(customers, customers.c.id == deals.c.customer_id)
-        .where(deals.c.customer_id == cid)
-        .order_by(deals.c.date, deals.c.id)
-    ).mappings()
-    return [_deal(r) for r in rows]
+    from leadbook.store.calls import Live
+
+    return reads.deals_of(Live(conn), cid)
 
 
 def list_deals(
@@ -48,18 +44,7 @@ def list_deals(
     return [_deal(r) for r in rows]
 
 
-def _deal(r: RowMapping) -> Deal:
-    return Deal(
-        id=r["id"],
-        number=r["number"],
-        name=r["name"],
-        amount=money(r["amount_cents"]),
-        product=r["product"],
-        date=r["date"],
-        contract=r["contract"],
-        payment=r["payment"],
-        note=r["note"],
-    )
+_deal = reads.deal_from_row
 
 
 def insert_deal(conn: Connection, values: dict[str, Any]) -> int:

@@ -2,7 +2,7 @@
 
 SQLAlchemy costs a command about 0.3 s of imports; the query itself a few milliseconds. The
 statements stay SQLAlchemy's (``customers.statement``, one per ``find`` key: `list` and
-`search`; ``calls.statement``, one per ``agenda`` key: `due`); their SQLite
+`search`; ``calls.statement``, one per ``agenda`` key: `due` and `show`); their SQLite
 text, the order of their parameters and the types of their columns are compiled once, by
 ``scripts/compile_sql.py``, into ``compiled_sql.jsonl`` beside this module, and ``Reader`` runs
 them with the standard sqlite3 module, turning stored text into dates and datetimes as
@@ -56,6 +56,7 @@ _TO_SQL: dict[str, Callable[[Any], Any]] = {
     "date": date.isoformat,
     "datetime": _sql_datetime,
     "bool": int,
+    "float": float,  # read as SQLite gives it
 }
 
 
@@ -242,4 +243,6 @@ def _kind(type_: Any, dialect: Any) -> str:
     else:
         if reads is None and writes is None:
             return "plain"
+        if isinstance(type_, types.Float) and reads is None and writes is processors.to_float:
+            return "float"
     raise TypeError(f"SQLite stores {type_!r} in a way leadbook.store.fast does not know")

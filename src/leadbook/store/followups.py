@@ -17,14 +17,13 @@ def insert_followup(conn: Connection, values: dict[str, Any]) -> int:
 
 
 def for_customer(conn: Connection, cid: int, limit: int | None = None) -> list[RowMapping]:
-    query = (
-        select(followups)
-        .where(followups.c.customer_id == cid)
-        .order_by(followups.c.at.desc(), followups.c.id.desc())
-    )
+    """A card's contacts, newest first (the first ``limit``)."""
+    from leadbook.store.calls import card_statement
+
+    query = card_statement("followups")
     if limit:
         query = query.limit(limit)
-    return list(conn.execute(query).mappings())
+    return list(conn.execute(query, {"cid": cid}).mappings())
 
 
 def open_plan(conn: Connection, cid: int) -> RowMapping | None:

@@ -65,11 +65,9 @@ def last_change_at(conn: Connection, cid: int, field: str) -> datetime | None:
 
 
 def changes_for(conn: Connection, cid: int) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(changes).where(changes.c.customer_id == cid).order_by(changes.c.at, changes.c.id)
-        ).mappings()
-    )
+    from leadbook.store.calls import Live
+
+    return Live(conn).rows("card:changes", {"cid": cid})
 
 
 def stage_before(conn: Connection, cid: int, stage: str) -> str | None:
@@ -83,11 +81,9 @@ def stage_before(conn: Connection, cid: int, stage: str) -> str | None:
 
 
 def edits_for(conn: Connection, cid: int) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(audit).where(audit.c.customer_id == cid).order_by(audit.c.at, audit.c.id)
-        ).mappings()
-    )
+    from leadbook.store.calls import Live
+
+    return Live(conn).rows("card:edits", {"cid": cid})
 
 
 def write_audit(conn: Connection, rows: list[dict[str, Any]], *, bulk: bool = False) -> None:
