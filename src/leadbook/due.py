@@ -10,23 +10,18 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from leadbook.domain import purchase_cycle
 from leadbook.models.lines import DueItem, DueList
 from leadbook.store.agenda import key
+from leadbook.store.reads import Runner
 
 if TYPE_CHECKING:
     from leadbook.store.db import Book
 
 BIRTHDAYS_SHOWN = 20  # on screen; the rest are counted
 COUNT_CAP = 10_000  # follow-ups beyond those shown are counted up to this many
-
-
-class Runner(Protocol):
-    def rows(self, key: str, params: dict[str, Any]) -> list[Any]:
-        """The rows (mappings by column name) of the statement ``key`` with ``params``."""
-        ...
 
 
 def _start(value: date) -> datetime:
@@ -122,12 +117,16 @@ def _md_runs(keys: dict[str, date]) -> list[tuple[str, str]]:
     """The MM-DD keys of a window as at most two runs (first, last) in calendar order: one,
     or two when the window passes New Year (a whole year is one run)."""
     runs: list[tuple[str, str]] = []
+    previous = None  # the day before, when it is in the window
     for md in _CALENDAR:
         if md in keys:
-            if runs and runs[-1][1] == _CALENDAR[_CALENDAR.index(md) - 1]:
+            if runs and runs[-1][1] == previous:
                 runs[-1] = (runs[-1][0], md)
             else:
                 runs.append((md, md))
+            previous = md
+        else:
+            previous = None
     return runs
 
 

@@ -20,8 +20,8 @@ from leadbook.errors import InvalidValue
 from leadbook.i18n import N_, _
 
 if TYPE_CHECKING:
-    from leadbook.due import Runner
     from leadbook.models.lines import DueItem
+    from leadbook.store.reads import Runner
 
 PREFIX = "festival."  # festival.NAME = MM-DD: the book's own dates; festival.元旦 = off
 OFF = "off"
