@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 from leadbook.domain import purchase_cycle
 from leadbook.models.lines import DueItem, DueList
 from leadbook.store.agenda import key
-from leadbook.store.reads import Runner
 
 if TYPE_CHECKING:
     from leadbook.store.db import Book
+    from leadbook.store.reads import Runner
 
 BIRTHDAYS_SHOWN = 20  # on screen; the rest are counted
 COUNT_CAP = 10_000  # follow-ups beyond those shown are counted up to this many
