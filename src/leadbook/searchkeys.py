@@ -21,7 +21,7 @@ def _chinese(char: str) -> bool:
 
 
 def has_cjk(text: str) -> bool:
-    return any("\u3400" <= c <= "\u9fff" for c in text)
+    return any(_chinese(c) for c in text)
 
 
 def _pieces(text: str) -> list[str]:

@@ -46,6 +46,11 @@ LIMITED = {"followups:overdue", "followups:window", "birthdays", "greet"}
 GRADES_MOST = 5  # greet.grades names at most the five grades
 
 
+def card_key(what: str) -> str:
+    """The key of a card statement: ``card:WHAT`` (one of ``CARD_WHATS``)."""
+    return f"card:{what}"
+
+
 def key(what: str, *, owner: bool = False, limit: bool = False, **flags: Any) -> str:
     """The key of ``what`` (one of ``WHATS``) with its flags: ``grades=N``, ``won=True``."""
     parts = ["due", what]
@@ -63,7 +68,7 @@ def key(what: str, *, owner: bool = False, limit: bool = False, **flags: Any) ->
 def variants() -> Iterator[str]:
     """Every key ``leadbook.due`` and ``leadbook.store.reads`` may ask for."""
     for what in CARD_WHATS:
-        yield f"card:{what}"
+        yield card_key(what)
     for what in WHATS:
         if what == "settings":
             yield key(what)

@@ -41,10 +41,7 @@ def list_deals(
 
         query = query.where(deals.c.customer_id == get(conn, number)["id"])
     rows = conn.execute(query.order_by(deals.c.date.desc(), deals.c.id.desc())).mappings()
-    return [_deal(r) for r in rows]
-
-
-_deal = reads.deal_from_row
+    return [reads.deal_from_row(r) for r in rows]
 
 
 def insert_deal(conn: Connection, values: dict[str, Any]) -> int:

@@ -9,6 +9,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from leadbook.store import inserted_id
+from leadbook.store.agenda import card_key
 from leadbook.store.schema import followups, plans
 
 
@@ -18,9 +19,9 @@ def insert_followup(conn: Connection, values: dict[str, Any]) -> int:
 
 def for_customer(conn: Connection, cid: int, limit: int | None = None) -> list[RowMapping]:
     """A card's contacts, newest first (the first ``limit``)."""
-    from leadbook.store.calls import card_statement
+    from leadbook.store.calls import statement
 
-    query = card_statement("followups")
+    query: Any = statement(card_key("followups"))
     if limit:
         query = query.limit(limit)
     return list(conn.execute(query, {"cid": cid}).mappings())

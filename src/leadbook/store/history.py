@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from leadbook.domain import STAGE_INDEX
+from leadbook.store import reads
 from leadbook.store.schema import audit, changes, customers
 
 
@@ -67,7 +68,7 @@ def last_change_at(conn: Connection, cid: int, field: str) -> datetime | None:
 def changes_for(conn: Connection, cid: int) -> list[RowMapping]:
     from leadbook.store.calls import Live
 
-    return Live(conn).rows("card:changes", {"cid": cid})
+    return reads.of_card(Live(conn), "changes", cid)
 
 
 def stage_before(conn: Connection, cid: int, stage: str) -> str | None:
@@ -83,7 +84,7 @@ def stage_before(conn: Connection, cid: int, stage: str) -> str | None:
 def edits_for(conn: Connection, cid: int) -> list[RowMapping]:
     from leadbook.store.calls import Live
 
-    return Live(conn).rows("card:edits", {"cid": cid})
+    return reads.of_card(Live(conn), "edits", cid)
 
 
 def write_audit(conn: Connection, rows: list[dict[str, Any]], *, bulk: bool = False) -> None:

@@ -16,17 +16,13 @@ from leadbook.errors import NotFound
 from leadbook.i18n import _
 from leadbook.models.card import Deal
 from leadbook.parsing import parse_number
+from leadbook.store.agenda import card_key as key
 
 
 class Runner(Protocol):
     def rows(self, key: str, params: dict[str, Any]) -> list[Any]:
         """The rows (mappings by column name) of the statement ``key`` with ``params``."""
         ...
-
-
-def key(what: str) -> str:
-    """The key of a card statement: ``card:WHAT`` (``leadbook.store.agenda.CARD_WHATS``)."""
-    return f"card:{what}"
 
 
 def card_row(run: Runner, number: str) -> Any:
