@@ -319,7 +319,7 @@ def test_the_one_line_errors_are_the_full_paths(cli, tmp_path, monkeypatch):
 
 
 def test_search_list_and_due_start_without_sqlalchemy_pydantic_or_rich(ok, tmp_path):
-    # And `show`, which draws the card with Rich, without SQLAlchemy.
+    # And `show`, which draws the card with Rich, without SQLAlchemy; and the daily entries.
     book = tmp_path / "b.db"
     ok("--db", str(book), "add", "张三", "--mobile", "13800138000")  # a SQLite book at the head
     commands = (
@@ -333,6 +333,10 @@ def test_search_list_and_due_start_without_sqlalchemy_pydantic_or_rich(ok, tmp_p
         ["due"],
         ["due", "--days", "7", "--json"],
         ["due", "--mine"],
+        ["log", "C00001", "--note", "called"],
+        ["grade", "C00001", "A", "--why", "预算批了"],
+        ["stage", "C00001", "intent"],
+        ["lost", "C00001", "--reason", "价格"],
     )
     for command in commands:
         heavy = ("sqlalchemy", "pydantic", "alembic", "pypinyin")
@@ -348,6 +352,114 @@ def test_search_list_and_due_start_without_sqlalchemy_pydantic_or_rich(ok, tmp_p
         result = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
         )
-        shown = "C00001" in result.stdout or "No cards match." in result.stderr
+        shown = "C00001" in result.stdout + result.stderr or "No cards match." in result.stderr
         assert shown or "Nothing found for 'nobody'." in result.stderr, (command, result.stderr)
         assert json.loads(result.stdout.strip().splitlines()[-1]) == [], command
+
+
+# ---- the daily entries: log, grade, stage and lost without SQLAlchemy -----------------------
+
+# A day of entries on the every_line book (its cards: C00001 过期, C00002 今天, C00003 拜访 with
+# a visit planned today, C00004 投诉, C00005 回访 with a resolved complaint waiting for its
+# check-back, C00006 寿星, C00008 老王, C00010 老客户 won), the wrong ones among them.
+ENTRIES = [
+    (["log", "C00001", "--note", "called, wants a quote"], 0),
+    (["log", "C00002", "--via", "wechat", "--next", "2026-03-25", "--purpose", "报价"], 0),
+    (["log", "C00003", "--via", "visit", "--note", "见了采购总监"], 0),  # the visit is done
+    (["log", "C00005", "--check-back", "--note", "满意"], 0),  # the check-back is done
+    (["log", "C00004", "--grade", "A", "--stage", "intent", "--note", "升级", "--json"], 0),
+    (["log", "C00006", "--at", "2026-03-17 15:00", "--outcome", "typed in a day late"], 0),
+    (["log", "C00001", "--at", "2026-03-16 09:00", "--note", "an older call"], 0),
+    (["grade", "C00006", "B", "--why", "有预算"], 0),
+    (["grade", "C00006", "E"], 0),
+    (["grade", "C00006", "E"], 0),  # already E
+    (["stage", "C00008", "intent", "--why", "问了价格"], 0),
+    (["stage", "C00008", "won"], 0),
+    (["stage", "C00001", "ready", "--at", "2026-03-18 10:30"], 1),  # before today's 11:00 call
+    (["stage", "C00001", "ready"], 0),
+    (["lost", "C00002", "--reason", "价格"], 0),
+    (["lost", "C00002", "--reason", "预算砍了"], 0),  # lost again: the reason changes
+    (["log", "C00010", "--stage", "lost", "--note", "搬走了"], 0),
+    (["log", "C00099", "--note", "nobody"], 1),
+    (["log", "C00004", "--grade", "B", "--stage", "lost"], 1),  # lost needs a reason
+    (["log", "C00004", "--at", "2026-03-19"], 1),  # in the future
+    (["grade", "C00004", "C", "--at", "2026-01-01"], 1),  # before the card existed
+    (["lost", "C00004", "--reason", " "], 1),
+]
+
+
+@sqlite_only
+def test_the_daily_entries_write_the_same_book_through_either_path(
+    every_line, cli, monkeypatch, db_path, tmp_path
+):
+    # The same entries on two copies of one book: through the fast path on one, the full stack
+    # on the other. Each prints the same; each wrong one writes nothing; the books end equal.
+    from conftest import dump_book
+
+    full_book = tmp_path / "full.db"
+    shutil.copy(db_path, full_book)
+    ran: list[str] = []
+    run = fast.Writer.run
+
+    def counted(self, key, params):
+        ran.append(key)
+        return run(self, key, params)
+
+    for command, code in ENTRIES:
+        before = dump_book(db_path)
+        with monkeypatch.context() as patch:
+            patch.setattr(fast.Writer, "run", counted)
+            patch.delenv("LEADBOOK_FULL_STACK", raising=False)
+            quick = cli(*command, now="2026-03-18 11:00")
+            patch.setenv("LEADBOOK_FULL_STACK", "1")
+            full = cli("--db", str(full_book), *command, now="2026-03-18 11:00")
+        assert (quick.exit_code, quick.stdout, quick.stderr) == (
+            full.exit_code,
+            full.stdout,
+            full.stderr,
+        ), command
+        assert quick.exit_code == code, (command, quick.stderr)
+        if code:
+            assert quick.stderr.count("\n") == 1 and dump_book(db_path) == before, command
+    assert dump_book(db_path) == dump_book(full_book)
+    assert set(ran) >= {
+        "w:followups:insert", "w:plans:insert", "w:plans:close", "w:plans:close:due-by",
+        "w:plans:close:auto", "w:changes:insert", "w:customers:set-summary",
+        "w:complaints:check-back", "w:visits:done", "w:customers:update:grade",
+    }  # fmt: skip
+    # what the entries did, worked out by hand from the method
+    assert query(db_path, "SELECT checked_at FROM complaints WHERE customer_id = 5") == [
+        ("2026-03-18 11:00:00.000000",)
+    ]
+    assert query(db_path, "SELECT done_at FROM visits") == [("2026-03-18 11:00:00.000000",)]
+    rows = query(
+        db_path,
+        "SELECT number, grade, stage, next_due, next_purpose, lost_reason FROM customers "
+        "WHERE number IN ('C00001', 'C00002', 'C00004', 'C00006', 'C00008') ORDER BY number",
+    )
+    assert rows == [
+        ("C00001", "B", "ready", "2026-03-25", None, None),  # B: 7 days after today's call
+        ("C00002", "A", "lost", None, None, "预算砍了"),
+        ("C00004", "A", "intent", "2026-03-19", None, None),  # A: the next day
+        ("C00006", "E", "contacted", None, None, None),  # E has no rhythm
+        ("C00008", "B", "won", "2026-05-01", None, None),  # won keeps a later plan set by hand
+    ]
+
+
+@sqlite_only
+def test_a_statement_the_fast_path_lacks_runs_the_whole_entry_on_the_full_path(
+    every_line, cli, monkeypatch, db_path
+):
+    # The grade's change row is missing from the compiled file: what the fast path wrote
+    # before it is rolled back, and the full stack makes the change once.
+    statement = fast.statement
+    monkeypatch.setattr(
+        fast, "statement", lambda key: None if key == "w:changes:insert" else statement(key)
+    )
+    done = cli("grade", "C00001", "A", "--why", "预算批了", now="2026-03-18 11:00")
+    assert done.exit_code == 0, done.stderr
+    assert done.stderr == "C00001 过期: grade B → A; next contact 2026-03-10.\n"  # overdue stays
+    assert query(
+        db_path,
+        "SELECT old, new, reason FROM changes WHERE customer_id = 1 AND field = 'grade' AND old IS NOT NULL",
+    ) == [("B", "A", "预算批了")]

@@ -15,7 +15,6 @@ from sqlalchemy import case, func, select
 from sqlalchemy.engine import Connection
 
 from leadbook import domain
-from leadbook.cards import entry_moment
 from leadbook.clock import Clock
 from leadbook.domain import money, purchase_cycle
 from leadbook.errors import InvalidValue, NotFound
@@ -23,6 +22,7 @@ from leadbook.i18n import N_, _
 from leadbook.models.card import ComplaintLine
 from leadbook.models.lines import from_row
 from leadbook.models.reports import CustomerValue, Referrer, ValueGroup, ValueReport
+from leadbook.status import entry_moment
 from leadbook.store import accounts as accounts_repo
 from leadbook.store import customers as repo
 from leadbook.store import reads

@@ -19,6 +19,14 @@ from leadbook.models.card import (
     Card,
 )
 from leadbook.searchkeys import pinyin_keys, search_key
+from leadbook.status import (
+    StatusChange,
+    change_moment,
+    not_in_future,
+    set_grade,
+    set_stage,
+    status_change,
+)
 from leadbook.store import customers as repo
 from leadbook.store import history
 from leadbook.store.schema import CARD_FIELDS
@@ -396,7 +404,7 @@ def add_card(
     if number is not None:
         values["number"] = number
     if at is not None:
-        _not_in_future(at, clock)
+        not_in_future(at, clock)
     late = at is not None and at < clock.now
     card = new_card(
         values,
@@ -424,124 +432,6 @@ def edit_card(
         check_duplicates(conn, {k: v for k, v in values.items() if v is not None}, row)
     changed = repo.update_fields(conn, row, values, clock.now, by)
     return list(changed)
-
-
-def _not_in_future(at: datetime, clock: Clock) -> None:
-    """An entry's --at is when it happened: a later day is refused."""
-    if at.date() > clock.today:
-        raise InvalidValue(
-            _("{day} is in the future: --at is when it happened").format(day=at.date().isoformat())
-        )
-
-
-def entry_moment(row: Any, at: datetime, clock: Clock) -> None:
-    """An entry (a contact, a complaint, a change) dated ``at`` happened neither in the future
-    nor before the card existed (a card typed in late is dated with `add --at`)."""
-    _not_in_future(at, clock)
-    if row is not None and at.date() < row["created_at"].date():
-        raise InvalidValue(
-            _(
-                "{number} was added on {added}: an entry cannot be dated before it ({at}); "
-                "a card typed in late takes `add --at`"
-            ).format(
-                number=row["number"],
-                added=row["created_at"].date().isoformat(),
-                at=at.date().isoformat(),
-            )
-        )
-
-
-def change_moment(
-    conn: Connection,
-    row: RowMapping,
-    field: str,
-    at: datetime | None,
-    clock: Clock,
-    clamp: bool = False,
-) -> datetime:
-    """When a grade or stage change happened: ``at`` for an entry typed after the fact (the
-    audit trail still records when it was typed), else now. It cannot be in the future,
-    before the card existed, or before the card's last change of the same field (the history
-    stays in order, and so do the stage's summaries)."""
-    if at is None or at >= clock.now:
-        if at is not None:
-            _not_in_future(at, clock)
-        return clock.now
-    last = history.last_change_at(conn, row["id"], field)
-    if last is not None and at < last and clamp:
-        return last
-    if last is not None and at < last:
-        raise InvalidValue(
-            _(
-                "{number}'s {field} last changed on {last}: a change cannot be dated before "
-                "it ({at})"
-            ).format(
-                number=row["number"],
-                field=_(field),
-                last=last.strftime("%Y-%m-%d %H:%M"),
-                at=at.strftime("%Y-%m-%d %H:%M"),
-            )
-        )
-    return at
-
-
-def set_grade(
-    conn: Connection,
-    number: str,
-    grade: str,
-    *,
-    reason: str | None,
-    clock: Clock,
-    by: str,
-    replan: bool = True,
-    at: datetime | None = None,
-    clamp: bool = False,
-) -> tuple[str, str]:
-    """Change the grade; ``at`` is when it happened (default now: see ``change_moment``)."""
-    row = repo.get(conn, number)
-    old = row["grade"]
-    if old != grade:
-        when = change_moment(conn, row, "grade", at, clock, clamp)
-        history.record_change(conn, row["id"], "grade", old, grade, when, reason, by)
-        repo.update_fields(conn, row, {"grade": grade}, clock.now, by, audited=False)
-        if replan:
-            reminders.after_change(conn, row["id"], when.date(), clock, by)
-    return old, grade
-
-
-def set_stage(
-    conn: Connection,
-    number: str,
-    stage: str,
-    *,
-    reason: str | None,
-    clock: Clock,
-    by: str,
-    lost_reason: str | None = None,
-    replan: bool = True,
-    at: datetime | None = None,
-    clamp: bool = False,
-) -> tuple[str, str]:
-    """Move the card to a stage; ``at`` is when it happened (default now)."""
-    row = repo.get(conn, number)
-    old = row["stage"]
-    if stage == "lost" and not (lost_reason or reason):
-        raise InvalidValue(_("say why the customer was lost: leadbook lost NUMBER --reason ..."))
-    if old == stage and stage != "lost":
-        return old, stage
-    values: dict[str, Any] = {"stage": stage}
-    if stage == "lost":
-        values["lost_reason"] = lost_reason or reason
-    elif row["lost_reason"]:
-        values["lost_reason"] = None
-    when = clock.now
-    if old != stage:
-        when = change_moment(conn, row, "stage", at, clock, clamp)
-        history.record_change(conn, row["id"], "stage", old, stage, when, reason or lost_reason, by)
-    repo.update_fields(conn, row, values, clock.now, by, audited=False)
-    if replan:
-        reminders.after_change(conn, row["id"], when.date(), clock, by)
-    return old, stage
 
 
 def reopen(
@@ -697,55 +587,6 @@ def grade_suggestion(conn: Connection, number: str, today: date) -> GradeSuggest
     )
 
 
-@dataclass
-class StatusChange:
-    """A grade or stage change as the command reports it."""
-
-    number: str
-    name: str
-    old: str
-    new: str
-    next_due: date | None
-
-
-def _status(conn: Connection, number: str, old: str, new: str) -> StatusChange:
-    row = repo.get(conn, number)
-    return StatusChange(row["number"], row["name"], old, new, row["next_due"])
-
-
-def change_grade(
-    conn: Connection,
-    number: str,
-    grade: str,
-    *,
-    reason: str | None,
-    clock: Clock,
-    by: str,
-    at: datetime | None = None,
-) -> StatusChange:
-    """`leadbook grade NUMBER GRADE`."""
-    old, new = set_grade(conn, number, grade, reason=reason, clock=clock, by=by, at=at)
-    return _status(conn, number, old, new)
-
-
-def change_stage(
-    conn: Connection,
-    number: str,
-    stage: str,
-    *,
-    reason: str | None,
-    clock: Clock,
-    by: str,
-    lost_reason: str | None = None,
-    at: datetime | None = None,
-) -> StatusChange:
-    """`leadbook stage` and `leadbook lost`."""
-    old, new = set_stage(
-        conn, number, stage, reason=reason, lost_reason=lost_reason, clock=clock, by=by, at=at
-    )
-    return _status(conn, number, old, new)
-
-
 def reopen_card(
     conn: Connection,
     number: str,
@@ -757,4 +598,4 @@ def reopen_card(
 ) -> StatusChange:
     """`leadbook reopen`: back to the stage the card was lost from."""
     back = reopen(conn, number, reason=reason, clock=clock, by=by, at=at)
-    return _status(conn, number, "lost", back)
+    return status_change(conn, number, "lost", back)

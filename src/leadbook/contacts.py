@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING, Any
 
 from leadbook import reminders
-from leadbook.cards import entry_moment, set_grade, set_stage
 from leadbook.clock import Clock
 from leadbook.errors import InvalidValue
 from leadbook.i18n import _
-from leadbook.store import customers as repo
-from leadbook.store import followups as fu_repo
+from leadbook.status import entry_moment, set_grade, set_stage
+from leadbook.store import reads, writes
+
+if TYPE_CHECKING:
+    from leadbook.store.db import Book
+    from leadbook.store.writes import Conn
 
 
 @dataclass
@@ -30,7 +32,7 @@ class Logged:
 
 
 def log_contact(
-    conn: Connection,
+    conn: Conn,
     number: str,
     *,
     clock: Clock,
@@ -57,7 +59,8 @@ def log_contact(
                 "--next is when the next one is due"
             ).format(day=at.date().isoformat())
         )
-    row = repo.get(conn, number)
+    run = writes.runner(conn)
+    row = reads.card_row(run, number)
     if typed_late:
         entry_moment(row, at, clock)
     if next_date is not None and next_date < at.date():
@@ -69,7 +72,7 @@ def log_contact(
     reason = note or outcome
     if grade is not None and grade != row["grade"]:
         set_grade(
-            conn, number, grade, reason=reason, clock=clock, by=by, replan=False, at=at, clamp=True
+            run, number, grade, reason=reason, clock=clock, by=by, replan=False, at=at, clamp=True
         )
     if stage is None and row["stage"] == "prospect":
         stage = "contacted"
@@ -77,7 +80,7 @@ def log_contact(
         if stage == "lost" and not reason:
             raise InvalidValue(_("say why the customer was lost with --note or --outcome"))
         set_stage(
-            conn,
+            run,
             number,
             stage,
             reason=reason,
@@ -88,13 +91,13 @@ def log_contact(
             at=at,
             clamp=True,
         )
-    row = repo.get_by_id(conn, row["id"])
-    plan = fu_repo.open_plan(conn, row["id"])
+    row = reads.card_by_id(run, row["id"])
+    plan = writes.open_plan(run, row["id"])
     # A late entry for an older contact does not move the current plan unless told to.
     latest = row["last_contact_at"] is None or at >= row["last_contact_at"]
-    planned = reminders.next_after_contact(conn, row, at, next_date, latest)
-    followup_id = fu_repo.insert_followup(
-        conn,
+    planned = reminders.next_after_contact(run, row, at, next_date, latest)
+    followup_id = writes.insert_followup(
+        run,
         {
             "customer_id": row["id"],
             "at": at,
@@ -108,17 +111,17 @@ def log_contact(
             "created_at": clock.now,
         },
     )
-    values = reminders.after_contact(conn, row, at, followup_id, planned, purpose, latest, clock)
+    values = reminders.after_contact(run, row, at, followup_id, planned, purpose, latest, clock)
     if row["first_contact_at"] is None or at < row["first_contact_at"]:
         values["first_contact_at"] = at
     if latest:
         values.update(last_contact_at=at, last_contact_via=via)
-    repo.update_fields(conn, row, values, clock.now, by, audited=False)
+    writes.update_fields(run, row, values, clock.now, by, audited=False)
     if check_back or complaint_id is not None:
-        reminders.check_back(conn, row["id"], at, complaint_id)
+        reminders.check_back(run, row["id"], at, complaint_id)
     if via == "visit":
-        reminders.visits_done(conn, row["id"], at)
-    fresh = repo.get_by_id(conn, row["id"])
+        reminders.visits_done(run, row["id"], at)
+    fresh = reads.card_by_id(run, row["id"])
     return Logged(
         number=fresh["number"],
         name=fresh["name"],
@@ -128,3 +131,11 @@ def log_contact(
         grade=fresh["grade"],
         stage=fresh["stage"],
     )
+
+
+def log(book: Book, number: str, **options: Any) -> Logged:
+    """`leadbook log` on ``book``: ``log_contact`` by the book's user, in one write transaction
+    (on a SQLite book without SQLAlchemy: ``leadbook.store.fast.write``)."""
+    from leadbook.store import fast
+
+    return fast.write(book, lambda run: log_contact(run, number, by=book.user, **options))

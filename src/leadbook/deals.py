@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection, RowMapping
 
-from leadbook.cards import entry_moment, set_stage
 from leadbook.clock import Clock
 from leadbook.domain import cents, stage_label
+from leadbook.status import entry_moment, set_stage
 from leadbook.store import customers as repo
 from leadbook.store import deals as deals_repo
 

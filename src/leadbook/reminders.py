@@ -29,16 +29,16 @@ thank-you and the other reminders that need no row of their own are read by ``du
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-
-from sqlalchemy.engine import Connection, RowMapping
+from typing import TYPE_CHECKING, Any
 
 from leadbook.clock import Clock
 from leadbook.errors import InvalidValue
 from leadbook.i18n import _
-from leadbook.store import accounts as accounts_repo
-from leadbook.store import customers as repo
-from leadbook.store import followups as fu_repo
+from leadbook.store import reads, writes
 from leadbook.store import settings as settings_repo
+
+if TYPE_CHECKING:
+    from leadbook.store.writes import Conn
 
 CHECK_BACK_DAYS = 7  # DOMAIN section 7: a week after a complaint is resolved
 
@@ -75,7 +75,7 @@ def first_contact(grade: str, stage: str, next_date: date | None, on: date) -> d
 
 
 def next_after_contact(
-    conn: Connection, row: RowMapping, at: datetime, next_date: date | None, latest: bool
+    conn: Conn, row: Any, at: datetime, next_date: date | None, latest: bool
 ) -> tuple[date | None, bool]:
     """The next plan after a contact on ``at``, and whether it is the rhythm's: the day given,
     else the grade's rhythm from the contact's day (none for a closed card, or for a contact
@@ -89,8 +89,8 @@ def next_after_contact(
 
 
 def after_contact(
-    conn: Connection,
-    row: RowMapping,
+    conn: Conn,
+    row: Any,
     at: datetime,
     followup_id: int,
     planned: tuple[date | None, bool],
@@ -103,69 +103,71 @@ def after_contact(
     on record."""
     next_date, auto = planned
     if latest:
-        fu_repo.close_plans(conn, row["id"], "done", at.date(), followup_id)
+        writes.close_plans(conn, row["id"], "done", at.date(), followup_id)
     elif next_date is not None:
-        fu_repo.close_plans(conn, row["id"], "cancelled", clock.today)
+        writes.close_plans(conn, row["id"], "cancelled", clock.today)
     if not (latest or next_date is not None):
         return {}
     if next_date is not None:
-        fu_repo.add_plan(conn, row["id"], next_date, purpose, row["owner"], auto, clock.today)
+        writes.add_plan(conn, row["id"], next_date, purpose, row["owner"], auto, clock.today)
     return {"next_due": next_date, "next_purpose": purpose if next_date else None}
 
 
-def after_change(conn: Connection, cid: int, on: date, clock: Clock, by: str) -> None:
+def after_change(conn: Conn, cid: int, on: date, clock: Clock, by: str) -> None:
     """The plans after a grade or stage change that happened on ``on`` (the module's rules)."""
-    fresh = repo.get_by_id(conn, cid)
-    plan = fu_repo.open_plan(conn, cid)
+    fresh = reads.card_by_id(writes.runner(conn), cid)
+    plan = writes.open_plan(conn, cid)
     intervals = settings_repo.intervals(settings_repo.load(conn))
     if fresh["stage"] == "lost":
-        fu_repo.close_plans(conn, cid, "cancelled", on)
+        writes.close_plans(conn, cid, "cancelled", on)
         plan = None
     elif fresh["stage"] == "won":
-        fu_repo.close_plans(conn, cid, "cancelled", on, due_by=on)
-        fu_repo.close_plans(conn, cid, "cancelled", on, auto_only=True)
-        plan = fu_repo.open_plan(conn, cid)
+        writes.close_plans(conn, cid, "cancelled", on, due_by=on)
+        writes.close_plans(conn, cid, "cancelled", on, auto_only=True)
+        plan = writes.open_plan(conn, cid)
     else:
         last = fresh["last_contact_at"].date() if fresh["last_contact_at"] else None
         due = rescheduled(fresh["grade"], last, clock.today, intervals)
         if due is None and plan is not None and plan["auto"] and plan["due"] >= clock.today:
             # a grade without a rhythm (E) drops the rhythm's plan; a missed one stays missed
-            fu_repo.close_plans(conn, cid, "cancelled", clock.today, auto_only=True)
-            plan = fu_repo.open_plan(conn, cid)
+            writes.close_plans(conn, cid, "cancelled", clock.today, auto_only=True)
+            plan = writes.open_plan(conn, cid)
         elif plan is None and due is not None:
-            fu_repo.add_plan(conn, cid, due, None, fresh["owner"], True, clock.today)
-            plan = fu_repo.open_plan(conn, cid)
+            writes.add_plan(conn, cid, due, None, fresh["owner"], True, clock.today)
+            plan = writes.open_plan(conn, cid)
         elif plan is not None and plan["auto"] and due is not None and due < plan["due"]:
             # (``due`` is never before today, so an overdue plan is never moved)
-            fu_repo.close_plans(conn, cid, "cancelled", clock.today)
-            fu_repo.add_plan(conn, cid, due, plan["purpose"], fresh["owner"], True, clock.today)
-            plan = fu_repo.open_plan(conn, cid)
+            writes.close_plans(conn, cid, "cancelled", clock.today)
+            writes.add_plan(conn, cid, due, plan["purpose"], fresh["owner"], True, clock.today)
+            plan = writes.open_plan(conn, cid)
     _show_next(conn, cid, plan, clock, by)
 
 
-def after_reopen(conn: Connection, cid: int, on: date, clock: Clock, by: str) -> None:
+def after_reopen(conn: Conn, cid: int, on: date, clock: Clock, by: str) -> None:
     """A reopened card is due for a contact to win it back on the day it was reopened, unless
     an earlier plan is already open."""
-    fresh = repo.get_by_id(conn, cid)
+    fresh = reads.card_by_id(writes.runner(conn), cid)
     if fresh["next_due"] is not None and fresh["next_due"] <= on:
         return
-    fu_repo.close_plans(conn, cid, "cancelled", on)
-    fu_repo.add_plan(conn, cid, on, _("win back"), fresh["owner"], False, on)
-    _show_next(conn, cid, fu_repo.open_plan(conn, cid), clock, by)
+    writes.close_plans(conn, cid, "cancelled", on)
+    writes.add_plan(conn, cid, on, _("win back"), fresh["owner"], False, on)
+    _show_next(conn, cid, writes.open_plan(conn, cid), clock, by)
 
 
-def _show_next(conn: Connection, cid: int, p: RowMapping | None, clock: Clock, by: str) -> None:
+def _show_next(conn: Conn, cid: int, p: Any, clock: Clock, by: str) -> None:
     values = {
         "next_due": p["due"] if p is not None else None,
         "next_purpose": p["purpose"] if p is not None else None,
     }
-    repo.update_fields(conn, repo.get_by_id(conn, cid), values, clock.now, by, audited=False)
+    writes.update_fields(
+        conn, reads.card_by_id(writes.runner(conn), cid), values, clock.now, by, audited=False
+    )
 
 
-def check_back(conn: Connection, cid: int, at: datetime, complaint_id: int | None) -> None:
+def check_back(conn: Conn, cid: int, at: datetime, complaint_id: int | None) -> None:
     """A contact that says it is a complaint's check-back closes it (the given complaint, or
     every resolved one of the card waiting for it); one that cannot is refused."""
-    if not accounts_repo.check_back(conn, cid, at, complaint_id):
+    if not writes.check_back(conn, cid, at, complaint_id):
         raise InvalidValue(
             _(
                 "there is no resolved complaint of this customer waiting for its check-back "
@@ -174,6 +176,6 @@ def check_back(conn: Connection, cid: int, at: datetime, complaint_id: int | Non
         )
 
 
-def visits_done(conn: Connection, cid: int, at: datetime) -> None:
+def visits_done(conn: Conn, cid: int, at: datetime) -> None:
     """A visit made on or after a planned visit's day completes it."""
-    accounts_repo.visits_done(conn, cid, at)
+    writes.visits_done(conn, cid, at)

@@ -215,7 +215,7 @@ def build(path: Path) -> Path:
 
     from sqlalchemy import select
 
-    from leadbook import cards, contacts, deals
+    from leadbook import cards, contacts, deals, status
     from leadbook.clock import Clock
     from leadbook.domain import STAGES
     from leadbook.store.db import Book, path_url
@@ -337,7 +337,7 @@ def build(path: Path) -> Path:
             next_date=TODAY + timedelta(days=3),
             purpose="试驾后报价",
         )
-        cards.set_grade(conn, numbers["周婷"], "A", reason="预算批下来了", clock=clock, by=SALES)
+        status.set_grade(conn, numbers["周婷"], "A", reason="预算批下来了", clock=clock, by=SALES)
     book.close()
     return path
 

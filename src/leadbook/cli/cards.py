@@ -391,13 +391,15 @@ def grade(
         None, "--at", help=_("When it happened, if not now: 2026-03-05 16:00, yesterday, 昨天.")
     ),
 ) -> None:
-    from leadbook import cards
-    from leadbook.domain import GRADE_MEANING
+    from leadbook import status
     from leadbook.parsing import parse_grade
 
     c = clock()
     book = state(ctx).book()
     if grade is None:
+        from leadbook import cards
+        from leadbook.domain import GRADE_MEANING
+
         with book.read() as conn:
             hint = cards.grade_suggestion(conn, number, c.today)
         suggested = hint.suggested
@@ -423,8 +425,7 @@ def grade(
         return
     value = parse_grade(grade)
     when = _when(at, c)
-    with book.write() as conn:
-        change = cards.change_grade(conn, number, value, reason=why, clock=c, by=book.user, at=when)
+    change = status.regrade(book, number, value, reason=why, clock=c, at=when)
     _report_status(change, _("grade"))
 
 
@@ -475,15 +476,14 @@ def stage(
         None, "--at", help=_("When it happened, if not now: 2026-03-05 16:00, yesterday, 昨天.")
     ),
 ) -> None:
-    from leadbook import cards
+    from leadbook import status
     from leadbook.parsing import parse_stage
 
     value = parse_stage(stage)
     c = clock()
     when = _when(at, c)
     book = state(ctx).book()
-    with book.write() as conn:
-        change = cards.change_stage(conn, number, value, reason=why, clock=c, by=book.user, at=when)
+    change = status.move(book, number, value, reason=why, clock=c, at=when)
     _report_status(change, _("stage"))
 
 
@@ -502,17 +502,14 @@ def lost(
         None, "--at", help=_("When it happened, if not now: 2026-03-05 16:00, yesterday, 昨天.")
     ),
 ) -> None:
-    from leadbook import cards
+    from leadbook import status
 
     if not reason.strip():
         raise InvalidValue(_('say why the customer was lost: --reason "..."'))
     c = clock()
     when = _when(at, c)
     book = state(ctx).book()
-    with book.write() as conn:
-        change = cards.change_stage(
-            conn, number, "lost", reason=reason, lost_reason=reason, clock=c, by=book.user, at=when
-        )
+    change = status.move(book, number, "lost", reason=reason, lost_reason=reason, clock=c, at=when)
     _report_status(change, _("stage"))
 
 

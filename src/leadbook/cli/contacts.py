@@ -50,7 +50,7 @@ def log(
     ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from leadbook.contacts import log_contact
+    from leadbook import contacts
     from leadbook.parsing import parse_datetime, parse_grade, parse_stage, parse_via
 
     c = clock()
@@ -60,22 +60,20 @@ def log(
     grade_value = parse_grade(grade) if grade else None
     stage_value = parse_stage(stage) if stage else None
     book = state(ctx).book()
-    with book.write() as conn:
-        logged = log_contact(
-            conn,
-            number,
-            clock=c,
-            by=book.user,
-            via=via_value,
-            at=at_value,
-            note=note,
-            outcome=outcome,
-            next_date=next_date,
-            purpose=purpose,
-            grade=grade_value,
-            stage=stage_value,
-            check_back=check_back,
-        )
+    logged = contacts.log(
+        book,
+        number,
+        clock=c,
+        via=via_value,
+        at=at_value,
+        note=note,
+        outcome=outcome,
+        next_date=next_date,
+        purpose=purpose,
+        grade=grade_value,
+        stage=stage_value,
+        check_back=check_back,
+    )
     if as_json:
         print_json(dump(logged))
         return

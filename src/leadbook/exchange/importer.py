@@ -1002,7 +1002,7 @@ def _update(
     conn: Connection, cid: int, v: dict[str, Any], extra: dict[str, str], clock: Clock, by: str
 ) -> bool:
     """Fill the existing card with what the row says; True when something changed."""
-    from leadbook import cards
+    from leadbook import status
 
     row = repo.get_by_id(conn, cid)
     changes_: dict[str, Any] = {}
@@ -1024,7 +1024,7 @@ def _update(
     changed = bool(repo.update_fields(conn, row, changes_, clock.now, by))
     number = row["number"]
     if v.get("grade") and v["grade"] != row["grade"]:
-        cards.set_grade(conn, number, v["grade"], reason=_("imported"), clock=clock, by=by)
+        status.set_grade(conn, number, v["grade"], reason=_("imported"), clock=clock, by=by)
         changed = True
     if v.get("stage") and v["stage"] != row["stage"]:
         at = None
@@ -1032,7 +1032,7 @@ def _update(
             fresh = repo.get_by_id(conn, cid)
             since = max(t for t in (fresh["stage_since"], fresh["created_at"]) if t)
             at = won_at(deal_day(v, clock.today), clock.now, since)
-        cards.set_stage(
+        status.set_stage(
             conn,
             number,
             v["stage"],

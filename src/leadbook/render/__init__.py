@@ -72,10 +72,13 @@ def print_json(data: Any) -> None:
 
 
 def message(text: str) -> None:
+    """A line for the user on stderr, as it is: a name like "[/]", "[bold red]" or ":fire:" is
+    the customer's, not Rich markup or an emoji code (and the daily commands print it without
+    importing Rich)."""
     from leadbook.text import visible
 
-    # plain text: a name like "[/]" or "[bold red]" is the customer's, not Rich markup
-    err().print(visible(text), markup=False, highlight=False)
+    sys.stderr.write(visible(text) + "\n")
+    sys.stderr.flush()
 
 
 GRADE_STYLE = {"A": "bold red", "B": "bold yellow", "C": "green", "D": "cyan", "E": "dim"}

@@ -37,20 +37,6 @@ def resolve_complaint(
     )
 
 
-def check_back(conn: Connection, cid: int, at: datetime, complaint_id: int | None) -> int:
-    """Mark the resolved complaints of the card waiting for their check-back (or the one
-    given) as checked at ``at``; returns how many."""
-    where = [
-        complaints.c.customer_id == cid,
-        complaints.c.resolved_at.is_not(None),
-        complaints.c.resolved_at <= at,
-        complaints.c.checked_at.is_(None),
-    ]
-    if complaint_id is not None:
-        where.append(complaints.c.id == complaint_id)
-    return int(conn.execute(update(complaints).where(*where).values(checked_at=at)).rowcount or 0)
-
-
 def add_swot(conn: Connection, cid: int, kind: str, text: str, at: datetime, by: str) -> None:
     conn.execute(swot.insert().values(customer_id=cid, kind=kind, text=text, at=at, by=by))
 
@@ -77,15 +63,6 @@ def add_financials(
 
 def add_visit(conn: Connection, values: dict[str, Any]) -> int:
     return inserted_id(conn.execute(visits.insert().values(**values)))
-
-
-def visits_done(conn: Connection, cid: int, at: datetime) -> None:
-    """The card's planned visits of ``at``'s day or before are done."""
-    conn.execute(
-        update(visits)
-        .where(visits.c.customer_id == cid, visits.c.done_at.is_(None), visits.c.day <= at.date())
-        .values(done_at=at)
-    )
 
 
 def of_card(conn: Connection, cid: int) -> dict[str, list[RowMapping]]:

@@ -21,14 +21,16 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    case,
     func,
     or_,
     select,
+    update,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement, Executable
 
-from leadbook.store import agenda
+from leadbook.store import agenda, writes
 from leadbook.store import settings as settings_repo
 from leadbook.store.schema import (
     audit,
@@ -38,9 +40,11 @@ from leadbook.store.schema import (
     deals,
     financials,
     followups,
+    plans,
     swot,
     visits,
 )
+from leadbook.store.writes import Ran
 
 # The columns of a line of the call sheet (leadbook.due._item reads them).
 COLUMNS = (
@@ -69,6 +73,11 @@ class Live:
     def rows(self, key: str, params: dict[str, Any]) -> list[Any]:
         return list(self.conn.execute(statement(key), params).mappings())
 
+    def run(self, key: str, params: dict[str, Any]) -> Ran:
+        result: Any = self.conn.execute(statement(key), params)
+        inserted = result.inserted_primary_key if result.is_insert else None
+        return Ran(int(inserted[0]) if inserted else None, int(result.rowcount or 0))
+
 
 _LIMIT = bindparam("limit", type_=Integer)
 
@@ -79,6 +88,8 @@ def statement(key: str) -> Executable:
     statement is never changed, and SQLAlchemy caches its compiled form by it)."""
     if key.startswith("card:"):
         return card_statement(key[len("card:") :])
+    if key.startswith("w:"):
+        return write_statement(key)
     what, flags, grades = agenda.parse(key)
     c = customers.c
     owned = [c.owner == bindparam("owner", type_=String)] if "owner" in flags else []
@@ -309,3 +320,87 @@ def card_statement(what: str) -> Any:
     if what == "referred":
         return select(c.number, c.name, c.stage).where(c.referrer_id == cid).order_by(c.id)
     raise KeyError(f"card:{what}")
+
+
+def _binds(table: Any, names: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """A bind of each column named, typed as the column (``SET col = :col``)."""
+    return {name: bindparam(writes.SET + name, type_=table.c[name].type) for name in names}
+
+
+def write_statement(key: str) -> Any:
+    """The statement of a write key of ``leadbook.store.writes`` (``w:TABLE:WHAT``)."""
+    cid = bindparam("cid", type_=Integer)
+    if key.startswith("w:customers:update:"):
+        columns = writes.update_columns(key)
+        values = _binds(customers, [*columns, "updated_at"])
+        return update(customers).where(customers.c.id == cid).values(values)
+    if key == "w:customers:summary":
+        return select(customers.c.top_stage, customers.c.stage_since).where(customers.c.id == cid)
+    if key == "w:customers:set-summary":
+        return (
+            update(customers)
+            .where(customers.c.id == cid)
+            .values(_binds(customers, ("top_stage", "stage_since")))
+        )
+    if key == "w:plans:open":
+        return (
+            select(plans)
+            .where(plans.c.customer_id == cid, plans.c.status == "open")
+            .order_by(plans.c.due, plans.c.id)
+            .limit(1)
+        )
+    if key == "w:plans:insert":
+        return plans.insert().values(_binds(plans, writes.PLAN_COLUMNS))
+    if key.startswith("w:plans:close"):
+        on = bindparam("on", type_=Date)
+        where = [plans.c.customer_id == cid, plans.c.status == "open"]
+        if key.endswith(":due-by"):
+            where.append(plans.c.due <= bindparam("due_by", type_=Date))
+        elif key.endswith(":auto"):
+            where.append(plans.c.auto.is_(True))
+        return (
+            update(plans)
+            .where(*where)
+            .values(
+                status=bindparam(writes.SET + "status", type_=String),
+                closed_on=case((plans.c.created_on > on, plans.c.created_on), else_=on),
+                followup_id=bindparam(writes.SET + "followup_id", type_=Integer),
+            )
+        )
+    if key == "w:followups:insert":
+        return followups.insert().values(_binds(followups, writes.FOLLOWUP_COLUMNS))
+    if key == "w:changes:insert":
+        return changes.insert().values(_binds(changes, writes.CHANGE_COLUMNS))
+    if key == "w:changes:last-at":
+        return (
+            select(changes.c.at)
+            .where(
+                changes.c.customer_id == cid, changes.c.field == bindparam("field", type_=String)
+            )
+            .order_by(changes.c.at.desc())
+            .limit(1)
+        )
+    if key == "w:audit:insert":
+        return audit.insert().values(_binds(audit, writes.AUDIT_COLUMNS))
+    if key.startswith("w:complaints:check-back"):
+        at = bindparam("at", type_=DateTime)
+        where = [
+            complaints.c.customer_id == cid,
+            complaints.c.resolved_at.is_not(None),
+            complaints.c.resolved_at <= at,
+            complaints.c.checked_at.is_(None),
+        ]
+        if key.endswith(":one"):
+            where.append(complaints.c.id == bindparam("complaint_id", type_=Integer))
+        return update(complaints).where(*where).values(checked_at=at)
+    if key == "w:visits:done":
+        return (
+            update(visits)
+            .where(
+                visits.c.customer_id == cid,
+                visits.c.done_at.is_(None),
+                visits.c.day <= bindparam("until", type_=Date),
+            )
+            .values(done_at=bindparam(writes.SET + "done_at", type_=DateTime))
+        )
+    raise KeyError(key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -29,20 +29,11 @@ from sqlalchemy.sql import Executable, Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from leadbook.parsing import format_number
-from leadbook.searchkeys import SEARCH_FIELDS, pinyin_keys, search_key
+from leadbook.searchkeys import search_key
 from leadbook.store import find, inserted_id, reads
 from leadbook.store.history import write_audit
 from leadbook.store.schema import customers
-
-
-def with_keys(values: dict[str, Any], current: RowMapping | dict[str, Any] | None = None) -> None:
-    """Fill pinyin and the search key into ``values`` (merged over ``current``)."""
-    merged = {**(dict(current) if current else {}), **values}
-    if "name" in values:
-        values["pinyin"], values["initials"] = pinyin_keys(values["name"])
-        merged["pinyin"], merged["initials"] = values["pinyin"], values["initials"]
-    if current is None or any(f in values for f in SEARCH_FIELDS):
-        values["search_key"] = search_key(merged)
+from leadbook.store.writes import update_fields as update_fields  # the card's one updater
 
 
 def insert_new_card(conn: Connection, card: Any, number: str | None) -> str:
@@ -154,49 +145,6 @@ def referred_by(conn: Connection, cid: int) -> list[RowMapping]:
 
 def find_by_name(conn: Connection, name: str) -> list[RowMapping]:
     return list(conn.execute(select(customers).where(customers.c.name == name).limit(5)).mappings())
-
-
-def update_fields(
-    conn: Connection,
-    row: RowMapping,
-    values: dict[str, Any],
-    now: datetime,
-    by: str,
-    audited: bool = True,
-) -> dict[str, tuple[Any, Any]]:
-    """Change fields of a card; each changed field goes to the audit trail. Returns the changes."""
-    changed = {k: (row[k], v) for k, v in values.items() if row[k] != v}
-    if not changed:
-        return {}
-    new_values = {k: v for k, (_old, v) in changed.items()}
-    with_keys(new_values, row)
-    new_values["updated_at"] = now
-    conn.execute(update(customers).where(customers.c.id == row["id"]).values(**new_values))
-    if audited:
-        write_audit(
-            conn,
-            [
-                {
-                    "customer_id": row["id"],
-                    "action": "edit",
-                    "field": field,
-                    "old": _text(old),
-                    "new": _text(new),
-                    "at": now,
-                    "by": by,
-                }
-                for field, (old, new) in changed.items()
-            ],
-        )
-    return changed
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return str(value)
 
 
 def duplicates(

@@ -25,14 +25,16 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from leadbook.store import db
+from leadbook.store.writes import Ran
 
 if TYPE_CHECKING:
     from sqlalchemy.sql import Executable
 
 COMPILED = Path(__file__).with_name("compiled_sql.jsonl")
+T = TypeVar("T")
 DIALECT = "sqlite"
 
 
@@ -96,15 +98,7 @@ class Reader:
         self.conn = conn
 
     def rows(self, key: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        compiled = statement(key)
-        if compiled is None:
-            raise Missing(key)
-        values = []
-        for name, kind, default in compiled["params"]:
-            value = params.get(name, default)
-            if value is not None and kind in _TO_SQL:
-                value = _TO_SQL[kind](value)
-            values.append(value)
+        compiled, values = _bound(key, params)
         columns = compiled["columns"]
         convert = [
             (n, _FROM_SQL[kind]) for n, (_name, kind) in enumerate(columns) if kind in _FROM_SQL
@@ -122,13 +116,40 @@ class Reader:
         return out
 
 
-def _connect(path: Path) -> sqlite3.Connection | None:
-    """The book's file opened as ``db.create_engine`` opens it, in a read transaction; None
-    when it is not at the current schema."""
+class Writer(Reader):
+    """A ``writes.Runner``: a ``Reader`` that also runs the compiled writes, in the write
+    transaction ``writing`` holds."""
+
+    def run(self, key: str, params: dict[str, Any]) -> Ran:
+        compiled, values = _bound(key, params)
+        cursor = self.conn.execute(compiled["sql"], values)
+        inserted = cursor.lastrowid if compiled["sql"].startswith("INSERT") else None
+        return Ran(inserted, cursor.rowcount)
+
+
+def _bound(key: str, params: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    """The compiled statement ``key`` and its parameters' values in order, each as SQLAlchemy
+    would store it."""
+    compiled = statement(key)
+    if compiled is None:
+        raise Missing(key)
+    values = []
+    for name, kind, default in compiled["params"]:
+        value = params.get(name, default)
+        if value is not None and kind in _TO_SQL:
+            value = _TO_SQL[kind](value)
+        values.append(value)
+    return compiled, values
+
+
+def _connect(path: Path, begin: str = "BEGIN") -> sqlite3.Connection | None:
+    """The book's file opened as ``db.create_engine`` opens it, in a transaction begun with
+    ``begin`` (a writer's: BEGIN IMMEDIATE, retried as ``Book.write`` does while another
+    process writes); None when it is not at the current schema."""
     conn = sqlite3.connect(os.path.abspath(path), timeout=db.BUSY_TIMEOUT_MS / 1000)
     try:
         db.configure_sqlite(conn)
-        conn.execute("BEGIN")
+        _begin(conn, begin)
         if conn.execute(db.SQLITE_HAS_REVISION).fetchone() is None:
             conn.close()
             return None
@@ -152,9 +173,23 @@ def at_head(path: Path) -> bool:
     return True
 
 
-@contextmanager
-def reading(book: db.Book) -> Iterator[Reader | None]:
-    """A ``Reader`` on ``book`` if the fast path can read it, else None (see the module)."""
+def _begin(conn: sqlite3.Connection, begin: str, attempts: int = 5) -> None:
+    import time
+
+    delay = 0.05
+    for attempt in range(attempts):
+        try:
+            conn.execute(begin)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or attempt == attempts - 1:
+                raise
+            time.sleep(delay)
+            delay *= 2
+
+
+def _fast_path(book: db.Book) -> Path | None:
+    """The book's file if the fast path may open it (see the module), else None."""
     path = book.path
     if (
         path is None
@@ -164,9 +199,15 @@ def reading(book: db.Book) -> Iterator[Reader | None]:
         or path.with_name(path.name + ".erase-pending").exists()
         or not _compiled_text()
     ):
-        yield None
-        return
-    conn = _connect(path)
+        return None
+    return path
+
+
+@contextmanager
+def reading(book: db.Book) -> Iterator[Reader | None]:
+    """A ``Reader`` on ``book`` if the fast path can read it, else None (see the module)."""
+    path = _fast_path(book)
+    conn = _connect(path) if path is not None else None
     if conn is None:
         yield None
         return
@@ -174,6 +215,34 @@ def reading(book: db.Book) -> Iterator[Reader | None]:
         yield Reader(conn)
     finally:
         conn.close()  # the read transaction ends with it
+
+
+def write(book: db.Book, work: Callable[[Any], T]) -> T:
+    """``work(runner)`` in one write transaction: on a ``Writer`` where the fast path can
+    write the book and holds every statement ``work`` asks for, else on SQLAlchemy's
+    ``Book.write()``. All of it is kept, or nothing is: a statement the fast path lacks rolls
+    its transaction back and the whole of ``work`` runs again on the full path."""
+    path = _fast_path(book)
+    conn = _connect(path, "BEGIN IMMEDIATE") if path is not None else None
+    if conn is not None:
+        try:
+            try:
+                result = work(Writer(conn))
+            except Missing:
+                conn.execute("ROLLBACK")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            else:
+                conn.execute("COMMIT")
+                return result
+        finally:
+            conn.close()  # a transaction still open (COMMIT failed) is rolled back
+    from leadbook.store.calls import Live
+
+    with book.write() as sa_conn:
+        return work(Live(sa_conn))
 
 
 def run(book: db.Book, fast: Callable[[Reader], Any], full: Callable[[Any], Any]) -> Any:
@@ -196,10 +265,11 @@ def compile_all() -> dict[str, dict[str, Any]]:
     """Every statement of ``find.variants()`` (list, search) and ``agenda.variants()`` (the
     call sheet) as SQLAlchemy compiles it for SQLite: its text, its parameters in order (name,
     type, value of a constant), its columns (name, type)."""
-    from leadbook.store import agenda, calls, customers, find
+    from leadbook.store import agenda, calls, customers, find, writes
 
     compiled = {key: compile_one(customers.statement(key, DIALECT)) for key in find.variants()}
     compiled.update((key, compile_one(calls.statement(key))) for key in agenda.variants())
+    compiled.update((key, compile_one(calls.statement(key))) for key in writes.variants())
     return compiled
 
 

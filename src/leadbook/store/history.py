@@ -2,67 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from leadbook.domain import STAGE_INDEX
-from leadbook.store import reads
-from leadbook.store.schema import audit, changes, customers
+from leadbook.store import reads, writes
+from leadbook.store.schema import audit, changes
 
+# A grade or stage change is kept by leadbook.store.writes, the same on both paths.
+from leadbook.store.writes import last_change_at, record_change
 
-def record_change(
-    conn: Connection,
-    cid: int,
-    field: str,
-    old: str | None,
-    new: str,
-    at: datetime,
-    reason: str | None,
-    by: str,
-) -> None:
-    """Keep a grade or stage change. A stage change also keeps the card's funnel summaries
-    (furthest stage reached, since when in the stage) and how long the old stage lasted."""
-    dwell = None
-    if field == "stage":
-        summary = conn.execute(
-            select(customers.c.top_stage, customers.c.stage_since).where(customers.c.id == cid)
-        ).one()
-        if old is not None and summary.stage_since is not None and at >= summary.stage_since:
-            dwell = (at - summary.stage_since).total_seconds() / 86400
-        top = max(
-            summary.top_stage if summary.top_stage is not None else -1, STAGE_INDEX.get(new, -1)
-        )
-        conn.execute(
-            update(customers)
-            .where(customers.c.id == cid)
-            .values(top_stage=top if top >= 0 else None, stage_since=at)
-        )
-    conn.execute(
-        changes.insert().values(
-            customer_id=cid,
-            field=field,
-            old=old,
-            new=new,
-            at=at,
-            reason=reason,
-            by=by,
-            dwell_days=dwell,
-        )
-    )
-
-
-def last_change_at(conn: Connection, cid: int, field: str) -> datetime | None:
-    """When the card's ``field`` (grade or stage) last changed."""
-    value = conn.execute(
-        select(changes.c.at)
-        .where(changes.c.customer_id == cid, changes.c.field == field)
-        .order_by(changes.c.at.desc())
-        .limit(1)
-    ).scalar()
-    return value
+__all__ = ["last_change_at", "record_change"]
 
 
 def changes_for(conn: Connection, cid: int) -> list[RowMapping]:
@@ -109,7 +60,7 @@ def write_audit(conn: Connection, rows: list[dict[str, Any]], *, bulk: bool = Fa
 
         bulk_insert(conn, audit, entries)
     else:
-        conn.execute(audit.insert(), entries)
+        writes.write_audit(conn, entries)
 
 
 def blank_audit_values(conn: Connection, cid: int) -> None:

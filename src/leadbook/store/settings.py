@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
     from sqlalchemy.sql import Select
 
+    from leadbook.store.writes import Conn
+
 DEFAULTS: dict[str, str] = {
     **{f"interval.{g}": ("" if d is None else str(d)) for g, d in domain.DEFAULT_INTERVALS.items()},
     "care_days": str(domain.DEFAULT_CARE_DAYS),
@@ -65,8 +67,12 @@ def merged(rows: Iterable[Any]) -> dict[str, str]:
     return values
 
 
-def load(conn: Connection) -> dict[str, str]:
-    return merged(conn.execute(load_statement()).mappings())
+def load(conn: Conn) -> dict[str, str]:
+    """Every setting of the book (``merged``), on either path."""
+    from leadbook.store.agenda import key
+    from leadbook.store.writes import runner
+
+    return merged(runner(conn).rows(key("settings"), {}))
 
 
 def validate(key: str, value: str) -> str:
