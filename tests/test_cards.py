@@ -131,12 +131,20 @@ def test_the_duplicate_check_looks_up_its_index_whatever_the_statistics_say(
             seen.append((statement, parameters))
 
     event.listen(sqlalchemy.engine.Engine, "before_cursor_execute", record)
+    monkeypatch.setenv("LEADBOOK_FULL_STACK", "1")  # the statements as SQLAlchemy runs them
     try:
         result = cli("add", "李四", "--mobile", "13800138000", "--email", "z@example.com")
     finally:
         event.remove(sqlalchemy.engine.Engine, "before_cursor_execute", record)
     assert result.exit_code == 1 and "C00031" in result.stderr
     assert len(seen) == 2
+    # and as the fast path runs them (the same text, compiled by SQLAlchemy)
+    from leadbook.store import fast
+
+    for key, value in (("w:duplicates:mobile", "+8613800138000"), ("w:duplicates:email", "z@x")):
+        statement = fast.statement(key)
+        assert statement is not None
+        seen.append((statement["sql"], (value, 1, 0)))  # LIMIT 1 OFFSET 0
     for statement, parameters in seen:
         engine = sqlalchemy.create_engine(f"sqlite:///{book}")
         with engine.connect() as conn:

@@ -104,13 +104,23 @@ def sqlite_pragma(monkeypatch):
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
+    from leadbook.store import db
+
     installed = []
 
     def install(pragma: str) -> None:
+        # SQLite: every connection leadbook opens, through SQLAlchemy or the fast path's
+        # sqlite3 (leadbook.store.fast), is set up by db.configure_sqlite.
+        configure = db.configure_sqlite
+
+        def configured(dbapi_conn):  # type: ignore[no-untyped-def]
+            configure(dbapi_conn)
+            dbapi_conn.execute(pragma)
+
+        monkeypatch.setattr(db, "configure_sqlite", configured)
+
         def on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
-            if type(dbapi_conn).__module__.startswith("sqlite3"):
-                dbapi_conn.execute(pragma)
-            else:  # PostgreSQL
+            if not type(dbapi_conn).__module__.startswith("sqlite3"):  # PostgreSQL
                 with dbapi_conn.cursor() as cur:
                     cur.execute(pragma)
                 dbapi_conn.commit()

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from conftest import PG, url_of
 from leadbook.cards import new_card
 from leadbook.store import customers as repo
+from leadbook.store import writes
 
 NOW = datetime(2026, 3, 18, 9, 0)
 # A small alphabet, so generated terms often occur in generated names.
@@ -71,7 +72,7 @@ def test_indexed_search_finds_what_a_scan_finds(ok, db_path, monkeypatch, names,
         conn.exec_driver_sql("DELETE FROM customers")
         for name in names:  # each card as `add` makes it
             card = new_card({"name": name}, now=NOW, today=NOW.date(), by="王丽", grade="C")
-            repo.insert_new_card(conn, card, None)
+            writes.insert_card(conn, card, None)
     with engine.connect() as conn:
         indexed = sorted(r["number"] for r in repo.search(conn, term, limit=None)[0])
         with monkeypatch.context() as patch:  # undo() would undo the test's environment too

@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
-
-from sqlalchemy.engine import Connection, RowMapping
+from typing import TYPE_CHECKING, Any
 
 from leadbook import domain, parsing, reminders
 from leadbook.cardview import AMOUNT_FIELDS  # fields kept in cents
 from leadbook.clock import Clock
-from leadbook.domain import STAGE_INDEX, cents, suggest_grade
+from leadbook.domain import CARD_FIELDS, CARD_LIMITS, STAGE_INDEX, cents, suggest_grade
 from leadbook.errors import Duplicate, InvalidValue, LeadbookError
 from leadbook.i18n import _
 from leadbook.models.card import (
@@ -27,10 +25,12 @@ from leadbook.status import (
     set_stage,
     status_change,
 )
-from leadbook.store import customers as repo
-from leadbook.store import history
-from leadbook.store.schema import CARD_FIELDS
+from leadbook.store import reads, writes
 from leadbook.text import clean
+
+if TYPE_CHECKING:
+    from leadbook.store.db import Book
+    from leadbook.store.writes import Conn
 
 PHONE_FIELDS = ("mobile", "phone", "fax")
 
@@ -130,15 +130,16 @@ def parse_field(field: str, text: str, today: date) -> dict[str, Any]:
 OWN_FIELD_LIMIT = 1000  # characters in a value of the book's own field
 
 
-def own_fields(conn: Connection) -> list[str]:
+def own_fields(conn: Conn) -> list[str]:
     """The book's own card fields: those declared (`config field add`) and those its cards
     already hold (an import's columns that matched no field of leadbook's), by name."""
-    from leadbook.store import settings
+    from leadbook.store import customers, settings
 
-    return sorted(set(settings.declared_fields(conn)) | set(repo.extra_keys(conn)))
+    sa_conn = writes.connection(conn)  # (the full path)
+    return sorted(set(settings.declared_fields(sa_conn)) | set(customers.extra_keys(sa_conn)))
 
 
-def set_own_fields(conn: Connection, pairs: list[str], current: dict[str, Any]) -> str | None:
+def set_own_fields(conn: Conn, pairs: list[str], current: dict[str, Any]) -> str | None:
     """The card's own fields (``current``) with `--set NAME=VALUE` applied (an empty VALUE
     clears one), as the JSON the card keeps; a name the book does not know is refused, so a
     typo never makes a new field."""
@@ -178,10 +179,7 @@ def set_own_fields(conn: Connection, pairs: list[str], current: dict[str, Any]) 
 def check_length(field: str, text: str) -> None:
     """Refuse text longer than the book's column holds (PostgreSQL enforces it; SQLite would
     quietly keep it, and the two must behave alike)."""
-    from leadbook.store.schema import customers
-
-    column = customers.c.get(field)
-    limit = getattr(column.type, "length", None) if column is not None else None
+    limit = CARD_LIMITS.get(field)
     if limit and len(text) > limit:
         raise InvalidValue(
             _("{field} is too long: {n} characters, at most {limit}").format(
@@ -200,7 +198,7 @@ def _cleared(field: str) -> dict[str, Any]:
     return {field: None}
 
 
-def resolve_referrer(conn: Connection, values: dict[str, Any], self_id: int | None = None) -> None:
+def resolve_referrer(conn: Conn, values: dict[str, Any], self_id: int | None = None) -> None:
     if "referrer" not in values:
         return
     text = values.pop("referrer")
@@ -208,9 +206,11 @@ def resolve_referrer(conn: Connection, values: dict[str, Any], self_id: int | No
         values["referrer_id"] = None
         return
     try:
-        row = repo.get(conn, text)
+        row = reads.card_row(writes.runner(conn), text)
     except (LeadbookError, InvalidValue):
-        matches = repo.find_by_name(conn, text)
+        from leadbook.store import customers
+
+        matches = customers.find_by_name(writes.connection(conn), text)
         if len(matches) != 1:
             raise InvalidValue(
                 _("referrer {text!r} is not a customer number or the name of one card").format(
@@ -223,11 +223,9 @@ def resolve_referrer(conn: Connection, values: dict[str, Any], self_id: int | No
     values["referrer_id"] = row["id"]
 
 
-def check_duplicates(
-    conn: Connection, values: dict[str, Any], current: RowMapping | None = None
-) -> None:
+def check_duplicates(conn: Conn, values: dict[str, Any], current: Any | None = None) -> None:
     merged = {**(dict(current) if current else {}), **values}
-    found = repo.duplicates(
+    found = writes.duplicates(
         conn,
         mobile=values.get("mobile"),
         email=values.get("email"),
@@ -249,7 +247,7 @@ def check_duplicates(
         )
 
 
-def _who(row: RowMapping | dict[str, Any]) -> str:
+def _who(row: Any | dict[str, Any]) -> str:
     return f"{row['name']} ({row['company']})" if row.get("company") else str(row["name"])
 
 
@@ -300,7 +298,8 @@ def new_card(
     what a lost card's history says when ``values`` gives no reason. ``typed_late``: the card
     was typed in after the fact (``add --at``): its first contact was due on the day it came,
     planned that day (an import's old creation dates keep the first contact due today)."""
-    row = {k: v for k, v in values.items() if v is not None and k in _COLUMNS}
+    columns = writes.card_columns()
+    row = {k: v for k, v in values.items() if v is not None and k in columns}
     row.pop("referrer", None)
     if not row.get("name"):
         raise InvalidValue(_("a card needs a name"))
@@ -368,17 +367,8 @@ def _history(
     }
 
 
-def _customer_columns() -> frozenset[str]:
-    from leadbook.store.schema import customers
-
-    return frozenset(customers.c.keys())
-
-
-_COLUMNS = _customer_columns()
-
-
 def add_card(
-    conn: Connection,
+    conn: Conn,
     values: dict[str, Any],
     *,
     clock: Clock,
@@ -420,22 +410,22 @@ def add_card(
     )
     if values.get("referrer_id") is not None:
         card.row["referrer_id"] = values["referrer_id"]
-    return repo.insert_new_card(conn, card, number)
+    return writes.insert_card(conn, card, number)
 
 
 def edit_card(
-    conn: Connection, number: str, values: dict[str, Any], *, clock: Clock, by: str, force: bool
+    conn: Conn, number: str, values: dict[str, Any], *, clock: Clock, by: str, force: bool
 ) -> list[str]:
-    row = repo.get(conn, number)
+    row = reads.card_row(writes.runner(conn), number)
     resolve_referrer(conn, values, self_id=row["id"])
     if not force:
         check_duplicates(conn, {k: v for k, v in values.items() if v is not None}, row)
-    changed = repo.update_fields(conn, row, values, clock.now, by)
+    changed = writes.update_fields(conn, row, values, clock.now, by)
     return list(changed)
 
 
 def reopen(
-    conn: Connection,
+    conn: Conn,
     number: str,
     *,
     reason: str | None,
@@ -444,14 +434,16 @@ def reopen(
     at: datetime | None = None,
 ) -> str:
     """Reopen a lost card at the stage it was lost from; ``at`` is when it happened."""
-    row = repo.get(conn, number)
+    row = reads.card_row(writes.runner(conn), number)
     if row["stage"] != "lost":
         raise InvalidValue(
             _("{number} is not lost (its stage is {stage}): nothing to reopen").format(
                 number=row["number"], stage=row["stage"]
             )
         )
-    back = history.stage_before(conn, row["id"], "lost") or "contacted"
+    from leadbook.store import history
+
+    back = history.stage_before(writes.connection(conn), row["id"], "lost") or "contacted"
     if back in ("lost", "won"):
         back = "contacted"
     when = change_moment(conn, row, "stage", at, clock)
@@ -463,8 +455,8 @@ def reopen(
 
 
 def card_model(
-    conn: Connection,
-    row: RowMapping,
+    conn: Conn,
+    row: Any,
     *,
     full: bool = True,
     edits: bool = False,
@@ -473,17 +465,14 @@ def card_model(
     """The card as `show` and --json give it (``leadbook.cardview.card_model`` on this
     connection)."""
     from leadbook import cardview
-    from leadbook.store.calls import Live
 
-    return cardview.card_model(Live(conn), row, full=full, edits=edits, today=today)
+    return cardview.card_model(writes.runner(conn), row, full=full, edits=edits, today=today)
 
 
 # What the card commands call: each does one command's work in the caller's transaction.
 
 
-def fields_from_options(
-    conn: Connection, raw: dict[str, str | None], today: date
-) -> dict[str, Any]:
+def fields_from_options(conn: Conn, raw: dict[str, str | None], today: date) -> dict[str, Any]:
     """The card's fields as `add` and `edit` take them; phone numbers without a country code
     are read as numbers of the book's country (config phone.region); a budget is in the book's
     currency."""
@@ -502,7 +491,7 @@ def fields_from_options(
 
 
 def add_from_options(
-    conn: Connection,
+    conn: Conn,
     raw: dict[str, str | None],
     *,
     clock: Clock,
@@ -532,11 +521,19 @@ def add_from_options(
         force=force,
         at=at,
     )
-    return card_model(conn, repo.get(conn, number), today=clock.today)
+    return card_model(conn, reads.card_row(writes.runner(conn), number), today=clock.today)
+
+
+def add_to(book: Book, raw: dict[str, str | None], **options: Any) -> Card:
+    """`leadbook add` on ``book``: ``add_from_options`` by the book's user, in one write
+    transaction (on a SQLite book without SQLAlchemy: ``leadbook.store.fast.write``)."""
+    from leadbook.store import fast
+
+    return fast.write(book, lambda run: add_from_options(run, raw, by=book.user, **options))
 
 
 def edit_from_options(
-    conn: Connection,
+    conn: Conn,
     number: str,
     raw: dict[str, str | None],
     *,
@@ -552,7 +549,7 @@ def edit_from_options(
     values = fields_from_options(conn, raw, clock.today)
     before: dict[str, Any] = {}
     if own:
-        row = repo.get(conn, number)
+        row = reads.card_row(writes.runner(conn), number)
         before = json.loads(row["extra"]) if row["extra"] else {}
         values["extra"] = set_own_fields(conn, own, before)
     changed = edit_card(conn, number, values, clock=clock, by=by, force=force)
@@ -568,7 +565,7 @@ def edit_from_options(
         old, new = set_stage(conn, number, stage, reason=reason, clock=clock, by=by)
         if old != new:
             changed.append("stage")
-    return changed, card_model(conn, repo.get(conn, number), today=clock.today)
+    return changed, card_model(conn, reads.card_row(writes.runner(conn), number), today=clock.today)
 
 
 @dataclass
@@ -579,16 +576,16 @@ class GradeSuggestion:
     suggested: str | None  # the grade the expected purchase date suggests
 
 
-def grade_suggestion(conn: Connection, number: str, today: date) -> GradeSuggestion:
+def grade_suggestion(conn: Conn, number: str, today: date) -> GradeSuggestion:
     """`leadbook grade NUMBER`: the card's grade and the one its expected date suggests."""
-    row = repo.get(conn, number)
+    row = reads.card_row(writes.runner(conn), number)
     return GradeSuggestion(
         row["number"], row["grade"], row["expected"], suggest_grade(row["expected"], today)
     )
 
 
 def reopen_card(
-    conn: Connection,
+    conn: Conn,
     number: str,
     *,
     reason: str | None,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING
 
 from leadbook.i18n import N_
 from leadbook.store import settings as repo
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from leadbook.store.writes import Conn
 
 DESCRIPTIONS = repo.DESCRIPTIONS  # setting -> its meaning (untranslated msgid)
 
@@ -35,11 +40,11 @@ def set_setting(conn: Connection, key: str, value: str) -> str:
     return stored
 
 
-def currency(conn: Connection) -> str:
+def currency(conn: Conn) -> str:
     return repo.load(conn)["currency"]
 
 
-def phone_region(conn: Connection) -> str:
+def phone_region(conn: Conn) -> str:
     """The book's home country for phone numbers (CN unless set)."""
     return repo.phone_region(repo.load(conn))
 

@@ -130,20 +130,18 @@ def add(
     stage_value = parse_stage(stage) if stage else "prospect"
     next_date = parse_day(next_, c.today, "future") if next_ else None
     when = _when(at, c)
-    with book.write() as conn:
-        card = cards.add_from_options(
-            conn,
-            raw,
-            clock=c,
-            by=book.user,
-            grade=grade_value,
-            stage=stage_value,
-            next_date=next_date,
-            purpose=purpose,
-            force=force,
-            at=when,
-            own=own,
-        )
+    card = cards.add_to(
+        book,
+        raw,
+        clock=c,
+        grade=grade_value,
+        stage=stage_value,
+        next_date=next_date,
+        purpose=purpose,
+        force=force,
+        at=when,
+        own=own,
+    )
     if as_json:
         print_json(dump(card))
         return

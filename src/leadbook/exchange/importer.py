@@ -27,7 +27,7 @@ from leadbook import parsing
 from leadbook.cards import AMOUNT_FIELDS, new_card, parse_field, source_values
 from leadbook.clock import Clock
 from leadbook.deals import check_deal, won_at
-from leadbook.domain import STAGE_INDEX, cents
+from leadbook.domain import CARD_FIELDS, STAGE_INDEX, cents
 from leadbook.errors import InvalidValue
 from leadbook.exchange import mapping as mp
 from leadbook.exchange.readers import Table
@@ -36,7 +36,7 @@ from leadbook.store import bulk_insert, delete_for_cards
 from leadbook.store import customers as repo
 from leadbook.store import deals as deals_repo
 from leadbook.store import history as history_repo
-from leadbook.store.schema import CARD_FIELDS, audit, changes, customers, deals, plans
+from leadbook.store.schema import audit, changes, customers, deals, plans
 
 if TYPE_CHECKING:
     from leadbook.store.db import Book

@@ -334,6 +334,36 @@ def write_statement(key: str) -> Any:
         columns = writes.update_columns(key)
         values = _binds(customers, [*columns, "updated_at"])
         return update(customers).where(customers.c.id == cid).values(values)
+    if key == "w:customers:insert":
+        names = [column.key for column in customers.c if column.key != "id"]
+        binds = {
+            name: bindparam(writes.SET + name, value=None, type_=customers.c[name].type)
+            for name in names
+        }
+        return customers.insert().values(binds)
+    if key == "w:customers:number":
+        return (
+            update(customers)
+            .where(customers.c.id == cid)
+            .values(_binds(customers, ("number", "search_key")))
+        )
+    if key.startswith("w:duplicates:"):
+        c = customers.c
+        reason = key.split(":")[2]
+        test: Any
+        if reason == "mobile":
+            test = c.mobile == bindparam("mobile", type_=String)
+        elif reason == "email":
+            test = c.email == bindparam("email", type_=String)
+        else:
+            test = and_(
+                c.name == bindparam("name", type_=String),
+                func.lower(c.company) == bindparam("company", type_=String),
+            )
+        query = select(customers).where(test)
+        if key.endswith(":not"):
+            query = query.where(c.id != bindparam("exclude_id", type_=Integer))
+        return query.limit(1)
     if key == "w:customers:summary":
         return select(customers.c.top_stage, customers.c.stage_since).where(customers.c.id == cid)
     if key == "w:customers:set-summary":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -28,35 +27,13 @@ from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.sql import Executable, Select
 from sqlalchemy.sql.elements import ColumnElement
 
-from leadbook.parsing import format_number
-from leadbook.searchkeys import search_key
-from leadbook.store import find, inserted_id, reads
+from leadbook.store import find, reads
 from leadbook.store.history import write_audit
 from leadbook.store.schema import customers
-from leadbook.store.writes import update_fields as update_fields  # the card's one updater
 
-
-def insert_new_card(conn: Connection, card: Any, number: str | None) -> str:
-    """Store a card built by ``cards.new_card`` with its history, first plan and audit row;
-    without ``number`` it is C + its id. Returns the number."""
-    from leadbook.store.schema import changes, plans
-
-    row = dict(card.row)
-    row["number"] = number or "new-" + uuid.uuid4().hex[:24]  # C + the id, once it has one
-    cid = inserted_id(conn.execute(customers.insert().values(**row)))
-    if number is None:
-        number = format_number(cid)
-        conn.execute(
-            update(customers)
-            .where(customers.c.id == cid)
-            .values(number=number, search_key=search_key({**row, "number": number}))
-        )
-    history, plan, trail = card.rows_for(cid)
-    conn.execute(changes.insert(), history)
-    if plan is not None:
-        conn.execute(plans.insert().values(**plan))
-    write_audit(conn, [trail])
-    return number
+# A card is written by leadbook.store.writes, the same on both paths.
+from leadbook.store.writes import duplicates as duplicates
+from leadbook.store.writes import update_fields as update_fields
 
 
 def reassign(
@@ -145,40 +122,6 @@ def referred_by(conn: Connection, cid: int) -> list[RowMapping]:
 
 def find_by_name(conn: Connection, name: str) -> list[RowMapping]:
     return list(conn.execute(select(customers).where(customers.c.name == name).limit(5)).mappings())
-
-
-def duplicates(
-    conn: Connection,
-    *,
-    mobile: str | None,
-    email: str | None,
-    name: str | None,
-    company: str | None,
-    exclude_id: int | None = None,
-) -> list[tuple[str, RowMapping]]:
-    """Cards that look like the same customer: same mobile, same e-mail, or same name at the same
-    company. Returns (reason, card) pairs."""
-    tests = []
-    if mobile:
-        tests.append(("mobile", customers.c.mobile == mobile))
-    if email:
-        tests.append(("email", customers.c.email == email.lower()))
-    if name and company:
-        tests.append(
-            (
-                "name",
-                and_(customers.c.name == name, func.lower(customers.c.company) == company.lower()),
-            )
-        )
-    found: list[tuple[str, RowMapping]] = []
-    for reason, test in tests:
-        query = select(customers).where(test)
-        if exclude_id is not None:
-            query = query.where(customers.c.id != exclude_id)
-        row = conn.execute(query.limit(1)).mappings().first()
-        if row is not None:
-            found.append((reason, row))
-    return found
 
 
 LIST_COLUMNS = (

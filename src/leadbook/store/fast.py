@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from leadbook.store import db
-from leadbook.store.writes import Ran
+from leadbook.store.writes import Missing, Ran
 
 if TYPE_CHECKING:
     from sqlalchemy.sql import Executable
@@ -36,10 +36,6 @@ if TYPE_CHECKING:
 COMPILED = Path(__file__).with_name("compiled_sql.jsonl")
 T = TypeVar("T")
 DIALECT = "sqlite"
-
-
-class Missing(LookupError):
-    """A statement the compiled file does not hold: the caller takes the full path."""
 
 
 def _sql_datetime(value: datetime) -> str:

@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 
+class Missing(LookupError):
+    """A statement the compiled file does not hold, or a step only SQLAlchemy does: the fast
+    path rolls back and the whole command runs on the full path."""
+
+
 class Ran(NamedTuple):
     """What a write did: the key of the row it inserted (None for an update), rows touched."""
 
@@ -55,6 +60,29 @@ def runner(conn: Conn) -> Runner:
     return Live(conn)
 
 
+def connection(conn: Conn) -> Connection:
+    """The SQLAlchemy connection under ``conn``, for a step the fast path does not take (a
+    referrer named by name, the book's own fields): on the fast path, ``Missing``."""
+    inner = getattr(conn, "conn", conn)
+    if hasattr(inner, "dialect"):
+        return inner  # type: ignore[return-value]
+    raise Missing("a step for the full path")
+
+
+def card_columns() -> frozenset[str]:
+    """The columns of a card (table ``customers``): as the compiled insert of a card names
+    them where the fast path runs, else from the schema (the two are the same: tests/test_fast.py
+    compares the compiled file with what SQLAlchemy compiles)."""
+    from leadbook.store import fast
+
+    compiled = fast.statement("w:customers:insert")
+    if compiled is not None:
+        return frozenset(["id", *(name[len(SET) :] for name, _kind, _v in compiled["params"])])
+    from leadbook.store.schema import customers
+
+    return frozenset(customers.c.keys())
+
+
 # The card's columns a contact changes (with ``updated_at``, always set): the next contact
 # and the last one. A grade or a stage (and the reason it was lost) change on their own.
 CONTACT_COLUMNS = (
@@ -80,6 +108,14 @@ PLAN_COLUMNS = ("customer_id", "due", "purpose", "owner", "auto", "status", "cre
 CHANGE_COLUMNS = ("customer_id", "field", "old", "new", "at", "reason", "by", "dwell_days")
 AUDIT_COLUMNS = ("customer_id", "action", "field", "old", "new", "at", "by")
 KEYS = (
+    "w:customers:insert",
+    "w:customers:number",
+    "w:duplicates:mobile",
+    "w:duplicates:email",
+    "w:duplicates:name",
+    "w:duplicates:mobile:not",
+    "w:duplicates:email:not",
+    "w:duplicates:name:not",
     "w:plans:open",
     "w:plans:insert",
     "w:plans:close",
@@ -319,3 +355,59 @@ def _id(ran: Ran) -> int:
     if ran.id is None:  # pragma: no cover - every leadbook table has an integer key
         raise RuntimeError("the database returned no key for the new row")
     return ran.id
+
+
+# ---- a new card ---------------------------------------------------------------------------
+
+
+def insert_card(conn: Conn, card: Any, number: str | None) -> str:
+    """Store a card built by ``cards.new_card`` with its history, first plan and audit row;
+    without ``number`` it is C + its id. Returns the number."""
+    import uuid
+
+    from leadbook.parsing import format_number
+    from leadbook.searchkeys import search_key
+
+    run = runner(conn)
+    row = dict(card.row)
+    row["number"] = number or "new-" + uuid.uuid4().hex[:24]  # C + the id, once it has one
+    cid = _id(run.run("w:customers:insert", set_values(row)))
+    if number is None:
+        number = format_number(cid)
+        keys = {"number": number, "search_key": search_key({**row, "number": number})}
+        run.run("w:customers:number", {"cid": cid, **set_values(keys)})
+    history, plan, trail = card.rows_for(cid)
+    for change in history:
+        run.run("w:changes:insert", set_values({c: change.get(c) for c in CHANGE_COLUMNS}))
+    if plan is not None:
+        run.run("w:plans:insert", set_values({c: plan.get(c) for c in PLAN_COLUMNS}))
+    write_audit(run, [trail])
+    return number
+
+
+def duplicates(
+    conn: Conn,
+    *,
+    mobile: str | None,
+    email: str | None,
+    name: str | None,
+    company: str | None,
+    exclude_id: int | None = None,
+) -> list[tuple[str, Any]]:
+    """Cards that look like the same customer: same mobile, same e-mail, or same name at the
+    same company (``exclude_id``: other than that card). Returns (reason, card) pairs."""
+    tests: list[tuple[str, dict[str, Any]]] = []
+    if mobile:
+        tests.append(("mobile", {"mobile": mobile}))
+    if email:
+        tests.append(("email", {"email": email.lower()}))
+    if name and company:
+        tests.append(("name", {"name": name, "company": company.lower()}))
+    run = runner(conn)
+    found: list[tuple[str, Any]] = []
+    for reason, params in tests:
+        key = f"w:duplicates:{reason}" + (":not" if exclude_id is not None else "")
+        rows = run.rows(key, {**params, "exclude_id": exclude_id})
+        if rows:
+            found.append((reason, rows[0]))
+    return found
