@@ -42,6 +42,7 @@ from leadbook.models.journal import JournalDay, JournalWeek, MissedLine
 from leadbook.models.lines import from_row
 from leadbook.models.reports import Funnel, FunnelSplit, Report
 from leadbook.store.schema import changes, customers, followups, plans
+from leadbook.store.writes import runner
 
 Counts = dict[str | None, dict[str, Any]]
 
@@ -384,9 +385,9 @@ def day_journal(conn: Connection, day: date, owner: str | None = None) -> Journa
     """``journal.day_journal(conn, day, owner)``."""
     start, end = _start(day), _start(day + timedelta(days=1))
     result = _day(conn, day, owner)
-    result.contact_lines = journals._contact_lines(conn, start, end, owner)
-    result.changes = journals._change_lines(conn, start, end, owner)
-    result.new_card_lines = journals._new_card_lines(conn, start, end, owner)
+    result.contact_lines = journals._contact_lines(runner(conn), start, end, owner)
+    result.changes = journals._change_lines(runner(conn), start, end, owner)
+    result.new_card_lines = journals._new_card_lines(runner(conn), start, end, owner)
     result.missed = missed(conn, day, owner)
     return result
 
@@ -416,8 +417,8 @@ def period_journal(
         due=due,
         done=done,
         completion=_completion(done, due),
-        changes=journals._change_lines(conn, start, end, owner),
-        new_card_lines=journals._new_card_lines(conn, start, end, owner),
+        changes=journals._change_lines(runner(conn), start, end, owner),
+        new_card_lines=journals._new_card_lines(runner(conn), start, end, owner),
     )
 
 

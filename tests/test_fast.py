@@ -337,6 +337,8 @@ def test_search_list_and_due_start_without_sqlalchemy_pydantic_or_rich(ok, tmp_p
         ["grade", "C00001", "A", "--why", "预算批了"],
         ["stage", "C00001", "intent"],
         ["lost", "C00001", "--reason", "价格"],
+        ["journal"],
+        ["journal", "--week", "2026-03-18", "--json"],
     )
     for command in commands:
         heavy = ("sqlalchemy", "pydantic", "alembic", "pypinyin")
@@ -353,6 +355,7 @@ def test_search_list_and_due_start_without_sqlalchemy_pydantic_or_rich(ok, tmp_p
             [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
         )
         shown = "C00001" in result.stdout + result.stderr or "No cards match." in result.stderr
+        shown = shown or command[0] == "journal" and result.returncode == 0 and result.stdout
         assert shown or "Nothing found for 'nobody'." in result.stderr, (command, result.stderr)
         assert json.loads(result.stdout.strip().splitlines()[-1]) == [], command
 
@@ -463,3 +466,30 @@ def test_a_statement_the_fast_path_lacks_runs_the_whole_entry_on_the_full_path(
         db_path,
         "SELECT old, new, reason FROM changes WHERE customer_id = 1 AND field = 'grade' AND old IS NOT NULL",
     ) == [("B", "A", "预算批了")]
+
+
+JOURNALS = [
+    [],
+    ["--day", "2026-03-18"],
+    ["--day", "2026-03-17", "--owner", "李强"],
+    ["--day", "2026-03-12"],  # the referred friend's deal day: a won card, a regrade
+    ["--week", "2026-03-18"],
+    ["--week", "2026-03-11", "--mine"],
+    ["--half", "--date", "2026-03-18"],
+    ["--month", "--date", "2026-01-20"],
+]
+
+
+@sqlite_only
+@pytest.mark.parametrize("as_json", [False, True], ids=["screen", "json"])
+def test_the_journals_print_the_same_through_either_path(every_line, cli, monkeypatch, as_json):
+    # Yesterday's and today's work first (contacts, changes, a plan missed), then each journal.
+    for command, code in ENTRIES:
+        assert cli(*command, now="2026-03-18 11:00").exit_code == code, command
+    ran: list[str] = []
+    for command in JOURNALS:
+        ran += both_paths(cli, monkeypatch, ["journal", *command], as_json, now="2026-03-18")
+    assert {k.split(":")[1] for k in ran if k.startswith("journal:")} == {
+        "plans-due", "plans-done", "period-plans", "channels", "new-count", "contacts",
+        "changes", "new-cards", "missed-open-bound", "missed-later", "missed", "grade-after",
+    }  # fmt: skip

@@ -14,54 +14,56 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, time, timedelta
-from typing import Any
-
-from sqlalchemy import func, literal_column, or_, select, union_all
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING, Any
 
 from leadbook.models.journal import ChangeLine, ContactLine, JournalDay, JournalWeek, MissedLine
 from leadbook.models.lines import CardLine, from_row
-from leadbook.store import tallies
-from leadbook.store.customers import LIST_COLUMNS, card_line
-from leadbook.store.schema import changes, customers, followups, plans
+from leadbook.store.agenda import journal_key
+from leadbook.store.find import card_line
+from leadbook.store.writes import runner
+
+if TYPE_CHECKING:
+    from leadbook.store.db import Book
+    from leadbook.store.writes import Conn, Runner
 
 
 def _start(day: date) -> datetime:
     return datetime.combine(day, time.min)
 
 
+def _rows(run: Runner, what: str, owner: str | None, **params: Any) -> list[Any]:
+    """The rows of the journal statement ``what``, for one salesperson when ``owner``."""
+    key = journal_key(what, owner=bool(owner), dialect=run.dialect)
+    return run.rows(key, {**params, "owner": owner} if owner else params)
+
+
 def _ratio(done: int, due: int) -> float | None:
     return round(done / due, 4) if due else None
 
 
-def _plan_counts(
-    conn: Connection, days: list[date], owner: str | None
-) -> dict[date, tuple[int, int]]:
-    """{day: (plans due, plans done)}, from the running totals."""
-    due = tallies.plans_due(conn, days, owner or None)
-    done = tallies.plans_done(conn, min(days), max(days), owner or None)
-    return {day: (due[day], done.get(day, 0)) for day in days}
+def _plan_counts(run: Runner, days: list[date], owner: str | None) -> dict[date, tuple[int, int]]:
+    """{day: (plans due, plans done)}, from the running totals: a day's plans due are those
+    due from that day or before, less those no longer due by then (one pass over them)."""
+    first, last = min(days).isoformat(), max(days).isoformat()
+    started = [
+        (date.fromisoformat(r["day"]), int(r["n"]))
+        for r in _rows(run, "plans-due", owner, last=last)
+        if r["day"]
+    ]
+    done = {
+        date.fromisoformat(r["day"]): int(r["n"])
+        for r in _rows(run, "plans-done", owner, first=first, last=last)
+        if r["n"]
+    }
+    return {day: (sum(n for d, n in started if d <= day), done.get(day, 0)) for day in days}
 
 
 def _counts_for_day(
-    conn: Connection, day: date, owner: str | None, plan_counts: tuple[int, int]
+    run: Runner, day: date, owner: str | None, plan_counts: tuple[int, int]
 ) -> dict[str, Any]:
-    start, end = _start(day), _start(day + timedelta(days=1))
-    fu_where = [followups.c.at >= start, followups.c.at < end]
-    if owner:
-        fu_where.append(followups.c.by == owner)
-    by_channel = {
-        via: n
-        for via, n in conn.execute(
-            select(followups.c.via, func.count()).where(*fu_where).group_by(followups.c.via)
-        )
-    }
-    new_where = [customers.c.created_at >= start, customers.c.created_at < end]
-    if owner:
-        new_where.append(customers.c.owner == owner)
-    new_cards = conn.execute(
-        select(func.count()).select_from(customers).where(*new_where)
-    ).scalar_one()
+    span = {"start": _start(day), "end": _start(day + timedelta(days=1))}
+    by_channel = {r["via"]: r["n"] for r in _rows(run, "channels", owner, **span)}
+    new_cards = _rows(run, "new-count", owner, **span)[0]["n"]
     due, done = plan_counts
     return {
         "date": day,
@@ -75,149 +77,65 @@ def _counts_for_day(
 
 
 def _contact_lines(
-    conn: Connection, start: datetime, end: datetime, owner: str | None
+    run: Runner, start: datetime, end: datetime, owner: str | None
 ) -> list[ContactLine]:
-    where = [followups.c.at >= start, followups.c.at < end]
-    if owner:
-        where.append(followups.c.by == owner)
-    rows = conn.execute(
-        select(
-            followups.c.at,
-            customers.c.number,
-            customers.c.name,
-            followups.c.via,
-            followups.c.note,
-            followups.c.outcome,
-            followups.c.next_date,
-        )
-        .join(customers, customers.c.id == followups.c.customer_id)
-        .where(*where)
-        .order_by(followups.c.at, followups.c.id)
-        .limit(500)
-    ).mappings()
+    rows = _rows(run, "contacts", owner, start=start, end=end)
     return [from_row(ContactLine, r) for r in rows]
 
 
 def _change_lines(
-    conn: Connection, start: datetime, end: datetime, owner: str | None
+    run: Runner, start: datetime, end: datetime, owner: str | None
 ) -> list[ChangeLine]:
-    where = [changes.c.at >= start, changes.c.at < end, changes.c.old.is_not(None)]
-    if owner:
-        where.append(changes.c.by == owner)
-    rows = conn.execute(
-        select(
-            changes.c.at,
-            customers.c.number,
-            customers.c.name,
-            changes.c.field,
-            changes.c.old,
-            changes.c.new,
-            changes.c.reason,
-        )
-        .join(customers, customers.c.id == changes.c.customer_id)
-        .where(*where)
-        .order_by(changes.c.at, changes.c.id)
-        .limit(500)
-    ).mappings()
+    rows = _rows(run, "changes", owner, start=start, end=end)
     return [from_row(ChangeLine, r) for r in rows]
 
 
 def _new_card_lines(
-    conn: Connection, start: datetime, end: datetime, owner: str | None
+    run: Runner, start: datetime, end: datetime, owner: str | None
 ) -> list[CardLine]:
-    where = [customers.c.created_at >= start, customers.c.created_at < end]
-    if owner:
-        where.append(customers.c.owner == owner)
-    rows = conn.execute(
-        # In creation order through the index on it (by id, PostgreSQL walked every card).
-        select(*LIST_COLUMNS)
-        .where(*where)
-        .order_by(customers.c.created_at, customers.c.id)
-        .limit(500)
-    ).mappings()
-    return [card_line(r) for r in rows]
+    return [card_line(r) for r in _rows(run, "new-cards", owner, start=start, end=end)]
 
 
-def day_journal(conn: Connection, day: date, owner: str | None = None) -> JournalDay:
+def day_journal(conn: Conn, day: date, owner: str | None = None) -> JournalDay:
+    run = runner(conn)
     start, end = _start(day), _start(day + timedelta(days=1))
-    journal = JournalDay(**_counts_for_day(conn, day, owner, _plan_counts(conn, [day], owner)[day]))
-    journal.contact_lines = _contact_lines(conn, start, end, owner)
-    journal.changes = _change_lines(conn, start, end, owner)
-    journal.new_card_lines = _new_card_lines(conn, start, end, owner)
-    journal.missed = _missed(conn, day, owner)
+    journal = JournalDay(**_counts_for_day(run, day, owner, _plan_counts(run, [day], owner)[day]))
+    journal.contact_lines = _contact_lines(run, start, end, owner)
+    journal.changes = _change_lines(run, start, end, owner)
+    journal.new_card_lines = _new_card_lines(run, start, end, owner)
+    journal.missed = _missed(run, day, owner)
     return journal
 
 
 MISSED_SHOWN = 200
 
 
-def _missed(conn: Connection, day: date, owner: str | None) -> list[MissedLine]:
+def _missed(run: Runner, day: date, owner: str | None) -> list[MissedLine]:
     """Plans due on the day and not done on it, earliest first: those still open, read in
     date order from the index on open plans, and those closed that day without a contact or
     later, read from the closing dates from the day on. A big book holds many open
     plans: the date of the Nth of each kind bounds the rows that are joined and sorted."""
-    due: Any = plans.c.due
-    if conn.dialect.name == "sqlite":
-        due = literal_column("+plans.due")  # not by the date index: it walks every old plan
-    scope = [plans.c.created_on <= day] + ([plans.c.owner == owner] if owner else [])
-    not_done = or_(plans.c.closed_on > day, plans.c.status != "done")
-    open_ = [plans.c.closed_on.is_(None), *scope]
-    later_ = [plans.c.closed_on >= day, not_done, *scope]
-    open_bound = conn.execute(
-        select(plans.c.due)
-        .where(*open_, plans.c.due <= day)
-        .order_by(plans.c.closed_on, plans.c.due)  # all NULL: the open-plans index's order
-        .limit(1)  # PostgreSQL plans an OFFSET without LIMIT as a sort of every row
-        .offset(MISSED_SHOWN - 1)
-    ).scalar()
-    later = sorted(d for (d,) in conn.execute(select(plans.c.due).where(*later_, due <= day)))
-    bounds = [open_bound, later[MISSED_SHOWN - 1] if len(later) >= MISSED_SHOWN else None]
+    nth = _rows(run, "missed-open-bound", owner, day=day, nth=MISSED_SHOWN - 1)
+    later = sorted(r["due"] for r in _rows(run, "missed-later", owner, day=day))
+    bounds = [nth[0]["due"] if nth else None]
+    bounds.append(later[MISSED_SHOWN - 1] if len(later) >= MISSED_SHOWN else None)
     # One bound on the date per arm (the planner would pick either of two for the index).
     cutoff = min((b for b in bounds if b is not None), default=day)
-    columns = (
-        customers.c.number,
-        customers.c.name,
-        customers.c.grade,
-        plans.c.due,
-        plans.c.purpose,
-        customers.c.id,
-        plans.c.id.label("plan_id"),
-    )
-    arms = [
-        select(*columns)
-        .join(customers, customers.c.id == plans.c.customer_id)
-        .where(*where, date_column <= cutoff)
-        for where, date_column in ((open_, plans.c.due), (later_, due))
-    ]
-    both = union_all(*arms).subquery()
-    rows = conn.execute(
-        select(both.c.number, both.c.name, both.c.grade, both.c.due, both.c.purpose, both.c.id)
-        # a card can have missed two plans of one day: the plan's id settles their order
-        .order_by(both.c.due, both.c.grade, both.c.id, both.c.plan_id)
-        .limit(MISSED_SHOWN)
-    ).mappings()
-    lines = [dict(r) for r in rows]
-    then = grades_on(conn, {line["id"] for line in lines}, day)
+    lines = _rows(run, "missed", owner, day=day, cutoff=cutoff, shown=MISSED_SHOWN)
+    then = grades_on(run, {line["id"] for line in lines}, day)
     return [from_row(MissedLine, {**r, "grade": then.get(r["id"], r["grade"])}) for r in lines]
 
 
-def grades_on(conn: Connection, ids: set[int], day: date) -> dict[int, str]:
+def grades_on(conn: Conn, ids: set[int], day: date) -> dict[int, str]:
     """{card id: its grade at the end of ``day``} for the cards regraded since: the grade
     that the first later change replaced (a past day's list shows the grade of that day)."""
-    if not ids:
-        return {}
+    run = runner(conn)
+    after = _start(day + timedelta(days=1))
     then: dict[int, str] = {}
-    for cid, old in conn.execute(
-        select(changes.c.customer_id, changes.c.old)
-        .where(
-            changes.c.customer_id.in_(ids),
-            changes.c.field == "grade",
-            changes.c.at >= _start(day + timedelta(days=1)),
-        )
-        .order_by(changes.c.at.desc(), changes.c.id.desc())
-    ):
-        if old is not None:
-            then[cid] = old  # the earliest change after the day comes last
+    for cid in sorted(ids):
+        rows = run.rows(journal_key("grade-after"), {"cid": cid, "after": after})
+        if rows:
+            then[cid] = rows[0]["old"]
     return then
 
 
@@ -240,14 +158,14 @@ def period_bounds(period: str, day: date) -> tuple[date, date]:
 
 
 def week_journal(
-    conn: Connection, day: date, owner: str | None = None, today: date | None = None
+    conn: Conn, day: date, owner: str | None = None, today: date | None = None
 ) -> JournalWeek:
     """The week (Monday to Sunday) holding ``day``: :func:`period_journal` of its week."""
     return period_journal(conn, "week", day, owner, today)
 
 
 def period_journal(
-    conn: Connection,
+    conn: Conn,
     period: str,
     day: date,
     owner: str | None = None,
@@ -258,10 +176,11 @@ def period_journal(
 
     Days after ``today`` have not happened: they show what is planned, with no completion, and
     the period's due-against-done stops at ``today``."""
+    run = runner(conn)
     first, last = period_bounds(period, day)
     period_days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    plan_counts = _plan_counts(conn, period_days, owner)
-    days = [JournalDay(**_counts_for_day(conn, d, owner, plan_counts[d])) for d in period_days]
+    plan_counts = _plan_counts(run, period_days, owner)
+    days = [JournalDay(**_counts_for_day(run, d, owner, plan_counts[d])) for d in period_days]
     if today is not None:
         for d in days:
             if d.date > today:
@@ -273,7 +192,7 @@ def period_journal(
     for d in days:
         for via, n in d.by_channel.items():
             by_channel[via] = by_channel.get(via, 0) + n
-    due, done = _period_plans(conn, first, last_so_far, owner)
+    due, done = _period_plans(run, first, last_so_far, owner)
     start, end = _start(first), _start(last + timedelta(days=1))
     return JournalWeek(
         period=period,  # type: ignore[arg-type]
@@ -286,25 +205,47 @@ def period_journal(
         due=due,
         done=done,
         completion=_ratio(done, due),
-        changes=_change_lines(conn, start, end, owner),
-        new_card_lines=_new_card_lines(conn, start, end, owner),
+        changes=_change_lines(run, start, end, owner),
+        new_card_lines=_new_card_lines(run, start, end, owner),
     )
 
 
 def plans_due_done(
-    conn: Connection, first: date, last: date, owner: str | None = None
+    conn: Conn, first: date, last: date, owner: str | None = None
 ) -> dict[str | None, tuple[int, int]]:
     """{salesperson: (plans due on some day from first to last, of them those done in it)}:
     the follow-up discipline of a period for the week's journal, the report and plan check,
-    from the running totals."""
+    from the running totals: due from ``last`` or before, less those no longer due by
+    ``first`` (a plan is due on one unbroken run of days); done on their closing day."""
     if last < first:
         return {}
-    return tallies.period_plans(conn, first, last, owner or None)
+    rows = _rows(
+        runner(conn), "period-plans", owner, first=first.isoformat(), last=last.isoformat()
+    )
+    return {
+        r["owner"] or None: (int(r["due"]), int(r["done"])) for r in rows if r["due"] or r["done"]
+    }
 
 
 def _period_plans(
-    conn: Connection, first: date, last_so_far: date, owner: str | None
+    run: Runner, first: date, last_so_far: date, owner: str | None
 ) -> tuple[int, int]:
     """Distinct plans due at some point in the period so far, and those of them done in it."""
-    counts = plans_due_done(conn, first, last_so_far, owner).values()
+    counts = plans_due_done(run, first, last_so_far, owner).values()
     return sum(due for due, _done in counts), sum(done for _due, done in counts)
+
+
+def journal_of(
+    book: Book, period: str | None, day: date, owner: str | None, today: date
+) -> JournalDay | JournalWeek:
+    """`leadbook journal` on ``book``: the day's journal, or the period's (week, half,
+    month) holding ``day``; without SQLAlchemy on a SQLite book (``leadbook.store.fast``)."""
+    from leadbook.store import fast
+
+    def work(conn: Any) -> JournalDay | JournalWeek:
+        if period:
+            return period_journal(conn, period, day, owner, today=today)
+        return day_journal(conn, day, owner)
+
+    result: JournalDay | JournalWeek = fast.run(book, work, work)
+    return result

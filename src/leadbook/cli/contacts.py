@@ -202,17 +202,14 @@ def journal(
     book = state(ctx).book()
     if mine:
         owner = book.user
-    with book.read() as conn:
-        if period:
-            result = jr.period_journal(conn, period, when, owner, today=c.today)
-        else:
-            daily = jr.day_journal(conn, when, owner)
+    result = jr.journal_of(book, period, when, owner, c.today)
     if as_json:
-        print_json(dump(result if period else daily))
+        print_json(dump(result))
         return
+    from leadbook.models.journal import JournalWeek
     from leadbook.render import journal as render
 
-    if period:
+    if isinstance(result, JournalWeek):
         render.print_week(result)
     else:
-        render.print_day(daily)
+        render.print_day(result)

@@ -42,6 +42,23 @@ CARD_WHATS = (
     "financials",
     "referred",
 )
+# The journals' statements (leadbook.journal): ``journal:WHAT``, ``:owner`` for one
+# salesperson's work, ``:sqlite`` for the SQLite text of the two that differ by engine.
+JOURNAL_WHATS = (
+    "plans-due",
+    "plans-done",
+    "period-plans",
+    "channels",
+    "new-count",
+    "contacts",
+    "changes",
+    "new-cards",
+    "missed-open-bound",
+    "missed-later",
+    "missed",
+    "grade-after",
+)
+BY_ENGINE = {"missed-later", "missed"}
 LIMITED = {"followups:overdue", "followups:window", "birthdays", "greet"}
 GRADES_MOST = 5  # greet.grades names at most the five grades
 
@@ -49,6 +66,16 @@ GRADES_MOST = 5  # greet.grades names at most the five grades
 def card_key(what: str) -> str:
     """The key of a card statement: ``card:WHAT`` (one of ``CARD_WHATS``)."""
     return f"card:{what}"
+
+
+def journal_key(what: str, *, owner: bool = False, dialect: str = "sqlite") -> str:
+    """The key of a journal statement ``what`` (one of ``JOURNAL_WHATS``)."""
+    key = f"journal:{what}"
+    if owner and what != "grade-after":
+        key += ":owner"
+    if what in BY_ENGINE and dialect == "sqlite":
+        key += ":sqlite"
+    return key
 
 
 def key(what: str, *, owner: bool = False, limit: bool = False, **flags: Any) -> str:
@@ -69,6 +96,10 @@ def variants() -> Iterator[str]:
     """Every key ``leadbook.due`` and ``leadbook.store.reads`` may ask for."""
     for what in CARD_WHATS:
         yield card_key(what)
+    for what in JOURNAL_WHATS:
+        yield journal_key(what)
+        if what != "grade-after":
+            yield journal_key(what, owner=True)
     for what in WHATS:
         if what == "settings":
             yield key(what)

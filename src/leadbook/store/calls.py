@@ -90,6 +90,8 @@ def statement(key: str) -> Executable:
         return card_statement(key[len("card:") :])
     if key.startswith("w:"):
         return write_statement(key)
+    if key.startswith("journal:"):
+        return journal_statement(key)
     what, flags, grades = agenda.parse(key)
     c = customers.c
     owned = [c.owner == bindparam("owner", type_=String)] if "owner" in flags else []
@@ -434,3 +436,161 @@ def write_statement(key: str) -> Any:
             .values(done_at=bindparam(writes.SET + "done_at", type_=DateTime))
         )
     raise KeyError(key)
+
+
+# ---- the journals (leadbook.journal) ------------------------------------------------------
+
+# Plans due and done, read from the running totals (leadbook.store.tallies keeps them): a
+# day's plans due are those started on it or before, less those ended by then.
+_PLANS_DUE = (
+    "SELECT day, sum(CASE metric WHEN 'pstart' THEN n ELSE -n END) AS n FROM tallies "
+    "WHERE metric IN ('pstart', 'pend') AND day <= :last{owner} GROUP BY day"
+)
+_PLANS_DONE = (
+    "SELECT day, sum(n) AS n FROM tallies WHERE metric = 'pdone' AND day >= :first "
+    "AND day <= :last{owner} GROUP BY day"
+)
+_PERIOD_PLANS = (
+    "SELECT owner, coalesce(sum(CASE WHEN metric = 'pstart' THEN n "
+    "WHEN metric = 'pend' AND day <= :first THEN -n ELSE 0 END), 0) AS due, "
+    "coalesce(sum(CASE WHEN metric = 'pdone' AND day >= :first THEN n ELSE 0 END), 0) AS done "
+    "FROM tallies WHERE metric IN ('pstart', 'pend', 'pdone') AND day <= :last{owner} "
+    "GROUP BY owner"
+)
+
+
+def journal_statement(key: str) -> Any:
+    """The statement of a journal key (``agenda.journal_key``)."""
+    from sqlalchemy import literal_column, text, union_all
+
+    from leadbook.store.customers import LIST_COLUMNS
+
+    parts = key.split(":")
+    what, flags = parts[1], set(parts[2:])
+    owner = "owner" in flags
+    start, end = bindparam("start", type_=DateTime), bindparam("end", type_=DateTime)
+    day = bindparam("day", type_=Date)
+    if what in ("plans-due", "plans-done", "period-plans"):
+        sql = {"plans-due": _PLANS_DUE, "plans-done": _PLANS_DONE, "period-plans": _PERIOD_PLANS}
+        typed = {"day": String, "owner": String, "n": Integer, "due": Integer, "done": Integer}
+        statement = text(sql[what].format(owner=" AND owner = :owner" if owner else ""))
+        names = {"plans-due": ("day", "n"), "plans-done": ("day", "n")}.get(
+            what, ("owner", "due", "done")
+        )
+        return statement.columns(**{name: typed[name] for name in names})
+    if what in ("channels", "contacts"):
+        where = [followups.c.at >= start, followups.c.at < end]
+        if owner:
+            where.append(followups.c.by == bindparam("owner", type_=String))
+        if what == "channels":
+            return (
+                select(followups.c.via, func.count().label("n"))
+                .where(*where)
+                .group_by(followups.c.via)
+            )
+        return (
+            select(
+                followups.c.at,
+                customers.c.number,
+                customers.c.name,
+                followups.c.via,
+                followups.c.note,
+                followups.c.outcome,
+                followups.c.next_date,
+            )
+            .join(customers, customers.c.id == followups.c.customer_id)
+            .where(*where)
+            .order_by(followups.c.at, followups.c.id)
+            .limit(500)
+        )
+    if what in ("new-count", "new-cards"):
+        where = [customers.c.created_at >= start, customers.c.created_at < end]
+        if owner:
+            where.append(customers.c.owner == bindparam("owner", type_=String))
+        if what == "new-count":
+            return select(func.count().label("n")).select_from(customers).where(*where)
+        # In creation order through the index on it (by id, PostgreSQL walked every card).
+        return (
+            select(*LIST_COLUMNS)
+            .where(*where)
+            .order_by(customers.c.created_at, customers.c.id)
+            .limit(500)
+        )
+    if what == "changes":
+        where = [changes.c.at >= start, changes.c.at < end, changes.c.old.is_not(None)]
+        if owner:
+            where.append(changes.c.by == bindparam("owner", type_=String))
+        return (
+            select(
+                changes.c.at,
+                customers.c.number,
+                customers.c.name,
+                changes.c.field,
+                changes.c.old,
+                changes.c.new,
+                changes.c.reason,
+            )
+            .join(customers, customers.c.id == changes.c.customer_id)
+            .where(*where)
+            .order_by(changes.c.at, changes.c.id)
+            .limit(500)
+        )
+    if what == "grade-after":
+        # the grade the first change after a day replaced (a past day shows that day's grade)
+        return (
+            select(changes.c.old)
+            .where(
+                changes.c.customer_id == bindparam("cid", type_=Integer),
+                changes.c.field == "grade",
+                changes.c.at >= bindparam("after", type_=DateTime),
+                changes.c.old.is_not(None),
+            )
+            .order_by(changes.c.at, changes.c.id)
+            .limit(1)
+        )
+    # The missed plans of a day (leadbook.journal.missed): due on it or before, created by
+    # then, and still open, or closed that day without a contact or later.
+    due: Any = plans.c.due
+    if "sqlite" in flags:
+        due = literal_column("+plans.due")  # not by the date index: it walks every old plan
+    scope = [plans.c.created_on <= day]
+    if owner:
+        scope.append(plans.c.owner == bindparam("owner", type_=String))
+    not_done = or_(plans.c.closed_on > day, plans.c.status != "done")
+    open_ = [plans.c.closed_on.is_(None), *scope]
+    later_ = [plans.c.closed_on >= day, not_done, *scope]
+    if what == "missed-open-bound":
+        return (
+            select(plans.c.due)
+            .where(*open_, plans.c.due <= day)
+            .order_by(plans.c.closed_on, plans.c.due)  # all NULL: the open-plans index's order
+            .limit(1)  # PostgreSQL plans an OFFSET without LIMIT as a sort of every row
+            .offset(bindparam("nth", type_=Integer))
+        )
+    if what == "missed-later":
+        return select(plans.c.due.label("due")).where(*later_, due <= day)
+    if what != "missed":
+        raise KeyError(key)
+    cutoff = bindparam("cutoff", type_=Date)
+    columns = (
+        customers.c.number,
+        customers.c.name,
+        customers.c.grade,
+        plans.c.due,
+        plans.c.purpose,
+        customers.c.id,
+        plans.c.id.label("plan_id"),
+    )
+    arms = [
+        select(*columns)
+        .join(customers, customers.c.id == plans.c.customer_id)
+        .where(*where, date_column <= cutoff)
+        for where, date_column in ((open_, plans.c.due), (later_, due))
+    ]
+    both = union_all(*arms).subquery()
+    return (
+        select(both.c.number, both.c.name, both.c.grade, both.c.due, both.c.purpose, both.c.id)
+        # a card can have missed two plans of one day: the plan's id settles their order
+        .order_by(both.c.due, both.c.grade, both.c.id, both.c.plan_id)
+        .limit(bindparam("shown", type_=Integer))
+    )

@@ -38,6 +38,8 @@ class Ran(NamedTuple):
 class Runner(Protocol):
     """What ``leadbook.store.reads.Runner`` does, and writes."""
 
+    dialect: str  # "sqlite" or "postgresql"
+
     def rows(self, key: str, params: dict[str, Any]) -> list[Any]: ...
 
     def run(self, key: str, params: dict[str, Any]) -> Ran:
@@ -52,9 +54,10 @@ if TYPE_CHECKING:
 
 
 def runner(conn: Conn) -> Runner:
-    """A runner for ``conn``: itself if it is one, else SQLAlchemy's (a Connection)."""
-    if hasattr(conn, "run") and hasattr(conn, "rows"):
-        return conn
+    """A runner for ``conn``: itself if it is one (a reader, on the fast path, only reads),
+    else SQLAlchemy's (a Connection)."""
+    if hasattr(conn, "rows"):
+        return conn  # type: ignore[return-value]
     from leadbook.store.calls import Live
 
     return Live(conn)
