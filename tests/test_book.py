@@ -167,6 +167,12 @@ def test_every_command_is_mapped_to_its_module():
     app = load()
     names = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
     assert names == set(COMMANDS)
+    # A process running one command builds only that one (leadbook.cli.app.load)
+    for name in COMMANDS:
+        narrowed = load(["--lang", "zh", name, "--help"])
+        held = [c.name for c in narrowed.registered_commands]
+        held += [g.name for g in narrowed.registered_groups]
+        assert held == [name]
 
 
 def test_a_command_after_global_options_is_found():
