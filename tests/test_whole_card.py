@@ -255,3 +255,34 @@ def test_forget_erases_the_new_fields_too(ok, add, db_path):
         "credit, turnover_cents, profit_cents, extra FROM customers",
     )
     assert rows == [(None,) * 10]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_line_of_the_card_sits_in_its_frame_whatever_the_text(ok, add, monkeypatch, lang):
+    # `show` draws the frame itself (no Rich): long Chinese text, a word longer than a line,
+    # control characters and every section keep each line exactly as wide as the frame.
+    long_mail = "averyveryverylongname.with.many.parts.and.more.than.fits@example-company.com.cn"
+    number = add(
+        "张三\x1b[31m", *WHOLE, "--email", long_mail, "--note", "喜欢钓鱼，周末常去密云水库。" * 5
+    )
+    add("李四", "--referrer", number)
+    ok("complaint", "add", number, "--note", "交车晚了三天，" * 6)
+    ok("visit", number, "--on", "2026-03-20", "--purpose", "送报价单" * 9, "--prepare", "报价")
+    ok("swot", number, "--add", "s", "老客户，信任我们；" * 7)
+    ok("finance", number, "--current-ratio", "1.5", "--net-margin", "6.5%")
+    ok("deal", number, "--amount", "258000", "--product", "途观L" * 12, "--contract", "HT" * 30)
+    ok(
+        "log",
+        number,
+        "--note",
+        "谈了价格和交车时间，客户希望月底前能提车。" * 3,
+        "--next",
+        "2026-03-25",
+    )
+    for columns, wide in ((50, 50), (80, 80), (200, 100)):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        lines = ok("show", number, lang=lang).stdout.splitlines()
+        assert lines[0].startswith("╭─ " + number) and lines[-1].startswith("╰")
+        assert all(line.startswith("│ ") and line.endswith(" │") for line in lines[1:-1])
+        assert {cell_len(line) for line in lines} == {wide}, columns
+        assert "\x1b" not in "".join(lines)  # the escape is written out, not sent

@@ -45,22 +45,6 @@ def err() -> Console:
     return Console(stderr=True, width=_width(), highlight=False, soft_wrap=True)
 
 
-def table(title: str | None = None, **options: Any) -> Any:
-    """A table in leadbook's house style: compact, so eight columns fit in 80."""
-    from rich import box
-    from rich.table import Table
-
-    return Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        padding=(0, 1),
-        title=title,
-        title_justify="left",
-        title_style="bold",
-        **options,
-    )
-
-
 def reset() -> None:
     """Forget the consoles (tests swap stdout between runs)."""
     out.cache_clear()
@@ -82,13 +66,6 @@ def message(text: str) -> None:
 
 
 GRADE_STYLE = {"A": "bold red", "B": "bold yellow", "C": "green", "D": "cyan", "E": "dim"}
-
-
-def grade_text(grade: str) -> Any:
-    """The grade as a Rich Text in its colour (panels and Rich tables)."""
-    from rich.text import Text
-
-    return Text(grade, style=GRADE_STYLE.get(grade, ""))
 
 
 def escape(text: object) -> str:

@@ -1,24 +1,23 @@
-"""A card as a panel with its timeline; lists of cards as tables."""
+"""The whole card (`leadbook show`): a framed panel with its fields, complaints, visits, SWOT,
+finance, purchases and timeline, as plain aligned lines (``leadbook.render.grid``: no Rich,
+whose imports and measuring cost `show` more than reading the card)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.text import Text
-
 from leadbook import domain
 from leadbook.i18n import _
 from leadbook.parsing import display_phone
-from leadbook.render import escape, grade_text, out
-from leadbook.render import table as make_table
+from leadbook.render import GRADE_STYLE, width
+from leadbook.render.grid import Column, Seg, cell_width, grid, truncate, wrap, write
 from leadbook.text import visible
 
-if TYPE_CHECKING:  # the panel's imports stay out of `list` and `search`
-    from rich.panel import Panel
-    from rich.table import Table
-
+if TYPE_CHECKING:
     from leadbook.models.card import Card
+
+Line = list[Seg]
 
 
 def _when(value: datetime | None) -> str:
@@ -75,153 +74,207 @@ def card_fields(card: Card) -> list[tuple[str, str]]:
     return [(k, v) for k, v in pairs if v]
 
 
-def card_panel(card: Card) -> Panel:
-    from rich import box
-    from rich.console import Group
-    from rich.panel import Panel
-    from rich.table import Table
-
-    fields = Table.grid(padding=(0, 1))
-    fields.add_column(style="bold", no_wrap=True)
-    fields.add_column(overflow="fold", ratio=1)
-    fields.add_column(style="bold", no_wrap=True)
-    fields.add_column(overflow="fold", ratio=1)
-    shown = card_fields(card)
-    for i in range(0, len(shown), 2):
-        left = shown[i]
-        right = shown[i + 1] if i + 1 < len(shown) else ("", "")
-        fields.add_row(visible(left[0]), escape(left[1]), visible(right[0]), escape(right[1]))
-    status = Text.assemble((_("Grade") + " ", "bold"), grade_text(card.grade))
+def card_lines(card: Card, columns: int) -> list[Line]:
+    """The card in a frame ``columns`` wide (at most ``CARD_WIDTH``)."""
+    inner = min(columns, CARD_WIDTH) - 4
+    status: Line = [(_("Grade") + " ", "bold"), (card.grade, GRADE_STYLE.get(card.grade, ""))]
     if card.urgency:
-        status.append(f" ({domain.label(domain.URGENCY_LABELS, card.urgency)})")
-    status.append("  " + _("Stage") + " ", style="bold")
-    status.append(domain.stage_label(card.stage))
+        status.append((f" ({domain.label(domain.URGENCY_LABELS, card.urgency)})", ""))
+    status += [("  " + _("Stage") + " ", "bold"), (domain.stage_label(card.stage), "")]
     if card.lost_reason:
-        status.append(f" ({visible(card.lost_reason)})", style="dim")
+        status.append((f" ({card.lost_reason})", "dim"))
     if card.next_due:
-        status.append("  " + _("Next") + " ", style="bold")
-        status.append(card.next_due.isoformat())
+        status += [("  " + _("Next") + " ", "bold"), (card.next_due.isoformat(), "")]
         if card.next_purpose:
-            status.append(f" {visible(card.next_purpose)}")
+            status.append((f" {card.next_purpose}", ""))
+    body = _folded(status, inner)
+    body += _field_lines(card_fields(card), inner)
     created = _("Card made {when} by {who}").format(
-        when=_when(card.created_at), who=visible(card.created_by or "-")
+        when=_when(card.created_at), who=card.created_by or "-"
     )
-    parts: list[object] = [status, fields, Text(created, style="dim")]
+    body += _text(created, inner, "dim")
     if card.tags:
-        parts.append(Text(_("Tags") + ": " + visible(", ".join(card.tags))))
+        body += _text(_("Tags") + ": " + ", ".join(card.tags), inner)
     if card.note:
-        parts.append(Text(visible(card.note), style="italic"))
+        body += _text(card.note, inner, "italic")
     if card.referred:
         brought = ", ".join(
             f"{r.number} {r.name} ({domain.stage_label(r.stage)})" for r in card.referred
         )
-        parts.append(Text(_("Brought in") + ": " + visible(brought)))
+        body += _text(_("Brought in") + ": " + brought, inner)
     for section in (
-        _complaints_table(card),
-        _visits_table(card),
-        _swot_text(card),
-        _finance_text(card),
-        _deals_table(card),
-        timeline_table(card),
+        _complaints(card, inner),
+        _visits(card, inner),
+        _swot(card, inner),
+        _finance(card, inner),
+        _deals(card, inner),
+        timeline(card, inner),
     ):
-        if section is not None:
-            parts.append(Text(""))
-            parts.append(section)
-    title = Text.assemble((visible(card.number), "bold cyan"), "  ", (visible(card.name), "bold"))
-    return Panel(
-        Group(*parts),  # type: ignore[arg-type]
-        title=title,
-        title_align="left",
-        box=box.ROUNDED,
-        width=min(out().width, CARD_WIDTH),
-    )
+        if section:
+            body += [[], *section]
+    return _frame(card, body, inner)
 
 
-def _complaints_table(card: Card) -> Table | None:
+def _frame(card: Card, body: list[Line], inner: int) -> list[Line]:
+    """``body`` in a rounded box ``inner`` + 4 columns wide, the card's number and name on
+    its top edge."""
+    number, name = visible(card.number), truncate(visible(card.name), max(inner - 12, 4))
+    used = cell_width(number) + 2 + cell_width(name)
+    top: Line = [("╭─ ", ""), (number, "bold cyan"), ("  ", ""), (name, "bold")]
+    top.append((" " + "─" * max(inner - used - 1, 0) + "╮", ""))
+    lines = [top]
+    for line in body:
+        used = sum(cell_width(visible(text)) for text, _style in line)
+        lines.append([("│ ", ""), *line, (" " * max(inner - used, 0) + " │", "")])
+    lines.append([("╰" + "─" * (inner + 2) + "╯", "")])
+    return lines
+
+
+def _text(text: str, inner: int, style: str = "") -> list[Line]:
+    return [[(line, style)] for line in wrap(visible(text), inner)]
+
+
+def _folded(segs: Line, inner: int) -> list[Line]:
+    """A styled line, wrapped as plain text when it is too long for the frame."""
+    plain = "".join(visible(text) for text, _style in segs)
+    return [segs] if cell_width(plain) <= inner else _text(plain, inner)
+
+
+def _field_lines(shown: list[tuple[str, str]], inner: int) -> list[Line]:
+    """The card's fields two to a line: label, value, label, value; the left values as wide
+    as the longest of them (at most half the room), the right ones take the rest, and a value
+    too long for its column goes on over the next lines."""
+    pairs = [(visible(label), visible(value)) for label, value in shown]
+    left, right = pairs[0::2], pairs[1::2]
+    label_l = max((cell_width(k) for k, _v in left), default=0)
+    label_r = max((cell_width(k) for k, _v in right), default=0)
+    room = inner - label_l - label_r - 3
+    value_l = min(max((cell_width(v) for _k, v in left), default=0), max(room // 2, 1))
+    value_r = max(room - value_l, 1)
+    lines: list[Line] = []
+    for i, (key, value) in enumerate(left):
+        other = right[i] if i < len(right) else ("", "")
+        lefts, rights = wrap(value, value_l), wrap(other[1], value_r) if other[1] else [""]
+        for n in range(max(len(lefts), len(rights))):
+            a = lefts[n] if n < len(lefts) else ""
+            b = rights[n] if n < len(rights) else ""
+            line: Line = [
+                (_pad(key if n == 0 else "", label_l), "bold"),
+                (" " + _pad(a, value_l) + " ", ""),
+                (_pad(other[0] if n == 0 else "", label_r), "bold"),
+                (" " + b, ""),
+            ]
+            lines.append(_trimmed(line))
+    return lines
+
+
+def _pad(text: str, columns: int) -> str:
+    return text + " " * max(columns - cell_width(text), 0)
+
+
+def _trimmed(line: Line) -> Line:
+    while line and not line[-1][0].strip():
+        line.pop()
+    if line:
+        line[-1] = (line[-1][0].rstrip(), line[-1][1])
+    return line
+
+
+def _table(title: str, columns: list[Column], rows: list[list[object]], inner: int) -> list[Line]:
+    lines = grid(columns, rows, inner, title=title, rule=True)  # type: ignore[arg-type]
+    return [list(line) for line in lines]
+
+
+def _complaints(card: Card, inner: int) -> list[Line]:
     if not card.complaints:
-        return None
-    table = make_table(_("Complaints"), expand=True, show_edge=False)
-    table.add_column(_("Opened"), no_wrap=True)
-    table.add_column(_("Complaint"), overflow="fold", ratio=1)
-    table.add_column(_("Resolution"), overflow="fold", ratio=1)
+        return []
+    rows: list[list[object]] = []
     for c in card.complaints:
+        resolution: object
         if c.resolved_at is None:
-            resolution = Text(_("open"), style="bold red")
+            resolution = (_("open"), "bold red")
         else:
-            resolution = Text(f"{c.resolved_at:%Y-%m-%d} {visible(c.resolution or '')}")
+            resolution = f"{c.resolved_at:%Y-%m-%d} {c.resolution or ''}".rstrip()
             if c.checked_at is not None:
-                resolution.append(
-                    " " + _("checked back {day}").format(day=f"{c.checked_at:%Y-%m-%d}"),
-                    style="dim",
-                )
-        table.add_row(f"{c.opened_at:%Y-%m-%d}", escape(c.note), resolution)
-    return table
+                checked = _("checked back {day}").format(day=f"{c.checked_at:%Y-%m-%d}")
+                resolution = f"{resolution} {checked}"
+        rows.append([f"{c.opened_at:%Y-%m-%d}", c.note, resolution])
+    columns = [
+        Column(_("Opened")),
+        Column(_("Complaint"), fold=True, min_width=10),
+        Column(_("Resolution"), fold=True, min_width=10),
+    ]
+    return _table(_("Complaints"), columns, rows, inner)
 
 
-def _visits_table(card: Card) -> Table | None:
+def _visits(card: Card, inner: int) -> list[Line]:
     if not card.visits:
-        return None
-    table = make_table(_("Planned visits"), expand=True, show_edge=False)
-    table.add_column(_("Day"), no_wrap=True)
-    table.add_column(_("Purpose, preparation, expected result, follow-up"), overflow="fold")
+        return []
+    rows: list[list[object]] = []
     for v in card.visits:
-        lines = [visible(v.purpose)]
+        day = v.day.isoformat() + ("" if v.done_at is None else " ✓")
+        rows.append([day, v.purpose])
         for label, text in (
             (_("Preparation"), v.preparation),
             (_("Expected result"), v.expected),
             (_("Follow-up"), v.followup),
         ):
             if text:
-                lines.append(f"{label}: {visible(text)}")
-        day = v.day.isoformat() + ("" if v.done_at is None else " ✓")
-        table.add_row(day, escape("\n".join(lines)))
-    return table
+                rows.append(["", f"{label}: {text}"])
+    columns = [
+        Column(_("Day")),
+        Column(_("Purpose, preparation, expected result, follow-up"), fold=True, min_width=10),
+    ]
+    return _table(_("Planned visits"), columns, rows, inner)
 
 
-def _swot_text(card: Card) -> Text | None:
+def _swot(card: Card, inner: int) -> list[Line]:
     from leadbook.domain import SWOT_KINDS
 
     if not any(card.swot.values()):
-        return None
-    text = Text(_("SWOT") + "\n", style="bold")
+        return []
+    lines: list[Line] = [[(_("SWOT"), "bold")]]
     for kind, label in SWOT_KINDS.items():
         entries = card.swot.get(kind)
         if entries:
-            text.append(f"{_(label)}: ", style="bold")
-            text.append(visible("; ".join(entries)) + "\n", style="")
-    text.rstrip()
-    return text
+            head = f"{_(label)}: "
+            text = wrap(head + visible("; ".join(entries)), inner)
+            lines.append([(head, "bold"), (text[0][len(head) :], "")])
+            lines += [[(more, "")] for more in text[1:]]
+    return lines
 
 
-def _finance_text(card: Card) -> Text | None:
+def _finance(card: Card, inner: int) -> list[Line]:
     from leadbook.domain import INDICATORS
 
     if not card.finance:
-        return None
-    text = Text(_("Finance") + "\n", style="bold")
+        return []
     items = []
     for f in card.finance:
         label = _(INDICATORS[f.indicator]) if f.indicator in INDICATORS else f.indicator
         when = f" ({f.as_of.isoformat()})" if f.as_of else ""
         items.append(f"{label} {f.value.normalize():f}{when}")
-    text.append("; ".join(items), style="")
-    return text
+    return [[(_("Finance"), "bold")], *_text("; ".join(items), inner)]
 
 
-def _deals_table(card: Card) -> Table | None:
+def _deals(card: Card, inner: int) -> list[Line]:
     if not card.deals:
-        return None
-    deals = make_table(_("Purchases"), expand=True, show_edge=False)
-    deals.add_column(_("Date"), no_wrap=True)
-    deals.add_column(_("Product"), overflow="fold", ratio=1)
-    deals.add_column(_("Amount"), justify="right", no_wrap=True)
-    deals.add_column(_("Contract"), overflow="fold")
-    for d in card.deals:
-        deals.add_row(d.date.isoformat(), escape(d.product), f"{d.amount:,.2f}", escape(d.contract))
-    return deals
+        return []
+    columns = [
+        Column(_("Date")),
+        Column(_("Product"), fold=True, min_width=8),
+        Column(_("Amount"), justify="right"),
+        Column(_("Contract"), fold=True, min_width=8),
+    ]
+    rows: list[list[object]] = [
+        [d.date.isoformat(), d.product or "", f"{d.amount:,.2f}", d.contract or ""]
+        for d in card.deals
+    ]
+    return _table(_("Purchases"), columns, rows, inner)
 
 
-def timeline_table(card: Card) -> Table | None:
+def timeline(card: Card, inner: int) -> list[Line]:
+    """The card's contacts, grade and stage changes and edits, oldest first."""
     events: list[tuple[datetime, int, str, str]] = []
     for f in card.followups:
         text = " ".join(x for x in (f.note, f.outcome and f"→ {f.outcome}") if x)
@@ -245,16 +298,12 @@ def timeline_table(card: Card) -> Table | None:
         if e.action == "edit":
             events.append((e.at, 3, _("edit"), f"{e.field}: {e.old or ''} → {e.new or ''}"))
     if not events:
-        return None
+        return []
     events.sort(key=lambda e: (e[0], e[1]))
-    table = make_table(_("Timeline"), expand=True, show_edge=False)
-    table.add_column(_("When"), no_wrap=True)
-    table.add_column(_("Via"), no_wrap=True)
-    table.add_column(_("What"), overflow="fold", ratio=1)
-    for at, _kind, via, text in events:
-        table.add_row(_when(at), via, escape(text))
-    return table
+    columns = [Column(_("When")), Column(_("Via")), Column(_("What"), fold=True, min_width=10)]
+    rows: list[list[object]] = [[_when(at), via, text] for at, _kind, via, text in events]
+    return _table(_("Timeline"), columns, rows, inner)
 
 
 def print_card(card: Card) -> None:
-    out().print(card_panel(card))
+    write(card_lines(card, width()))

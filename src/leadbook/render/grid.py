@@ -73,8 +73,10 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
     lead = text[: len(text) - len(text.lstrip(" "))]
     line, used, room = lead, len(lead), width
     for word in body.split(" "):
-        # Latin words stay whole; Chinese may break between any two characters.
+        # Latin words stay whole, unless one is wider than a line (an e-mail address, a
+        # URL): it is cut where the line ends; Chinese may break between any two characters.
         pieces = [word] if word.isascii() else re.findall(r"[A-Za-z0-9.,:%/+\-]+|.", word)
+        pieces = [cut for piece in pieces for cut in _cut(piece, width)]
         for n, piece in enumerate(pieces):
             sep = " " if line.strip() and n == 0 else ""  # between words, never inside one
             w = cell_width(sep + piece)
@@ -86,6 +88,20 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
     if line:
         lines.append(line)
     return lines or [""]
+
+
+def _cut(piece: str, width: int) -> list[str]:
+    """``piece`` in runs of at most ``width`` columns."""
+    if width < 1 or cell_width(piece) <= width:
+        return [piece]
+    runs, run, used = [], "", 0
+    for char in piece:
+        w = cell_width(char)
+        if used + w > width and run:
+            runs.append(run)
+            run, used = "", 0
+        run, used = run + char, used + w
+    return [*runs, run] if run else runs
 
 
 @dataclass
@@ -129,8 +145,10 @@ def grid(
     width: int,
     title: str | None = None,
     sections: Sequence[int] = (),
+    rule: bool = False,
 ) -> list[list[Seg]]:
-    """The table as lines of styled segments. ``sections``: row indexes preceded by a blank."""
+    """The table as lines of styled segments. ``sections``: row indexes preceded by a blank;
+    ``rule``: the line under the headers runs the whole ``width`` (a table inside a frame)."""
     widths = _widths(columns, rows)
     gap = "  "
     total = sum(widths) + len(gap) * (len(columns) - 1)
@@ -148,7 +166,7 @@ def grid(
     lines.append(
         _join([_fit(c.header, widths[i], c.justify, "bold") for i, c in enumerate(columns)], gap)
     )
-    lines.append([("─" * min(total, width), "dim")])
+    lines.append([("─" * (width if rule else min(total, width)), "dim")])
     breaks = set(sections)
     for n, row in enumerate(rows):
         if n in breaks:
