@@ -107,3 +107,13 @@ def test_an_amount_in_the_books_currency_is_kept(ok, add):
     ok("config", "set", "currency", "USD")
     ok("deal", "C00001", "--amount", "$1,000")
     assert sorted(d["amount"] for d in ok("deals", "--json").json()) == ["1000.00", "1200.50"]
+
+
+def test_a_name_that_looks_like_markup_or_an_emoji_code_is_printed_as_typed(cli):
+    # The confirmation went through Rich, which turned ":fire:" into 🔥 (its markup was off,
+    # its emoji codes were not).
+    result = cli("add", ":fire: [bold]王", "--grade", "B")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("Added C00001 :fire: [bold]王: grade B")
+    logged = cli("log", "C00001", "--note", ":thumbs_up:")
+    assert logged.stderr.startswith("Logged C00001 :fire: [bold]王. Next contact")
