@@ -26,6 +26,7 @@ from leadbook.status import (
     status_change,
 )
 from leadbook.store import reads, writes
+from leadbook.store.writes import change_row
 from leadbook.text import clean
 
 if TYPE_CHECKING:
@@ -315,13 +316,14 @@ def new_card(
     # History: the card's grade and stage from its beginning (a closed card that was engaged
     # on one day and closed on a later one goes through prospect).
     why = (row.get("lost_reason") or lost_reason) if stage == "lost" else None
-    history = [_history("grade", None, grade, created, by)]
+    history = [change_row("grade", None, grade, created, by)]
     if stage in ("won", "lost") and closed is not None and closed > created.date():
         ended = datetime.combine(closed, datetime.min.time())
-        history.append(_history("stage", None, "prospect", created, by))
-        history.append(_history("stage", "prospect", stage, ended, by, why, since=created))
+        history.append(change_row("stage", None, "prospect", created, by))
+        dwell = (ended - created).total_seconds() / 86400
+        history.append(change_row("stage", "prospect", stage, ended, by, why, dwell))
     else:
-        history.append(_history("stage", None, stage, created, by, why))
+        history.append(change_row("stage", None, stage, created, by, why))
     reached = [STAGE_INDEX.get(h["new"], -1) for h in history if h["field"] == "stage"]
     row["top_stage"] = max(reached) if max(reached) >= 0 else None
     row["stage_since"] = history[-1]["at"]
@@ -345,26 +347,6 @@ def new_card(
     row["search_key"] = search_key(row)
     audit = {"action": action, "field": None, "old": None, "new": None, "at": now, "by": by}
     return NewCard(row, history, plan, audit)
-
-
-def _history(
-    field: str,
-    old: str | None,
-    new: str,
-    at: datetime,
-    by: str,
-    reason: str | None = None,
-    since: datetime | None = None,
-) -> dict[str, Any]:
-    return {
-        "field": field,
-        "old": old,
-        "new": new,
-        "at": at,
-        "reason": reason,
-        "by": by,
-        "dwell_days": (at - since).total_seconds() / 86400 if since is not None else None,
-    }
 
 
 def add_card(

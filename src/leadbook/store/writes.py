@@ -335,8 +335,22 @@ def record_change(
         top = max(top_stage if top_stage is not None else -1, STAGE_INDEX.get(new, -1))
         summary = {"top_stage": top if top >= 0 else None, "stage_since": at}
         run.run("w:customers:set-summary", {"cid": cid, **set_values(summary)})
-    change = {
-        "customer_id": cid,
+    change = {"customer_id": cid, **change_row(field, old, new, at, by, reason, dwell)}
+    run.run("w:changes:insert", set_values(change))
+
+
+def change_row(
+    field: str,
+    old: str | None,
+    new: str,
+    at: datetime,
+    by: str,
+    reason: str | None = None,
+    dwell: float | None = None,
+) -> dict[str, Any]:
+    """A grade or stage change as the history keeps it (without its card): ``dwell``, the
+    days the card spent in the stage it left."""
+    return {
         "field": field,
         "old": old,
         "new": new,
@@ -345,7 +359,6 @@ def record_change(
         "by": by,
         "dwell_days": dwell,
     }
-    run.run("w:changes:insert", set_values(change))
 
 
 def last_change_at(conn: Conn, cid: int, field: str) -> datetime | None:
