@@ -309,12 +309,13 @@ def test_the_one_line_errors_are_the_full_paths(cli, tmp_path, monkeypatch):
     bogus = tmp_path / "notes.txt"
     bogus.write_text("just some text, not a database\n" * 50)
     for book in (bogus, tmp_path / "missing.db", tmp_path):
-        quick = cli("--db", str(book), "search", "zs")
-        monkeypatch.setenv("LEADBOOK_FULL_STACK", "1")
-        full = cli("--db", str(book), "search", "zs")
-        monkeypatch.delenv("LEADBOOK_FULL_STACK")
-        assert quick.exit_code == full.exit_code == 1
-        assert quick.stderr == full.stderr and quick.stderr.count("\n") == 1
+        for command in (["search", "zs"], ["log", "C00001"], ["grade", "C00001", "A"]):
+            quick = cli("--db", str(book), *command)
+            monkeypatch.setenv("LEADBOOK_FULL_STACK", "1")
+            full = cli("--db", str(book), *command)
+            monkeypatch.delenv("LEADBOOK_FULL_STACK")
+            assert quick.exit_code == full.exit_code == 1, command
+            assert quick.stderr == full.stderr and quick.stderr.count("\n") == 1
     assert bogus.read_text().startswith("just some text")
 
 
