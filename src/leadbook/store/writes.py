@@ -13,6 +13,7 @@ the full path, where any column set is built when asked for.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from datetime import date, datetime
 from itertools import combinations
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -72,6 +73,7 @@ def connection(conn: Conn) -> Connection:
     raise Missing("a step for the full path")
 
 
+@cache
 def card_columns() -> frozenset[str]:
     """The columns of a card (table ``customers``): as the compiled insert of a card names
     them where the fast path runs, else from the schema (the two are the same: tests/test_fast.py
