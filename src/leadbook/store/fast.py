@@ -1,18 +1,22 @@
-"""Reading a SQLite book without SQLAlchemy, for the commands typed all day (issue 15).
+"""Reading and writing a SQLite book without SQLAlchemy, for the commands typed all day
+(issue 15).
 
 SQLAlchemy costs a command about 0.3 s of imports; the query itself a few milliseconds. The
 statements stay SQLAlchemy's (``customers.statement``, one per ``find`` key: `list` and
-`search`; ``calls.statement``, one per ``agenda`` key: `due` and `show`); their SQLite
-text, the order of their parameters and the types of their columns are compiled once, by
-``scripts/compile_sql.py``, into ``compiled_sql.jsonl`` beside this module, and ``Reader`` runs
-them with the standard sqlite3 module, turning stored text into dates and datetimes as
-SQLAlchemy's SQLite dialect does. tests/test_fast.py fails when the file differs from what
-SQLAlchemy compiles now.
+`search`; ``calls.statement``, one per key of ``agenda`` (`due`, `show`, `journal`) and of
+``writes`` (`add`, `log`, `grade`, `stage`, `lost`)); their SQLite text, the order of their
+parameters and the types of their columns are compiled once, by ``scripts/compile_sql.py``,
+into ``compiled_sql.jsonl`` beside this module, and ``Reader`` and ``Writer`` run them with
+the standard sqlite3 module, turning values to and from stored text as SQLAlchemy's SQLite
+dialect does. tests/test_fast.py fails when the file differs from what SQLAlchemy compiles
+now.
 
-``reader`` opens the book as ``db.Book`` does for a read (the same file, pragmas and busy
-timeout) and only when nothing else is to be done first: a PostgreSQL book, a missing file,
-a book at an older schema (the full path upgrades it), an erasure's pending checkpoint or
-``LEADBOOK_FULL_STACK=1`` take the full path, as does a statement the file does not hold.
+``reading`` and ``write`` open the book as ``db.Book`` does (the same file, pragmas, busy
+timeout; a writer's BEGIN IMMEDIATE, retried while another process writes) and only when
+nothing else is to be done first: a PostgreSQL book, a missing file, a book at an older
+schema (the full path upgrades it), an erasure's pending checkpoint or
+``LEADBOOK_FULL_STACK=1`` take the full path, as does a statement the file does not hold (a
+write then rolls back and runs whole on the full path).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
-"""The writes of the daily entries (a contact, a grade, a stage), through a runner, without
-SQLAlchemy: `log`, `grade`, `stage` and `lost` on a SQLite book run them with the standard
-sqlite3 module (``leadbook.store.fast.Writer``), every other caller and PostgreSQL through
-SQLAlchemy (``leadbook.store.calls.Live``), and both run the same statements, named by the keys
-below and built once, in ``leadbook.store.calls`` (issue 15).
+"""The writes of the daily entries (a new card, a contact, a grade, a stage), through a
+runner, without SQLAlchemy: `add`, `log`, `grade`, `stage` and `lost` on a SQLite book run them
+with the standard sqlite3 module (``leadbook.store.fast.Writer``), every other caller and
+PostgreSQL through SQLAlchemy (``leadbook.store.calls.Live``), and both run the same
+statements, named by the keys below and built once, in ``leadbook.store.calls`` (issue 15).
 
 A key is ``w:TABLE:WHAT``; ``variants`` lists every key the fast path may be asked for, which
 scripts/compile_sql.py compiles. A card's update names its columns in the key
@@ -13,8 +13,8 @@ the full path, where any column set is built when asked for.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
 from datetime import date, datetime
+from functools import cache
 from itertools import combinations
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
