@@ -334,6 +334,7 @@ def test_search_list_and_due_start_without_sqlalchemy_pydantic_or_rich(ok, tmp_p
         ["due"],
         ["due", "--days", "7", "--json"],
         ["due", "--mine"],
+        ["add", "李四", "--mobile", "13900139000", "--company", "华信科技"],
         ["log", "C00001", "--note", "called"],
         ["grade", "C00001", "A", "--why", "预算批了"],
         ["stage", "C00001", "intent"],
@@ -353,7 +354,7 @@ def test_search_list_and_due_start_without_sqlalchemy_pydantic_or_rich(ok, tmp_p
         result = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
         )
-        shown = "C00001" in result.stdout + result.stderr or "No cards match." in result.stderr
+        shown = "C0000" in result.stdout + result.stderr or "No cards match." in result.stderr
         journal = "Daily journal" in result.stdout or '"period": "week"' in result.stdout
         shown = shown or (command[0] == "journal" and journal)
         assert shown or "Nothing found for 'nobody'." in result.stderr, (command, result.stderr)
