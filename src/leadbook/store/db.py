@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -427,18 +427,31 @@ def _verify_copy(copy: Path, expected: tuple[int, str | None, int | None]) -> No
 
 
 def _begin_with_retry(conn: Connection, attempts: int = 5) -> Any:
-    import time
-
     from sqlalchemy.exc import OperationalError
+
+    return retry_locked(conn.begin, (OperationalError,), conn.rollback, attempts)
+
+
+def retry_locked(
+    begin: Callable[[], Any],
+    errors: tuple[type[Exception], ...],
+    undo: Callable[[], Any] | None = None,
+    attempts: int = 5,
+) -> Any:
+    """``begin()`` (a write transaction's start), tried again with backoff while another
+    process holds the book past the busy timeout (``Book.write``, and the fast path's
+    writer): "locked" ``errors`` only, ``undo`` between tries."""
+    import time
 
     delay = 0.05
     for attempt in range(attempts):
         try:
-            return conn.begin()
-        except OperationalError as exc:
+            return begin()
+        except errors as exc:
             if "locked" not in str(exc).lower() or attempt == attempts - 1:
                 raise
-            conn.rollback()
+            if undo is not None:
+                undo()
             time.sleep(delay)
             delay *= 2
     raise AssertionError("unreachable")  # pragma: no cover

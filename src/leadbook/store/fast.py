@@ -118,7 +118,7 @@ class Reader:
 
 class Writer(Reader):
     """A ``writes.Runner``: a ``Reader`` that also runs the compiled writes, in the write
-    transaction ``writing`` holds."""
+    transaction ``write`` holds."""
 
     def run(self, key: str, params: dict[str, Any]) -> Ran:
         compiled, values = _bound(key, params)
@@ -173,19 +173,8 @@ def at_head(path: Path) -> bool:
     return True
 
 
-def _begin(conn: sqlite3.Connection, begin: str, attempts: int = 5) -> None:
-    import time
-
-    delay = 0.05
-    for attempt in range(attempts):
-        try:
-            conn.execute(begin)
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc).lower() or attempt == attempts - 1:
-                raise
-            time.sleep(delay)
-            delay *= 2
+def _begin(conn: sqlite3.Connection, begin: str) -> None:
+    db.retry_locked(lambda: conn.execute(begin), (sqlite3.OperationalError,))
 
 
 def _fast_path(book: db.Book) -> Path | None:
