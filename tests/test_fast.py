@@ -341,6 +341,8 @@ def test_search_list_and_due_start_without_sqlalchemy_pydantic_or_rich(ok, tmp_p
         ["lost", "C00001", "--reason", "价格"],
         ["journal"],
         ["journal", "--week", "2026-03-18", "--json"],
+        ["funnel"],
+        ["funnel", "--since", "2026-03-01", "--json"],
     )
     for command in commands:
         heavy = ("sqlalchemy", "pydantic", "alembic", "pypinyin", "rich")
@@ -356,7 +358,10 @@ def test_search_list_and_due_start_without_sqlalchemy_pydantic_or_rich(ok, tmp_p
         )
         shown = "C0000" in result.stdout + result.stderr or "No cards match." in result.stderr
         journal = "Daily journal" in result.stdout or '"period": "week"' in result.stdout
-        shown = shown or (command[0] == "journal" and journal)
+        funnel = "Sales funnel" in result.stdout or '"stages"' in result.stdout
+        shown = (
+            shown or (command[0] == "journal" and journal) or (command[0] == "funnel" and funnel)
+        )
         assert shown or "Nothing found for 'nobody'." in result.stderr, (command, result.stderr)
         assert json.loads(result.stdout.strip().splitlines()[-1]) == [], command
 
@@ -494,3 +499,30 @@ def test_the_journals_print_the_same_through_either_path(every_line, cli, monkey
         "plans-due", "plans-done", "period-plans", "channels", "new-count", "contacts",
         "changes", "new-cards", "missed-open-bound", "missed-later", "missed", "grade-after",
     }  # fmt: skip
+
+
+FUNNELS = [
+    [],
+    ["--since", "2026-03-01"],
+    ["--since", "2025-10-01", "--until", "2026-01-31"],  # a past period
+    ["--until", "2026-03-10"],
+    ["--owner", "李强"],
+    ["--mine", "--since", "2026-03-01"],
+    ["--by", "source"],
+    ["--by", "owner", "--since", "2026-03-01"],
+    ["--by", "source", "--since", "2026-03-01"],  # the full path: not compiled
+]
+
+
+@sqlite_only
+@pytest.mark.parametrize("as_json", [False, True], ids=["screen", "json"])
+def test_the_funnel_prints_the_same_through_either_path(every_line, cli, monkeypatch, as_json):
+    for command, code in ENTRIES:  # stage moves, a win and losses today
+        assert cli(*command, now="2026-03-18 11:00").exit_code == code, command
+    ran: list[str] = []
+    for command in FUNNELS:
+        ran += both_paths(cli, monkeypatch, ["funnel", *command], as_json, now="2026-03-18")
+    assert {k.split(":")[1] for k in ran if k.startswith("funnel:")} == {
+        "totals", "flows", "tops", "counts", "dwell", "lost", "won",
+    }  # fmt: skip
+    assert "funnel:flows:since:past" in ran

@@ -16,44 +16,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
-
-from sqlalchemy import and_, case, func, literal, select
-from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import ColumnElement
+from typing import TYPE_CHECKING, Any
 
 from leadbook.domain import FUNNEL_STAGES, STAGE_INDEX, STAGES, money
 from leadbook.i18n import _, ngettext
 from leadbook.models.reports import Diagnosis, Funnel, FunnelSplit, StageFlow
-from leadbook.sqlexpr import stage_index
-from leadbook.store import tallies
-from leadbook.store.schema import changes, customers, deals
+from leadbook.store.agenda import SPLITS, funnel_key
+from leadbook.store.reads import totals
+from leadbook.store.writes import runner
 
-BY_FIELDS = ("source", "source_detail", "industry", "district", "owner")
+if TYPE_CHECKING:
+    from leadbook.store.db import Book
+    from leadbook.store.writes import Conn
+
+BY_FIELDS = SPLITS
 
 
 def _end(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min)
 
 
-def _grouped(by: str | None) -> list[Any]:
-    """The GROUP BY of a split by a card field, or nothing: grouping by the constant that
-    stands for "no split" makes SQLite sort every row in a temporary tree (7x slower)."""
-    return [customers.c[by]] if by else []
-
-
-def _scope(owner: str | None, by: str | None, group: str | None) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
-    if owner:
-        where.append(customers.c.owner == owner)
-    if by and group is not None:
-        column = customers.c[by]
-        where.append(column == group if group else column.is_(None))
-    return where
-
-
 def flows(
-    conn: Connection,
+    conn: Conn,
     since: date | None,
     until: date,
     owner: str | None = None,
@@ -67,73 +51,34 @@ def flows(
     for everyone or per salesperson. For a period, the stage changes in it give each card the
     range of stages it moved through; whether it went further is its furthest stage by the
     period's end."""
-    group_col = customers.c[by] if by else literal(None)
-    scoped = _scope(owner, None, None)
+    run = runner(conn)
     current = today is None or until >= today
-    if since is None and current and by in (None, "owner"):
+    if since is None and current:
         tops: dict[str | None, dict[int, int]] = {}
-        for o, key, n, _t in tallies.read(conn, "stage", owner):
-            top = key.partition("/")[2]
-            if top:
-                group = o if by else None
-                tops.setdefault(group, {}).setdefault(int(top), 0)
-                tops[group][int(top)] += n
+        if by in (None, "owner"):
+            for o, key, n, _t in totals(run, "stage", owner):
+                top = key.partition("/")[2]
+                if top:
+                    group = o if by else None
+                    tops.setdefault(group, {}).setdefault(int(top), 0)
+                    tops[group][int(top)] += n
+        else:  # split by another field of the card
+            rows = run.rows(funnel_key("tops", by, owner=bool(owner)), {"owner": owner})
+            for r in rows:
+                tops.setdefault(r["grp"], {})[int(r["stage"])] = int(r["n"])
         return _reached(tops)
-    if since is None and current:  # split by another field of the card
-        rows = conn.execute(
-            select(group_col, customers.c.top_stage, func.count())
-            .where(customers.c.top_stage.is_not(None), *scoped)
-            .group_by(*_grouped(by), customers.c.top_stage)
-        )
-        tops = {}
-        for g, top, n in rows:
-            tops.setdefault(g, {})[int(top)] = int(n)
-        return _reached(tops)
-    hi = stage_index(changes.c.new)
-    lo = case(
-        (changes.c.old.is_(None), literal(0)),
-        (changes.c.old == "lost", hi),
-        else_=stage_index(changes.c.old) + 1,
-    )
-    moved = and_(lo <= hi, hi >= 0)
-    period = [changes.c.field == "stage", changes.c.at < _end(until)]
-    if since:
-        period.append(changes.c.at >= datetime.combine(since, time.min))
-    per_card = (
-        select(
-            changes.c.customer_id.label("cid"),
-            func.min(case((moved, lo))).label("lo"),
-            func.max(case((moved, hi))).label("hi"),
-        )
-        .where(*period)
-        .group_by(changes.c.customer_id)
-        .subquery()
-    )
-    if current:
-        top_col: Any = customers.c.top_stage
-        source: Any = per_card.join(customers, customers.c.id == per_card.c.cid)
-    else:  # the furthest stage as it stood at the end of a past period
-        tops_then = (
-            select(changes.c.customer_id.label("cid"), func.max(hi).label("top"))
-            .where(changes.c.field == "stage", changes.c.at < _end(until))
-            .group_by(changes.c.customer_id)
-            .subquery()
-        )
-        top_col = tops_then.c.top
-        source = per_card.join(customers, customers.c.id == per_card.c.cid).join(
-            tops_then, tops_then.c.cid == per_card.c.cid
-        )
-    columns: list[Any] = [group_col]
-    for i in range(len(FUNNEL_STAGES)):
-        inside = and_(per_card.c.lo <= i, per_card.c.hi >= i)
-        columns.append(func.sum(case((inside, 1), else_=0)))
-        columns.append(func.sum(case((and_(inside, top_col > i), 1), else_=0)))
-    query = select(*columns).select_from(source).where(*scoped).group_by(*_grouped(by))
+    params = {"owner": owner, "since": _start(since) if since else None, "until": _end(until)}
+    flags = {"owner": bool(owner), "since": since is not None, "past": not current}
     result = {}
-    for row in conn.execute(query):
+    for row in run.rows(funnel_key("flows", by, **flags), params):
         for i in range(len(FUNNEL_STAGES)):
-            result[(row[0], i)] = (int(row[1 + 2 * i] or 0), int(row[2 + 2 * i] or 0))
+            reached, went_on = row[f"reached{i}"], row[f"went_on{i}"]
+            result[(row["grp"] if by else None, i)] = (int(reached or 0), int(went_on or 0))
     return result
+
+
+def _start(day: date) -> datetime:
+    return datetime.combine(day, time.min)
 
 
 def _reached(
@@ -150,34 +95,31 @@ def _reached(
 
 
 def current_counts(
-    conn: Connection, owner: str | None = None, by: str | None = None
+    conn: Conn, owner: str | None = None, by: str | None = None
 ) -> dict[tuple[str | None, str], int]:
     """{(group, stage): cards at it now}: from the running totals for everyone or per
     salesperson, from the cards for a split by another field."""
+    run = runner(conn)
     if by in (None, "owner"):
         counts: dict[tuple[str | None, str], int] = {}
-        for o, key, n, _t in tallies.read(conn, "stage", owner):
+        for o, key, n, _t in totals(run, "stage", owner):
             group_stage = (o if by else None, key.partition("/")[0])
             counts[group_stage] = counts.get(group_stage, 0) + n
         return counts
-    group_col = customers.c[by] if by else literal(None)
-    query = select(group_col, customers.c.stage, func.count()).group_by(
-        *_grouped(by), customers.c.stage
-    )
-    if owner:
-        query = query.where(customers.c.owner == owner)
-    return {(g, s): int(n) for g, s, n in conn.execute(query)}
+    rows = run.rows(funnel_key("counts", by, owner=bool(owner)), {"owner": owner})
+    return {(r["grp"], r["stage"]): int(r["n"]) for r in rows}
 
 
 def stage_now(
-    conn: Connection, today: date, owner: str | None = None
+    conn: Conn, today: date, owner: str | None = None
 ) -> dict[str, tuple[int, float | None]]:
     """{stage: (cards in it now, their average days in it so far)}, from the running totals."""
+    run = runner(conn)
     now = datetime.combine(today, time.max)
-    counts = current_counts(conn, owner)
+    counts = current_counts(run, owner)
     seconds = (now - datetime(1970, 1, 1)).total_seconds()
     since: dict[str, tuple[int, float]] = {}
-    for _o, key, n, total in tallies.read(conn, "since", owner):
+    for _o, key, n, total in totals(run, "since", owner):
         m, seconds_sum = since.get(key, (0, 0.0))
         since[key] = (m + n, seconds_sum + total)
     result: dict[str, tuple[int, float | None]] = {}
@@ -190,37 +132,24 @@ def stage_now(
 DWELL_SAMPLE = 5000  # the latest moves out of a stage that say how long cards usually stay
 
 
-def usual_dwell(conn: Connection, today: date, owner: str | None = None) -> dict[str, float]:
+def usual_dwell(conn: Conn, today: date, owner: str | None = None) -> dict[str, float]:
     """{stage: average days cards stayed in it before moving}, over the latest DWELL_SAMPLE
     moves out of each stage in the last year: plenty for an average, and the cost stays the
     same however big the book (the whole year was 1.3M moves in the 1M-card bench book)."""
-    year_ago = datetime.combine(today - timedelta(days=365), time.min)
+    run = runner(conn)
+    year_ago = _start(today - timedelta(days=365))
+    key = funnel_key("dwell", owner=bool(owner))
     result = {}
     for stage in FUNNEL_STAGES[:-1]:  # won is never left for another funnel stage
-        latest = (
-            select(changes.c.dwell_days.label("days"))
-            .where(
-                changes.c.field == "stage",
-                changes.c.old == stage,
-                changes.c.at >= year_ago,
-                changes.c.dwell_days.is_not(None),
-            )
-            .order_by(changes.c.at.desc())
-            .limit(DWELL_SAMPLE)
-        )
-        if owner:
-            latest = latest.join(customers, customers.c.id == changes.c.customer_id).where(
-                customers.c.owner == owner
-            )
-        sample = latest.subquery()
-        average = conn.execute(select(func.avg(sample.c.days))).scalar()
+        params = {"stage": stage, "since": year_ago, "sample": DWELL_SAMPLE, "owner": owner}
+        average = run.rows(key, params)[0]["days"]
         if average is not None:
             result[stage] = float(average)
     return result
 
 
 def lost_reasons(
-    conn: Connection,
+    conn: Conn,
     since: date | None,
     until: date,
     owner: str | None = None,
@@ -229,40 +158,23 @@ def lost_reasons(
     """{reason: cards lost for it}, from the reason on each move to lost (``lost`` requires
     one; migration 0005 gave older moves their card's). Over the whole book up to today this
     reads the running totals; for a period, the moves in it."""
+    run = runner(conn)
     found: dict[str, int] = {}
     if since is None and (today is None or until >= today):
-        for _o, key, n, _t in tallies.read(conn, "lostwhy", owner):
+        for _o, key, n, _t in totals(run, "lostwhy", owner):
             found[key] = found.get(key, 0) + n
     else:
-        reason = func.coalesce(changes.c.reason, "")
-        cards = func.count(func.distinct(changes.c.customer_id))
-        query = (
-            select(reason, cards)
-            .where(changes.c.field == "stage", changes.c.new == "lost", changes.c.at < _end(until))
-            .group_by(reason)
-        )
-        if owner:
-            query = query.join(customers, customers.c.id == changes.c.customer_id).where(
-                *_scope(owner, None, None)
-            )
-        if since:
-            query = query.where(changes.c.at >= datetime.combine(since, time.min))
-        found = {r: int(n) for r, n in conn.execute(query)}
+        key = funnel_key("lost", owner=bool(owner), since=since is not None)
+        params = {"owner": owner, "since": _start(since) if since else None, "until": _end(until)}
+        found = {r["reason"]: int(r["n"]) for r in run.rows(key, params)}
     ordered = sorted(found.items(), key=lambda item: (-item[1], item[0]))
     return {r or _("(no reason given)"): n for r, n in ordered}
 
 
-def won_value(
-    conn: Connection, since: date | None, until: date, owner: str | None = None
-) -> Decimal:
-    query = (
-        select(func.coalesce(func.sum(deals.c.amount_cents), 0))
-        .join(customers, customers.c.id == deals.c.customer_id)
-        .where(deals.c.date <= until, *_scope(owner, None, None))
-    )
-    if since:
-        query = query.where(deals.c.date >= since)
-    return money(conn.execute(query).scalar_one())
+def won_value(conn: Conn, since: date | None, until: date, owner: str | None = None) -> Decimal:
+    key = funnel_key("won", owner=bool(owner), since=since is not None)
+    rows = runner(conn).rows(key, {"owner": owner, "first": since, "last": until})
+    return money(rows[0]["cents"])
 
 
 def _stage_rows(
@@ -292,7 +204,7 @@ def _stage_rows(
 
 
 def funnel(
-    conn: Connection,
+    conn: Conn,
     today: date,
     since: date | None = None,
     until: date | None = None,
@@ -322,7 +234,7 @@ def funnel(
 
 
 def split(
-    conn: Connection,
+    conn: Conn,
     by: str,
     today: date,
     since: date | None = None,
@@ -435,11 +347,31 @@ def shapes(
     return found or [Shape("healthy")]
 
 
+# Reverse planning's steps and rates (leadbook.planning), which the shapes read too.
+STEPS = FUNNEL_STAGES[:-1]  # prospect ... ready: each converts to the next
+# Used when the book's history is too thin to measure a step (fewer than MIN_REACHED cards).
+DEFAULT_RATES = {"prospect": 0.6, "contacted": 0.5, "interested": 0.5, "intent": 0.6, "ready": 0.7}
+MIN_REACHED = 20
+
+
+def choose_rates(
+    observed: dict[str, tuple[float | None, int]], given: dict[str, float] | None
+) -> tuple[dict[str, float], dict[str, str]]:
+    rates, sources = {}, {}
+    for stage in STEPS:
+        value, reached = observed.get(stage, (None, 0))
+        if given is not None:
+            rates[stage], sources[stage] = given[stage], "given"
+        elif value is not None and value > 0 and reached >= MIN_REACHED:
+            rates[stage], sources[stage] = value, "observed"
+        else:
+            rates[stage], sources[stage] = DEFAULT_RATES[stage], "default"
+    return rates, sources
+
+
 def _shape_rates(f: Funnel) -> dict[str, float]:
     """Each level's rate to the next as the plan takes it: the funnel's own where enough cards
     reached the level, the method's default otherwise."""
-    from leadbook.planning import choose_rates
-
     observed = {r.stage: (r.conversion, r.reached) for r in f.stages if r.stage in LEVELS}
     return choose_rates(observed, None)[0]
 
@@ -560,3 +492,24 @@ def _stage(stage: str | None) -> str:
     from leadbook.domain import stage_label
 
     return stage_label(stage)
+
+
+def of_book(
+    book: Book,
+    today: date,
+    since: date | None,
+    until: date | None,
+    owner: str | None,
+    by: str | None = None,
+) -> Funnel | FunnelSplit:
+    """`leadbook funnel` on ``book``: the funnel, or split ``by`` a card field; without
+    SQLAlchemy on a SQLite book (``leadbook.store.fast``)."""
+    from leadbook.store import fast
+
+    def work(conn: Any) -> Funnel | FunnelSplit:
+        if by:
+            return split(conn, by, today, since, until, owner)
+        return funnel(conn, today, since, until, owner)
+
+    result: Funnel | FunnelSplit = fast.run(book, work, work)
+    return result

@@ -34,19 +34,15 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.engine import Connection, RowMapping
 
-from leadbook.domain import FUNNEL_STAGES, STAGE_INDEX, stage_label
+from leadbook.domain import STAGE_INDEX, stage_label
 from leadbook.errors import InvalidValue, NotFound
-from leadbook.funnel import flows
+from leadbook.funnel import DEFAULT_RATES, MIN_REACHED, STEPS, choose_rates, flows
 from leadbook.i18n import _
 from leadbook.models.reports import Plan, StageNeed, WeekPlan
 from leadbook.parsing import add_months
 from leadbook.sqlexpr import stage_index
 from leadbook.store.schema import changes, customers, sales_plans
 
-STEPS = FUNNEL_STAGES[:-1]  # prospect ... ready: each converts to the next
-# Used when the book's history is too thin to measure a step (fewer than MIN_REACHED cards).
-DEFAULT_RATES = {"prospect": 0.6, "contacted": 0.5, "interested": 0.5, "intent": 0.6, "ready": 0.7}
-MIN_REACHED = 20
 DEFAULT_WINDOW = 180
 
 
@@ -86,21 +82,6 @@ def observed_rates(
         reached, went_on = flow.get((None, i), (0, 0))
         result[stage] = (went_on / reached if reached else None, reached)
     return result
-
-
-def choose_rates(
-    observed: dict[str, tuple[float | None, int]], given: dict[str, float] | None
-) -> tuple[dict[str, float], dict[str, str]]:
-    rates, sources = {}, {}
-    for stage in STEPS:
-        value, reached = observed.get(stage, (None, 0))
-        if given is not None:
-            rates[stage], sources[stage] = given[stage], "given"
-        elif value is not None and value > 0 and reached >= MIN_REACHED:
-            rates[stage], sources[stage] = value, "observed"
-        else:
-            rates[stage], sources[stage] = DEFAULT_RATES[stage], "default"
-    return rates, sources
 
 
 def open_pipeline(conn: Connection, owner: str | None) -> dict[str, int]:

@@ -18,7 +18,7 @@ from leadbook.domain import money, win_rate
 from leadbook.i18n import _
 from leadbook.journal import period_bounds, plans_due_done
 from leadbook.models.reports import OwnerReport, Report
-from leadbook.store import tallies
+from leadbook.store.reads import totals
 from leadbook.store.schema import customers, deals
 
 MIN_NEW_CALLS_A_DAY = 5
@@ -128,13 +128,13 @@ def _from_tallies(
         ("advance", "advances"),
         ("lost", "lost"),
     ):
-        for o, _k, n, _t in tallies.read(conn, metric, owner, since, until):
+        for o, _k, n, _t in totals(conn, metric, owner, since, until):
             rows[o][name] += n
-    for o, via, n, _t in tallies.read(conn, "contact", owner, since, until):
+    for o, via, n, _t in totals(conn, "contact", owner, since, until):
         rows[o]["contacts"] += n
         rows[o].setdefault("by_channel", {})[via] = n
     _discipline(conn, rows, since, lived, owner)
-    for o, _k, n, days in tallies.read(conn, "won", owner, since, until):
+    for o, _k, n, days in totals(conn, "won", owner, since, until):
         rows[o]["won"] += n
         rows[o]["avg_days"] = days / n
     return rows

@@ -152,11 +152,7 @@ def funnel_(
     book = state(ctx).book()
     if mine:
         owner = book.user
-    with book.read() as conn:
-        if by:
-            result: Any = fn.split(conn, by, c.today, start, end, owner)
-        else:
-            result = fn.funnel(conn, c.today, start, end, owner)
+    result: Any = fn.of_book(book, c.today, start, end, owner, by)
     if as_json:
         print_json(dump(result))
         return

@@ -59,6 +59,20 @@ JOURNAL_WHATS = (
     "grade-after",
 )
 BY_ENGINE = {"missed-later", "missed"}
+# The funnel's statements (leadbook.funnel), and the running totals' reading every screen of
+# counts shares: ``funnel:WHAT`` and its flags, ``:since``, ``:until``, ``:past`` (a period
+# ended before today), ``:owner``, and ``:by-FIELD`` for a funnel split by a card field.
+FUNNEL_FLAGS = {
+    "totals": ("owner", "since", "until"),
+    "flows": ("owner", "since", "past"),
+    "tops": ("owner",),
+    "counts": ("owner",),
+    "dwell": ("owner",),
+    "lost": ("owner", "since"),
+    "won": ("owner", "since"),
+}
+SPLITS = ("source", "source_detail", "industry", "district", "owner")  # funnel --by
+SPLIT_ONLY = {"tops", "counts"}  # the whole book split by a field the totals do not keep
 LIMITED = {"followups:overdue", "followups:window", "birthdays", "greet"}
 GRADES_MOST = 5  # greet.grades names at most the five grades
 
@@ -76,6 +90,13 @@ def journal_key(what: str, *, owner: bool = False, dialect: str = "sqlite") -> s
     if what in BY_ENGINE and dialect == "sqlite":
         key += ":sqlite"
     return key
+
+
+def funnel_key(what: str, by: str | None = None, **flags: bool) -> str:
+    """The key of a funnel statement ``what`` (one of ``FUNNEL_FLAGS``) with its flags, split
+    ``by`` a card field (one of ``SPLITS``)."""
+    parts = ["funnel", what, *(f for f in FUNNEL_FLAGS[what] if flags.get(f))]
+    return ":".join(parts + ([f"by-{by}"] if by else []))
 
 
 def key(what: str, *, owner: bool = False, limit: bool = False, **flags: Any) -> str:
@@ -96,6 +117,14 @@ def variants() -> Iterator[str]:
     """Every key ``leadbook.due`` and ``leadbook.store.reads`` may ask for."""
     for what in CARD_WHATS:
         yield card_key(what)
+    for what, names in FUNNEL_FLAGS.items():
+        # (a period's funnel split by a field, `funnel --by X --since D`, takes the full path:
+        # its 40 statements would double the file)
+        splits: tuple[str | None, ...] = SPLITS if what in SPLIT_ONLY else (None,)
+        for by in splits:
+            for n in range(2 ** len(names)):
+                flags = {f: bool(n >> i & 1) for i, f in enumerate(names)}
+                yield funnel_key(what, by, **flags)
     for what in JOURNAL_WHATS:
         yield journal_key(what)
         if what != "grade-after":

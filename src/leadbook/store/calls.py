@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     Date,
     DateTime,
+    Float,
     Integer,
     String,
     and_,
@@ -92,6 +93,8 @@ def statement(key: str) -> Executable:
         return write_statement(key)
     if key.startswith("journal:"):
         return journal_statement(key)
+    if key.startswith("funnel:"):
+        return funnel_statement(key)
     what, flags, grades = agenda.parse(key)
     c = customers.c
     owned = [c.owner == bindparam("owner", type_=String)] if "owner" in flags else []
@@ -594,3 +597,125 @@ def journal_statement(key: str) -> Any:
         .order_by(both.c.due, both.c.grade, both.c.id, both.c.plan_id)
         .limit(bindparam("shown", type_=Integer))
     )
+
+
+# ---- the funnel (leadbook.funnel) and the running totals' reading -----------------------
+
+
+def funnel_statement(key: str) -> Any:
+    """The statement of a funnel key (``agenda.funnel_key``)."""
+    from sqlalchemy import literal, text
+
+    from leadbook.domain import FUNNEL_STAGES
+    from leadbook.sqlexpr import stage_index
+
+    parts = key.split(":")
+    what, flags = parts[1], set(parts[2:])
+    by = next((p[3:] for p in parts[2:] if p.startswith("by-")), None)
+    grouped: list[Any] = [customers.c[by]] if by else []  # funnel --by FIELD
+    group = [column.label("grp") for column in grouped]
+    owner = bindparam("owner", type_=String)
+    owned = [customers.c.owner == owner] if "owner" in flags else []
+    since, until = bindparam("since", type_=DateTime), bindparam("until", type_=DateTime)
+    if what == "totals":
+        # (owner, key, n, total) of a metric of leadbook.store.tallies, summed over its days
+        where = " AND owner = :owner" if "owner" in flags else ""
+        where += " AND day >= :since" if "since" in flags else ""
+        where += " AND day <= :until" if "until" in flags else ""
+        sql = (
+            "SELECT owner, key, sum(n) AS n, sum(total) AS total FROM tallies "
+            f"WHERE metric = :metric{where} GROUP BY owner, key"
+        )
+        return text(sql).columns(owner=String, key=String, n=Integer, total=Float)
+    if what == "flows":
+        # each card's range of stages moved through by the period's stage changes, and whether
+        # it went further by the period's end (leadbook.funnel.flows)
+        hi = stage_index(changes.c.new)
+        lo = case(
+            (changes.c.old.is_(None), literal(0)),
+            (changes.c.old == "lost", hi),
+            else_=stage_index(changes.c.old) + 1,
+        )
+        moved = and_(lo <= hi, hi >= 0)
+        period = [changes.c.field == "stage", changes.c.at < until]
+        if "since" in flags:
+            period.append(changes.c.at >= since)
+        per_card = (
+            select(
+                changes.c.customer_id.label("cid"),
+                func.min(case((moved, lo))).label("lo"),
+                func.max(case((moved, hi))).label("hi"),
+            )
+            .where(*period)
+            .group_by(changes.c.customer_id)
+            .subquery()
+        )
+        top_col: Any = customers.c.top_stage
+        source: Any = per_card.join(customers, customers.c.id == per_card.c.cid)
+        if "past" in flags:  # the furthest stage as it stood at the end of a past period
+            tops_then = (
+                select(changes.c.customer_id.label("cid"), func.max(hi).label("top"))
+                .where(changes.c.field == "stage", changes.c.at < until)
+                .group_by(changes.c.customer_id)
+                .subquery()
+            )
+            top_col = tops_then.c.top
+            source = source.join(tops_then, tops_then.c.cid == per_card.c.cid)
+        columns: list[Any] = [*group]
+        for i in range(len(FUNNEL_STAGES)):
+            inside = and_(per_card.c.lo <= i, per_card.c.hi >= i)
+            columns.append(func.sum(case((inside, 1), else_=0)).label(f"reached{i}"))
+            went_on = func.sum(case((and_(inside, top_col > i), 1), else_=0))
+            columns.append(went_on.label(f"went_on{i}"))
+        query = select(*columns).select_from(source).where(*owned)
+        # (grouping by a constant instead made SQLite sort every row in a temporary tree)
+        return query.group_by(*grouped)
+    if what in ("tops", "counts"):
+        # the whole book split by a card field: how far its cards got, or where they are
+        column = customers.c.top_stage if what == "tops" else customers.c.stage
+        present = [column.is_not(None)] if what == "tops" else []
+        return (
+            select(*group, column.label("stage"), func.count().label("n"))
+            .where(*present, *owned)
+            .group_by(*grouped, column)
+        )
+    if what == "dwell":
+        # the latest moves out of a stage in the last year (leadbook.funnel.usual_dwell)
+        latest = (
+            select(changes.c.dwell_days.label("days"))
+            .where(
+                changes.c.field == "stage",
+                changes.c.old == bindparam("stage", type_=String),
+                changes.c.at >= since,
+                changes.c.dwell_days.is_not(None),
+            )
+            .order_by(changes.c.at.desc())
+            .limit(bindparam("sample", type_=Integer))
+        )
+        if owned:
+            latest = latest.join(customers, customers.c.id == changes.c.customer_id).where(*owned)
+        sample = latest.subquery()
+        return select(func.avg(sample.c.days).label("days"))
+    if what == "lost":
+        reason = func.coalesce(changes.c.reason, "").label("reason")
+        query = (
+            select(reason, func.count(func.distinct(changes.c.customer_id)).label("n"))
+            .where(changes.c.field == "stage", changes.c.new == "lost", changes.c.at < until)
+            .group_by(reason)
+        )
+        if owned:
+            query = query.join(customers, customers.c.id == changes.c.customer_id).where(*owned)
+        if "since" in flags:
+            query = query.where(changes.c.at >= since)
+        return query
+    if what == "won":
+        first, last = bindparam("first", type_=Date), bindparam("last", type_=Date)
+        query = (
+            select(func.coalesce(func.sum(deals.c.amount_cents), 0).label("cents"))
+            .join(customers, customers.c.id == deals.c.customer_id)
+            .where(deals.c.date <= last, *owned)
+        )
+        if "since" in flags:
+            query = query.where(deals.c.date >= first)
+        return query
+    raise KeyError(key)

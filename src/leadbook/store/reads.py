@@ -9,6 +9,7 @@ No SQLAlchemy here.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
 from leadbook.domain import SWOT_KINDS, money
@@ -89,3 +90,27 @@ def financials_of(run: Runner, cid: int) -> dict[str, tuple[str, Any]]:
     for r in run.rows(key("financials"), {"cid": cid}):
         result[r["indicator"]] = (r["value"], r["as_of"])
     return result
+
+
+def totals(
+    conn: Any,
+    metric: str,
+    owner: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[tuple[str | None, str, int, float]]:
+    """(owner, key, n, total) of a metric of the running totals (leadbook.store.tallies),
+    summed over the days in [since, until] (all days when they are not given); owner None
+    means everyone's, and reads back as None for cards nobody owns."""
+    params: dict[str, Any] = {"metric": metric, "owner": owner}
+    if since is not None:
+        params["since"] = since.isoformat()
+    if until is not None:
+        params["until"] = until.isoformat()
+    from leadbook.store.agenda import funnel_key
+
+    key = funnel_key("totals", owner=bool(owner), since=since is not None, until=until is not None)
+    from leadbook.store.writes import runner
+
+    rows = runner(conn).rows(key, params)
+    return [(r["owner"] or None, r["key"], int(r["n"]), float(r["total"])) for r in rows if r["n"]]

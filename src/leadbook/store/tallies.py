@@ -40,11 +40,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
-
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
 
 from leadbook.domain import STAGE_INDEX
 
@@ -445,38 +440,3 @@ def recount_sql(dialect: str, cards: str = "1 = 1", only: str = "") -> list[str]
     if only == "plan":
         parts = parts[-1:]
     return [_up(rows) for rows in parts]
-
-
-def _query(conn: Connection, sql: str, **params: Any) -> Any:
-    return conn.execute(text(sql), params)
-
-
-def _owner(owner: str | None) -> tuple[str, dict[str, str]]:
-    return (" AND owner = :owner", {"owner": owner}) if owner is not None else ("", {})
-
-
-def read(
-    conn: Connection,
-    metric: str,
-    owner: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
-) -> list[tuple[str | None, str, int, float]]:
-    """(owner, key, n, total) of a metric, summed over the days in [since, until] (all days
-    when they are not given); owner None means everyone's, and reads back as None for cards
-    nobody owns."""
-    where, params = _owner(owner)
-    if since is not None:
-        where += " AND day >= :since"
-        params["since"] = since.isoformat()
-    if until is not None:
-        where += " AND day <= :until"
-        params["until"] = until.isoformat()
-    rows = _query(
-        conn,
-        f"SELECT owner, key, sum(n), sum(total) FROM tallies WHERE metric = :metric{where} "
-        "GROUP BY owner, key",
-        metric=metric,
-        **params,
-    )
-    return [(o or None, k, int(n), float(t)) for o, k, n, t in rows if n]
