@@ -70,9 +70,11 @@ def _compiled_text() -> str:
         return ""
 
 
+@cache
 def statement(key: str) -> dict[str, Any] | None:
     """The compiled statement ``key``: one line of the file, ``["KEY", {...}]``, found as
-    text and parsed alone (the whole file would take ten times longer to parse)."""
+    text and parsed alone (the whole file would take ten times longer to parse), once a
+    process: the journal asks for one statement per missed card, the audit trail per row."""
     text = _compiled_text()
     start = text.find(f'\n["{key}", ')
     if start < 0:
