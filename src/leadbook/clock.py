@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 
 @dataclass
@@ -17,6 +17,11 @@ class Clock:
 
     today: date
     now: datetime
+
+
+def day_start(day: date) -> datetime:
+    """The first moment of ``day``: a day's entries are those from it to the next day's."""
+    return datetime.combine(day, time.min)
 
 
 def current() -> Clock:

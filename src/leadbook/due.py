@@ -9,9 +9,10 @@ PostgreSQL, or a book the fast path does not read, ``calls.Live`` runs them.
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from leadbook.clock import day_start
 from leadbook.domain import purchase_cycle
 from leadbook.models.lines import DueItem, DueList
 from leadbook.store.agenda import key
@@ -22,10 +23,6 @@ if TYPE_CHECKING:
 
 BIRTHDAYS_SHOWN = 20  # on screen; the rest are counted
 COUNT_CAP = 10_000  # follow-ups beyond those shown are counted up to this many
-
-
-def _start(value: date) -> datetime:
-    return datetime.combine(value, time.min)
 
 
 def _item(row: Any, kind: str, due: date, day: date, purpose: str | None = None) -> DueItem:
@@ -167,7 +164,7 @@ def birthdays(
 
 def care(run: Runner, day: date, care_days: int, owner: str | None) -> list[DueItem]:
     """Won customers with no contact for more than ``care_days`` and nothing planned."""
-    since = _start(day - timedelta(days=care_days))
+    since = day_start(day - timedelta(days=care_days))
     rows = run.rows(key("care", owner=bool(owner)), {"since": since, **_who(owner)})
     items = []
     for r in rows:
@@ -196,7 +193,7 @@ def planned_visits(run: Runner, day: date, until: date, owner: str | None) -> li
 
 def complaint_items(run: Runner, day: date, until: date, owner: str | None) -> list[DueItem]:
     """Open complaints, and resolved ones due for their check-back a week after."""
-    week_before = _start(until - timedelta(days=6))
+    week_before = day_start(until - timedelta(days=6))
     rows = run.rows(
         key("complaints", owner=bool(owner)), {"week_before": week_before, **_who(owner)}
     )
@@ -215,8 +212,8 @@ def thank_yous(run: Runner, day: date, owner: str | None) -> list[DueItem]:
     """A referrer to thank, not contacted since: for a customer they referred who was added in
     the last 30 days, and again for one who bought in them."""
     params = {
-        "since": _start(day - timedelta(days=30)),
-        "before": _start(day + timedelta(days=1)),
+        "since": day_start(day - timedelta(days=30)),
+        "before": day_start(day + timedelta(days=1)),
         **_who(owner),
     }
     items = []

@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from leadbook.clock import day_start
 from leadbook.domain import FUNNEL_STAGES, STAGE_INDEX, STAGES, money
 from leadbook.i18n import _, ngettext
 from leadbook.models.reports import Diagnosis, Funnel, FunnelSplit, StageFlow
@@ -33,7 +34,7 @@ BY_FIELDS = SPLITS
 
 
 def _end(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time.min)
+    return day_start(day + timedelta(days=1))
 
 
 def flows(
@@ -67,7 +68,7 @@ def flows(
             for r in rows:
                 tops.setdefault(r["grp"], {})[int(r["stage"])] = int(r["n"])
         return _reached(tops)
-    params = {"owner": owner, "since": _start(since) if since else None, "until": _end(until)}
+    params = {"owner": owner, "since": day_start(since) if since else None, "until": _end(until)}
     flags = {"owner": bool(owner), "since": since is not None, "past": not current}
     result = {}
     for row in run.rows(funnel_key("flows", by, **flags), params):
@@ -75,10 +76,6 @@ def flows(
             reached, went_on = row[f"reached{i}"], row[f"went_on{i}"]
             result[(row["grp"] if by else None, i)] = (int(reached or 0), int(went_on or 0))
     return result
-
-
-def _start(day: date) -> datetime:
-    return datetime.combine(day, time.min)
 
 
 def _reached(
@@ -137,7 +134,7 @@ def usual_dwell(conn: Conn, today: date, owner: str | None = None) -> dict[str, 
     moves out of each stage in the last year: plenty for an average, and the cost stays the
     same however big the book (the whole year was 1.3M moves in the 1M-card bench book)."""
     run = runner(conn)
-    year_ago = _start(today - timedelta(days=365))
+    year_ago = day_start(today - timedelta(days=365))
     key = funnel_key("dwell", owner=bool(owner))
     result = {}
     for stage in FUNNEL_STAGES[:-1]:  # won is never left for another funnel stage
@@ -165,7 +162,11 @@ def lost_reasons(
             found[key] = found.get(key, 0) + n
     else:
         key = funnel_key("lost", owner=bool(owner), since=since is not None)
-        params = {"owner": owner, "since": _start(since) if since else None, "until": _end(until)}
+        params = {
+            "owner": owner,
+            "since": day_start(since) if since else None,
+            "until": _end(until),
+        }
         found = {r["reason"]: int(r["n"]) for r in run.rows(key, params)}
     ordered = sorted(found.items(), key=lambda item: (-item[1], item[0]))
     return {r or _("(no reason given)"): n for r, n in ordered}

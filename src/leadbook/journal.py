@@ -13,9 +13,10 @@ screen. Plans due and done are read from the running totals (leadbook.store.tall
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from leadbook.clock import day_start
 from leadbook.models.journal import ChangeLine, ContactLine, JournalDay, JournalWeek, MissedLine
 from leadbook.models.lines import CardLine, from_row
 from leadbook.store.agenda import journal_key
@@ -25,10 +26,6 @@ from leadbook.store.writes import runner
 if TYPE_CHECKING:
     from leadbook.store.db import Book
     from leadbook.store.writes import Conn, Runner
-
-
-def _start(day: date) -> datetime:
-    return datetime.combine(day, time.min)
 
 
 def _rows(run: Runner, what: str, owner: str | None, **params: Any) -> list[Any]:
@@ -61,7 +58,7 @@ def _plan_counts(run: Runner, days: list[date], owner: str | None) -> dict[date,
 def _counts_for_day(
     run: Runner, day: date, owner: str | None, plan_counts: tuple[int, int]
 ) -> dict[str, Any]:
-    span = {"start": _start(day), "end": _start(day + timedelta(days=1))}
+    span = {"start": day_start(day), "end": day_start(day + timedelta(days=1))}
     by_channel = {r["via"]: r["n"] for r in _rows(run, "channels", owner, **span)}
     new_cards = _rows(run, "new-count", owner, **span)[0]["n"]
     due, done = plan_counts
@@ -98,7 +95,7 @@ def _new_card_lines(
 
 def day_journal(conn: Conn, day: date, owner: str | None = None) -> JournalDay:
     run = runner(conn)
-    start, end = _start(day), _start(day + timedelta(days=1))
+    start, end = day_start(day), day_start(day + timedelta(days=1))
     journal = JournalDay(**_counts_for_day(run, day, owner, _plan_counts(run, [day], owner)[day]))
     journal.contact_lines = _contact_lines(run, start, end, owner)
     journal.changes = _change_lines(run, start, end, owner)
@@ -130,7 +127,7 @@ def grades_on(conn: Conn, ids: set[int], day: date) -> dict[int, str]:
     """{card id: its grade at the end of ``day``} for the cards regraded since: the grade
     that the first later change replaced (a past day's list shows the grade of that day)."""
     run = runner(conn)
-    after = _start(day + timedelta(days=1))
+    after = day_start(day + timedelta(days=1))
     then: dict[int, str] = {}
     for cid in sorted(ids):
         rows = run.rows(journal_key("grade-after"), {"cid": cid, "after": after})
@@ -193,7 +190,7 @@ def period_journal(
         for via, n in d.by_channel.items():
             by_channel[via] = by_channel.get(via, 0) + n
     due, done = _period_plans(run, first, last_so_far, owner)
-    start, end = _start(first), _start(last + timedelta(days=1))
+    start, end = day_start(first), day_start(last + timedelta(days=1))
     return JournalWeek(
         period=period,  # type: ignore[arg-type]
         start=first,
