@@ -178,32 +178,36 @@ def split_by_owner(conn: Connection, today: date) -> FunnelSplit:
 # --- plans due and done ---------------------------------------------------------------------
 
 
-def _due_on(day: date) -> ColumnElement[bool]:
+def _due_on(plan: Any, day: date) -> bool:
     """Due on the day: dated that day or before, existing on it, open at some time of it."""
-    return and_(
-        plans.c.due <= day,
-        plans.c.created_on <= day,
-        or_(plans.c.closed_on.is_(None), plans.c.closed_on >= day),
+    return (
+        plan.due <= day
+        and plan.created_on <= day
+        and (plan.closed_on is None or plan.closed_on >= day)
     )
 
 
-def _done_on(day: date) -> ColumnElement[bool]:
+def _done_on(plan: Any, day: date) -> bool:
     """Done on the day: due on it, and closed by a contact of that day."""
-    return and_(
-        plans.c.status == "done",
-        plans.c.closed_on == day,
-        plans.c.due <= day,
-        plans.c.created_on <= day,
+    return (
+        plan.status == "done"
+        and plan.closed_on == day
+        and plan.due <= day
+        and plan.created_on <= day
     )
 
 
-def plans_on(conn: Connection, day: date, owner: str | None) -> tuple[int, int]:
-    """(plans due on the day, plans done on it): each count reads every plan."""
+PLAN_DAYS = (plans.c.due, plans.c.created_on, plans.c.closed_on, plans.c.status)
+
+
+def plans_on(conn: Connection, days: list[date], owner: str | None) -> list[tuple[int, int]]:
+    """[(plans due on the day, plans done on it)] for each of ``days``: each count reads every
+    plan."""
     scope = [plans.c.owner == owner] if owner else []
-    count = select(func.count()).select_from(plans)
-    due = conn.execute(count.where(_due_on(day), *scope)).scalar_one()
-    done = conn.execute(count.where(_done_on(day), *scope)).scalar_one()
-    return int(due), int(done)
+    every = conn.execute(select(*PLAN_DAYS).where(*scope)).all()
+    return [
+        (sum(_due_on(p, day) for p in every), sum(_done_on(p, day) for p in every)) for day in days
+    ]
 
 
 def plans_due_done(
@@ -333,15 +337,38 @@ def _activity(conn: Connection, first: date, last: date, owner: str | None) -> d
     }
 
 
-def _day(conn: Connection, day: date, owner: str | None) -> JournalDay:
-    due, done = plans_on(conn, day, owner)
-    return JournalDay(
-        date=day,
-        **_activity(conn, day, day, owner),
-        due=due,
-        done=done,
-        completion=_completion(done, due),
-    )
+def _days(conn: Connection, days: list[date], owner: str | None) -> list[JournalDay]:
+    """Each day's contacts (by channel), new cards and plans due and done, as
+    :func:`_activity` and :func:`plans_on` count them, from the rows of all the days."""
+    start, end = _start(days[0]), _start(days[-1] + timedelta(days=1))
+    made = [followups.c.by == owner] if owner else []
+    by_channel: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for via, at in conn.execute(
+        select(followups.c.via, followups.c.at).where(
+            followups.c.at >= start, followups.c.at < end, *made
+        )
+    ):
+        by_channel[at.date()][via] += 1
+    created = [customers.c.owner == owner] if owner else []
+    new_cards: dict[date, int] = defaultdict(int)
+    for (at,) in conn.execute(
+        select(customers.c.created_at).where(
+            customers.c.created_at >= start, customers.c.created_at < end, *created
+        )
+    ):
+        new_cards[at.date()] += 1
+    return [
+        JournalDay(
+            date=day,
+            contacts=sum(by_channel[day].values()),
+            by_channel=dict(by_channel[day]),
+            new_cards=new_cards[day],
+            due=due,
+            done=done,
+            completion=_completion(done, due),
+        )
+        for day, (due, done) in zip(days, plans_on(conn, days, owner), strict=True)
+    ]
 
 
 def missed(conn: Connection, day: date, owner: str | None) -> list[MissedLine]:
@@ -350,9 +377,7 @@ def missed(conn: Connection, day: date, owner: str | None) -> list[MissedLine]:
     kind), with the grade each card had that day: what its first regrade after the day
     replaced (a card's first grade replaced none: steps run on shuffled days can add a card
     after a day its plan was made on)."""
-    where = [_due_on(day), ~_done_on(day)]
-    if owner:
-        where.append(plans.c.owner == owner)
+    where = [plans.c.owner == owner] if owner else []
     then = (
         select(changes.c.old)
         .where(
@@ -370,21 +395,21 @@ def missed(conn: Connection, day: date, owner: str | None) -> list[MissedLine]:
             customers.c.number,
             customers.c.name,
             func.coalesce(then, customers.c.grade).label("grade"),
-            plans.c.due,
             plans.c.purpose,
+            *PLAN_DAYS,
         )
         .join(customers, customers.c.id == plans.c.customer_id)
         .where(*where)
         .order_by(plans.c.due, customers.c.grade, customers.c.id, plans.c.id)
-        .limit(journals.MISSED_SHOWN)
-    ).mappings()
-    return [from_row(MissedLine, r) for r in rows]
+    )
+    missed = [r._mapping for r in rows if _due_on(r, day) and not _done_on(r, day)]
+    return [from_row(MissedLine, r) for r in missed[: journals.MISSED_SHOWN]]
 
 
 def day_journal(conn: Connection, day: date, owner: str | None = None) -> JournalDay:
     """``journal.day_journal(conn, day, owner)``."""
     start, end = _start(day), _start(day + timedelta(days=1))
-    result = _day(conn, day, owner)
+    (result,) = _days(conn, [day], owner)
     result.contact_lines = journals._contact_lines(runner(conn), start, end, owner)
     result.changes = journals._change_lines(runner(conn), start, end, owner)
     result.new_card_lines = journals._new_card_lines(runner(conn), start, end, owner)
@@ -398,7 +423,7 @@ def period_journal(
     """``journal.period_journal(conn, period, day, owner, today)``: days after today show what
     is planned, with no completion, and the period's due and done stop at today."""
     first, last = journals.period_bounds(period, day)
-    days = [_day(conn, first + timedelta(days=i), owner) for i in range((last - first).days + 1)]
+    days = _days(conn, [first + timedelta(days=i) for i in range((last - first).days + 1)], owner)
     so_far = last
     if today is not None:
         for d in days:
