@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import pytest
 import sqlalchemy
 
 from conftest import PG, query, url_of
+from forked import Ran, finish_forked, run_forked, start_forked
 from test_tallies import assert_same_totals
 
 # The import in a process of its own, with the threshold above which it rebuilds the indexes
@@ -26,20 +26,16 @@ IMPORT = (
     "import sys; import leadbook.exchange.importer as i; i.REBUILD_AT = 1; "
     "from leadbook.cli import main; main(sys.argv[1:])"
 )
-# `leadbook add`, `lost` ... in a process of its own, loaded and waiting for the file named
-# first to appear: so that it writes while the import does, however slow Python starts.
-ON_CUE = """
-import os, sys, time
-from leadbook.cli import main
+# `leadbook add` and `lost`, each in a process of its own (tests/forked.py), loaded and
+# waiting for the cue file to appear: so that they write while the import does, however slow
+# Python starts.
+WRITERS = """
 from leadbook.cli.app import load
-cue = sys.argv.pop(1)
-load(sys.argv[1:])
+load(["add"])
+load(["lost"])
 import sqlalchemy.orm, leadbook.cards, leadbook.store.db
 if "postgresql" in os.environ["LEADBOOK_DB"]:
     import psycopg
-while not os.path.exists(cue):
-    time.sleep(0.01)
-main(sys.argv[1:])
 """
 # `leadbook due` in a process of its own, timed: how long the book took to answer its
 # statements (where a lock would keep it waiting), and the whole command. Python's start-up
@@ -48,7 +44,7 @@ main(sys.argv[1:])
 # the sqlite3 module itself (leadbook.store.fast): every statement sent through a connection
 # is timed; on PostgreSQL, every statement SQLAlchemy sends.
 DUE = """
-import os, sqlite3, sys, time
+import sqlite3, time
 waited = [0.0]
 if "postgresql" in os.environ["LEADBOOK_DB"]:
     from sqlalchemy import event
@@ -69,13 +65,21 @@ else:
                 waited[0] += time.monotonic() - start
     connect = sqlite3.connect
     sqlite3.connect = lambda *args, **kw: connect(*args, factory=Timed, **kw)
-from leadbook.cli import main
-start = time.monotonic()
-try:
-    main(sys.argv[1:])
-finally:
-    print(f"book {waited[0]:.4f} s, command {time.monotonic() - start:.3f} s", file=sys.stderr)
+
+def run(argv):
+    start = time.monotonic()
+    try:
+        main(argv)
+    finally:
+        print(f"book {waited[0]:.4f} s, command {time.monotonic() - start:.3f} s", file=sys.stderr)
 """
+DUE_LIST = ["due", "--limit", "5"]
+
+
+def _book_time(due: Ran) -> float:
+    """How long the book took to answer a `due`'s statements."""
+    timing = (due.stderr.strip().splitlines() or [""])[-1]
+    return float(timing.split()[1]) if timing.startswith("book ") else 999.0
 
 
 def _csv(path: Path, rows: int) -> Path:
@@ -105,20 +109,6 @@ def _leadbook(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[st
     )
 
 
-def _timed_due(env: dict[str, str]) -> tuple[float, float, subprocess.CompletedProcess[str]]:
-    """When a `due` began, how long the book took to answer it, and what it said."""
-    start = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-c", DUE, "due", "--limit", "5"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    timing = (done.stderr.strip().splitlines() or [""])[-1]
-    return start, float(timing.split()[1]) if timing.startswith("book ") else 999.0, done
-
-
 def _wait_until_writing(book_url: str, importing: subprocess.Popen[str], name: str) -> None:
     """Until the import's transaction has written its first row (PostgreSQL: its backend has
     a transaction id); on SQLite a moment, as it parses first."""
@@ -146,8 +136,8 @@ def test_an_import_beside_add_lost_and_due_loses_nothing_and_blocks_no_reader(
     rows = 2000 if PG else 4000
     source = _csv(tmp_path / "名单.csv", rows)
     env = _env(book_url)
-    quiet = [_timed_due(env) for _ in range(2)]
-    assert all(r.returncode == 0 for _s, _d, r in quiet)
+    quiet = run_forked([DUE_LIST] * 2, env, prelude=DUE)
+    assert all(r.code == 0 for r in quiet)
 
     name = f"import-{os.getpid()}"
     importing = subprocess.Popen(
@@ -159,52 +149,39 @@ def test_an_import_beside_add_lost_and_due_loses_nothing_and_blocks_no_reader(
     )
     began = time.monotonic()
     cue = tmp_path / "write now"
-    commands = [("add", f"新客户{i}", "--mobile", f"1370000000{i}") for i in range(2)] + [
-        ("lost", f"C0000{i}", "--reason", "价格太高") for i in (1, 2)
+    commands = [["add", f"新客户{i}", "--mobile", f"1370000000{i}"] for i in range(2)] + [
+        ["lost", f"C0000{i}", "--reason", "价格太高"] for i in (1, 2)
     ]
-    writers = [
-        subprocess.Popen(
-            [sys.executable, "-c", ON_CUE, str(cue), *command],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for command in commands
-    ]
-    dues: list[tuple[float, float, subprocess.CompletedProcess[str]]] = []
-
-    def reader() -> None:
-        while importing.poll() is None:
-            dues.append(_timed_due(env))
-
-    readers = [threading.Thread(target=reader) for _ in range(2)]
-    for t in readers:
-        t.start()
+    writers = start_forked(commands, env, together=True, prelude=WRITERS, cue=cue)
+    # A colleague's `due` again and again, one after the other, while the import runs.
+    imported = tmp_path / "imported"
+    reader = start_forked([DUE_LIST], env, prelude=DUE, until=imported)
     _wait_until_writing(book_url, importing, name)
     cue.touch()
     _out, err = importing.communicate(timeout=120)
     ended = time.monotonic()
-    written = [
-        (command, *w.communicate(timeout=120)) for command, w in zip(commands, writers, strict=True)
-    ]
-    for t in readers:
-        t.join(timeout=120)
+    imported.touch()
+    written = finish_forked(writers)
+    dues = finish_forked(reader)
 
     assert importing.returncode == 0, err
     assert f"created {rows} cards" in err
-    for (command, _stdout, stderr), w in zip(written, writers, strict=True):
-        assert w.returncode == 0, (command, stderr)
-        assert "deadlock" not in stderr
+    for command, w in zip(commands, written, strict=True):
+        assert w.code == 0, (command, w.stderr)
+        assert "deadlock" not in w.stderr
     # Readers answer within a second all through the import.
     assert len(dues) >= 3, (len(dues), ended - began)
-    assert all(r.returncode == 0 and r.stdout for _s, _d, r in dues), dues
-    timings = [r.stderr.strip()[-40:] for _s, _d, r in quiet + dues]
-    assert max(d for _s, d, _r in dues) < 1.0, (timings, ended - began)
-    assert all(d > 0 for _s, d, _r in quiet + dues), timings  # the timing saw the statements
+    assert all(r.code == 0 and r.stdout for r in dues), dues
+    timings = [r.stderr.strip()[-40:] for r in quiet + dues]
+    assert max(_book_time(r) for r in dues) < 1.0, (timings, ended - began)
+    assert all(_book_time(r) > 0 for r in quiet + dues), timings  # the timing saw the statements
 
     # Every card is there once, each with its own number; the lost ones are lost.
-    numbers = [stdout.strip() for command, stdout, _stderr in written if command[0] == "add"]
+    numbers = [
+        w.stdout.strip()
+        for command, w in zip(commands, written, strict=True)
+        if command[0] == "add"
+    ]
     assert len(set(numbers)) == 2
     total = query(book_url, "SELECT count(*), count(DISTINCT number) FROM customers")[0]
     assert total == (6 + rows + 2, 6 + rows + 2)
