@@ -152,13 +152,6 @@ def read_both(
                         asdict(reference.funnel(conn, today, owner)),
                     )
                 )
-                found.append(
-                    (
-                        "funnel --by owner",
-                        asdict(funnel.split(conn, "owner", today)),
-                        asdict(reference.split_by_owner(conn, today)),
-                    )
-                )
                 for since, until in periods:
                     found.append(
                         (
@@ -182,6 +175,13 @@ def read_both(
                             to_json(reference.week_journal(conn, day, owner, today)),
                         )
                     )
+            found.append(
+                (
+                    "funnel --by owner",
+                    asdict(funnel.split(conn, "owner", today)),
+                    asdict(reference.split_by_owner(conn, today)),
+                )
+            )
             return found
     finally:
         engine.dispose()
