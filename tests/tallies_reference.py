@@ -24,7 +24,7 @@ What it shares with the code under test, and why:
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -316,30 +316,9 @@ def _completion(done: int, due: int) -> float | None:
     return round(done / due, 4) if due else None
 
 
-def _activity(conn: Connection, first: date, last: date, owner: str | None) -> dict[str, Any]:
-    """Contacts (by channel) made and cards created from ``first`` to ``last``."""
-    start, end = _start(first), _start(last + timedelta(days=1))
-    made = [followups.c.at >= start, followups.c.at < end]
-    made += [followups.c.by == owner] if owner else []
-    by_channel = {
-        via: int(n)
-        for via, n in conn.execute(
-            select(followups.c.via, func.count()).where(*made).group_by(followups.c.via)
-        )
-    }
-    created = [customers.c.created_at >= start, customers.c.created_at < end]
-    created += [customers.c.owner == owner] if owner else []
-    new_cards = conn.execute(select(func.count()).select_from(customers).where(*created))
-    return {
-        "contacts": sum(by_channel.values()),
-        "by_channel": by_channel,
-        "new_cards": int(new_cards.scalar_one()),
-    }
-
-
 def _days(conn: Connection, days: list[date], owner: str | None) -> list[JournalDay]:
-    """Each day's contacts (by channel), new cards and plans due and done, as
-    :func:`_activity` and :func:`plans_on` count them, from the rows of all the days."""
+    """Each day's contacts (by channel) made and cards created in it, and its plans due and
+    done (as :func:`plans_on` counts them), from the rows of all the days."""
     start, end = _start(days[0]), _start(days[-1] + timedelta(days=1))
     made = [followups.c.by == owner] if owner else []
     by_channel: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -417,6 +396,18 @@ def day_journal(conn: Connection, day: date, owner: str | None = None) -> Journa
     return result
 
 
+def _activity(days: list[JournalDay]) -> dict[str, Any]:
+    """A period's contacts (by channel) and new cards: those of its days."""
+    by_channel: Counter[str] = Counter()
+    for d in days:
+        by_channel.update(d.by_channel)
+    return {
+        "contacts": sum(d.contacts for d in days),
+        "by_channel": dict(by_channel),
+        "new_cards": sum(d.new_cards for d in days),
+    }
+
+
 def period_journal(
     conn: Connection, period: str, day: date, owner: str | None = None, today: date | None = None
 ) -> JournalWeek:
@@ -438,7 +429,7 @@ def period_journal(
         start=first,
         end=last,
         days=days,
-        **_activity(conn, first, last, owner),
+        **_activity(days),
         due=due,
         done=done,
         completion=_completion(done, due),
