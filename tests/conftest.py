@@ -204,17 +204,25 @@ def _pg_url(database: str | None, schema: str) -> str:
     return f"{url}{sep}options=-csearch_path%3D{schema}"
 
 
+def settle(sqlite_file: Path) -> None:
+    """Move everything of a SQLite book into its file (out of the write-ahead log), so that
+    copying the file alone copies the book."""
+    import sqlite3
+
+    conn = sqlite3.connect(sqlite_file)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
 @pytest.fixture(scope="session")
 def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
     """Migrate the template book (once per run, and once per worker under pytest-xdist)."""
     if not PG:
         path = tmp_path_factory.mktemp("template") / "book.db"
         _migrate(url_of(path))
-        import sqlite3
-
-        conn = sqlite3.connect(path)  # everything in the file itself, which is all that
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # is copied
-        conn.close()
+        settle(path)
         TEMPLATE.sqlite = path
         yield TEMPLATE
         TEMPLATE.sqlite = None

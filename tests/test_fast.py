@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import PG, query, url_of
+from conftest import PG, query, settle, url_of
 from forked import run_forked
 from leadbook.store import fast, find
 
@@ -168,11 +168,7 @@ def every_line(ok, add, db_path, tmp_path_factory):
         shutil.copyfile(_EVERY_LINE[0], db_path)
         return
     _write_every_line(ok, add)
-    import sqlite3
-
-    conn = sqlite3.connect(db_path)  # everything in the file itself, which is all that is copied
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
+    settle(db_path)
     kept = tmp_path_factory.mktemp("every_line") / "book.db"
     shutil.copyfile(db_path, kept)
     _EVERY_LINE.append(kept)
