@@ -357,11 +357,39 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
             monkeypatch.setenv("LEADBOOK_NOW", now)
         i18n.set_language(lang)
         reset()
+        quick = _quick(runner, list(args), input)
+        if quick is not None:
+            reset()
+            return quick
         result = runner.invoke(app, list(args), input=input, prog_name="leadbook")
         reset()
         return Result(result.exit_code, result.stdout, result.stderr, result.exception)
 
     return run
+
+
+def _quick(runner: CliRunner, args: list[str], input: str | None) -> Result | None:
+    """The command run without Typer, as `leadbook ARGS` runs `show`, `search`, `list` and
+    `due` (leadbook.cli.quick); None when that path does not take it."""
+    from leadbook.cli import quick
+
+    exception: BaseException | None = None
+    with runner.isolation(input=input) as (out, err, _mixed):
+        try:
+            code = quick.run(args)
+        except Exception as exc:  # with --debug the error goes through
+            code, exception = 1, exc
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        if code is None:
+            return None
+        return Result(
+            code,
+            out.getvalue().decode().replace("\r\n", "\n"),
+            err.getvalue().decode("utf-8", "replace").replace("\r\n", "\n"),
+            exception,
+        )
 
 
 @pytest.fixture

@@ -24,11 +24,17 @@ def main(argv: list[str] | None = None) -> None:
         register()
         typed = typed_words()
     i18n.set_language(i18n.detect(typed))  # before the commands' help is translated
+    if typed is args:  # not a shell completing a line
+        from leadbook.cli.quick import run
+
+        code = run(args)  # show, search, list and due without Typer, when it can
+        if code is not None:
+            raise SystemExit(code)
     from leadbook.cli.app import load
 
     try:
         load(typed)(args=args, prog_name="leadbook")
     except BrokenPipeError:  # raised while flushing, after the command itself ended
-        from leadbook.cli.app import quiet_stdout
+        from leadbook.cli.context import quiet_stdout
 
         quiet_stdout()

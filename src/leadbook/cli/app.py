@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 from typer.core import (
@@ -17,13 +15,11 @@ from typer.core import (
 )
 
 from leadbook import __version__
-from leadbook.errors import InvalidValue, LeadbookError
+from leadbook.cli.context import State, check_lang, debugging, fail, quiet_stdout
+from leadbook.errors import LeadbookError
 from leadbook.i18n import _
 
 _ClickException = _click.exceptions.ClickException
-
-if TYPE_CHECKING:
-    from leadbook.store.db import Book
 
 
 class LeadbookGroup(TyperGroup):
@@ -38,14 +34,9 @@ class LeadbookGroup(TyperGroup):
             quiet_stdout()  # `leadbook journal | head`: the reader had enough, as with any tool
             raise typer.Exit(0) from None
         except Exception as exc:
-            if _debug(ctx):
+            if debugging(ctx.obj if isinstance(ctx.obj, State) else None):
                 raise
-            code, text = describe(exc)
-            if text:
-                from leadbook.render import err
-
-                err().print(f"[bold red]{_('Error')}:[/] {_escape(text)}")
-            raise typer.Exit(code) from None
+            raise typer.Exit(fail(exc)) from None
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)  # keep the order the commands are declared in
@@ -91,104 +82,6 @@ def _translate_help_option(command: Any, ctx: Any) -> None:
 def completing() -> bool:
     """Whether a shell runs leadbook to complete a line (leadbook.cli.completion)."""
     return bool(os.environ.get("_LEADBOOK_COMPLETE"))
-
-
-def quiet_stdout() -> None:
-    """Point stdout at /dev/null once its reader has gone, so that nothing more written (the
-    interpreter's last flush included) fails again (Python's documented idiom for SIGPIPE)."""
-    import os
-    import sys
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # no real stdout (a test's capture)
-        pass
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    from leadbook.text import visible
-
-    return escape(visible(text))
-
-
-def _debug(ctx: Any) -> bool:
-    state = ctx.obj if isinstance(ctx.obj, State) else None
-    return bool(state and state.debug) or os.environ.get("LEADBOOK_DEBUG") == "1"
-
-
-def describe(exc: BaseException) -> tuple[int, str]:
-    """Exit code and one line for any failure."""
-    if isinstance(exc, LeadbookError):
-        return exc.exit_code, exc.message
-    if isinstance(exc, KeyboardInterrupt):
-        return 130, _("interrupted: nothing was written")
-    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    first = text[0] if text else exc.__class__.__name__
-    lowered = first.lower()
-    if "database is locked" in lowered or "table is locked" in lowered or "lock timeout" in lowered:
-        return 1, _(
-            "the book is busy in another program: try again in a moment (nothing was written)"
-        )
-    if (
-        "disk is full" in lowered
-        or "no space left" in lowered
-        or "could not extend file" in lowered
-    ):
-        return 1, _("the disk is full: free some space and try again (nothing was written)")
-    if "row-level security" in lowered or re.match(
-        r"(permission denied (for|to)|must be owner of) ", lowered
-    ):
-        # PostgreSQL refused the login (leadbook.identity): not a file's permissions
-        return 1, _("your database login may not do this (a manager may): {reason}").format(
-            reason=first
-        )
-    if "readonly database" in lowered or "read-only" in lowered or "permission denied" in lowered:
-        return 1, _("the book cannot be written (read-only file or folder): {reason}").format(
-            reason=first
-        )
-    if "file is not a database" in lowered or "malformed" in lowered:
-        return 1, _("the book file is not a leadbook database or is damaged: {reason}").format(
-            reason=first
-        )
-    if "unable to open database" in lowered:
-        return 1, _("cannot open the book: {reason}").format(reason=first)
-    if isinstance(exc, OSError):
-        return 1, f"{exc.strerror or first}" + (f": {exc.filename}" if exc.filename else "")
-    return 1, _("unexpected error: {reason} (run with --debug to see the details)").format(
-        reason=f"{exc.__class__.__name__}: {first}"
-    )
-
-
-@dataclass
-class State:
-    db: str | None = None
-    user: str | None = None
-    debug: bool = False
-    json: bool = False
-    _book: Book | None = field(default=None, repr=False)
-
-    def book(self) -> Book:
-        if self._book is None:
-            from leadbook.store.db import Book, acting_user, resolve_url
-
-            book = Book(resolve_url(self.db), acting_user(self.user))
-            if book.path is None and book.engine.dialect.name == "postgresql":
-                # the login, not a name, decides
-                try:
-                    book.user = acting_user(self.user, book.engine)
-                except BaseException:
-                    book.close()
-                    raise
-            self._book = book
-        return self._book
-
-    def close(self) -> None:
-        if self._book is not None:
-            self._book.close()
-            self._book = None
 
 
 app = typer.Typer(
@@ -244,11 +137,7 @@ def _one_line_errors() -> Iterator[None]:
     try:
         yield
     except (LeadbookError, OSError) as exc:
-        from leadbook.render import err
-
-        code, text = describe(exc)
-        err().print(f"[bold red]{_('Error')}:[/] {_escape(text)}")
-        raise typer.Exit(code) from None
+        raise typer.Exit(fail(exc)) from None
 
 
 @app.callback()
@@ -296,10 +185,7 @@ def _main(
         help=_("Print the completion script for your shell, to install it yourself."),
     ),
 ) -> None:
-    if lang is not None and not lang.strip().lower().startswith(("zh", "en")):
-        raise InvalidValue(
-            _("--lang {lang!r}: leadbook speaks en (English) and zh (中文)").format(lang=lang)
-        )
+    check_lang(lang)
     state = State(db=db, user=as_user, debug=debug)
     ctx.obj = state
     ctx.call_on_close(state.close)

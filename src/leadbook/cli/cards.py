@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from leadbook.cli import daily
 from leadbook.cli.app import app, state
 from leadbook.cli.common import (
     clock,
@@ -14,7 +15,6 @@ from leadbook.cli.common import (
     dump,
     parse_day,
     print_json,
-    split_multi,
     with_card_options,
 )
 from leadbook.errors import InvalidValue, LeadbookError
@@ -176,15 +176,7 @@ def show(
     ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from leadbook.cardview import show as show_card
-
-    shown = show_card(state(ctx).book(), number, today=clock().today, edits=audit or as_json)
-    if as_json:
-        print_json(dump(shown))
-        return
-    from leadbook.render.cards import print_card
-
-    print_card(shown)
+    daily.show(state(ctx), number, audit, as_json)
 
 
 @app.command(
@@ -255,27 +247,6 @@ def edit(
         done(_("{number} {name}: nothing changed.").format(number=card.number, name=card.name))
 
 
-def _print_lines(lines: list[Any], total: int, as_json: bool, empty: str) -> None:
-    if as_json:
-        print_json(dump(lines))
-        return
-    # Notes in plain text through leadbook's own writer: Rich's console costs search 20 ms
-    # to import.
-    from leadbook.render.grid import write
-
-    if not lines:
-        write([[(empty, "")]], sys.stderr)
-        return
-    from leadbook.render.lines import print_cards
-
-    print_cards(lines)
-    if total > len(lines):
-        more = _("{shown} of {total} shown: use --limit 0 for all").format(
-            shown=len(lines), total=total
-        )
-        write([[(more, "")]], sys.stderr)
-
-
 @app.command(
     "list",
     help=_(
@@ -320,38 +291,23 @@ def list_(
     limit: int = typer.Option(100, "--limit", help=_("At most this many (0: all).")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from leadbook import lookup
-    from leadbook.parsing import parse_grade, parse_stage
-
-    if sort not in lookup.SORTS:
-        raise InvalidValue(
-            _("cannot sort by {sort!r}: use one of {choices}").format(
-                sort=sort, choices=", ".join(lookup.SORTS)
-            )
-        )
-    grades = [parse_grade(g) for g in split_multi(grade)]
-    stages = [parse_stage(s) for s in split_multi(stage)]
-    c = clock()
-    book = state(ctx).book()
-    if mine:
-        owner = book.user
-    lines, total = lookup.list_lines(
-        book,
-        grades=grades,
-        stages=stages,
+    daily.list_cards(
+        state(ctx),
+        grade=grade,
+        stage=stage,
         owner=owner,
+        mine=mine,
         tag=tag,
         source=source,
         customer_type=customer_type,
-        purchase_kind=purchase,
+        purchase=purchase,
         urgency=urgency,
-        fields=field or (),
-        today=c.today,
-        overdue_on=c.today if overdue else None,
+        field=field,
+        overdue=overdue,
         sort=sort,
-        limit=limit or None,
+        limit=limit,
+        as_json=as_json,
     )
-    _print_lines(lines, total, as_json, _("No cards match."))
 
 
 @app.command(
@@ -367,10 +323,7 @@ def search(
     limit: int = typer.Option(50, "--limit", help=_("At most this many (0: all).")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from leadbook.lookup import search_lines
-
-    lines, total = search_lines(state(ctx).book(), text, limit=limit or None)
-    _print_lines(lines, total, as_json, _("Nothing found for {text!r}.").format(text=text))
+    daily.search(state(ctx), text, limit, as_json)
 
 
 @app.command(

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from datetime import date
 from typing import Any
-
-import typer
 
 from leadbook.i18n import N_, _
 
@@ -65,6 +62,10 @@ CARD_OPTIONS: tuple[tuple[str, str, str], ...] = (
 
 def with_card_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Add one ``--field`` option per card field to a command's signature."""
+    import inspect
+
+    import typer
+
     signature = inspect.signature(func)
     params = [p for p in signature.parameters.values() if p.kind != p.VAR_KEYWORD]
     for field, flag, help_text in CARD_OPTIONS:

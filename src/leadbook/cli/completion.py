@@ -61,7 +61,7 @@ def customers(ctx: Any, _param: Any, incomplete: str) -> list[CompletionItem]:
         url = resolve_url(ctx.find_root().params.get("db"))
         if not at_head(url):
             return []  # no book there, or one an ordinary command has to upgrade first
-        from leadbook.cli.app import State
+        from leadbook.cli.context import State
 
         state = State(db=url, user=ctx.find_root().params.get("as_user"))
         try:

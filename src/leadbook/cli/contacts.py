@@ -6,10 +6,11 @@ from pathlib import Path
 
 import typer
 
+from leadbook.cli import daily
 from leadbook.cli.app import app, state
 from leadbook.cli.common import clock, done, dump, parse_day, print_json
 from leadbook.errors import InvalidValue
-from leadbook.i18n import _, ngettext
+from leadbook.i18n import _
 
 JSON_HELP = _("Print JSON only, for scripts.")
 
@@ -122,40 +123,17 @@ def due(
     force: bool = typer.Option(False, "--force", help=_("Replace FILE if it already exists.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from leadbook.due import call_sheet
-
-    if days < 0 or days > 366:
-        raise InvalidValue(_("--days must be between 0 and 366"))
-    if export and as_json:
-        raise InvalidValue(_("give --export or --json, not both"))
-    c = clock()
-    day = parse_day(date, c.today)
-    if limit is None:
-        limit = 0 if as_json else 100
-    book = state(ctx).book()
-    if mine:
-        owner = book.user
-    result = call_sheet(book, day, days=days, owner=owner, limit=limit or None)
-    if as_json:
-        print_json(dump(result.items))
-        return
-    if export:
-        from leadbook.render.due import export_due
-
-        rows, notes = export_due(result, export, overwrite=force)
-        done(
-            ngettext(
-                "Wrote {path}: the call sheet of {date}, {n} call.",
-                "Wrote {path}: the call sheet of {date}, {n} calls.",
-                rows,
-            ).format(path=export, date=day.isoformat(), n=rows)
-        )
-        for note in notes:
-            done(note)
-        return
-    from leadbook.render.due import print_due
-
-    print_due(result)
+    daily.due(
+        state(ctx),
+        date=date,
+        days=days,
+        owner=owner,
+        mine=mine,
+        limit=limit,
+        export=export,
+        force=force,
+        as_json=as_json,
+    )
 
 
 @app.command(

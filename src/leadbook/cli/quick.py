@@ -1,0 +1,174 @@
+"""`show`, `search`, `list` and `due` without importing Typer (issue 15).
+
+A salesperson runs these dozens of times a day, and importing Typer (with the click it
+vendors) is 45 ms of each. Their options are declared once, on the Typer commands; the
+options leadbook.cli.context and leadbook.cli.daily need are read from ``options.json``, which
+``scripts/compile_sql.py`` writes from those declarations (``declared()``) and
+tests/test_quick.py checks against them. A command line this parser takes is run here; any
+other (``--help``, a mistyped or unknown option, a value click would refuse, completion,
+``LEADBOOK_FULL_STACK=1``) goes to Typer, which answers or explains it as always.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+OPTIONS = Path(__file__).with_name("options.json")
+
+
+# Each quick command and its function in leadbook.cli.daily.
+_BODIES = {"show": "show", "search": "search", "list": "list_cards", "due": "due"}
+QUICK = tuple(_BODIES)
+
+
+class _Refused(Exception):
+    """The parser does not take this line: Typer will."""
+
+
+def _value(kind: str, text: str) -> Any:
+    if kind == "int":
+        try:
+            return int(text)  # as click's INT does
+        except ValueError:
+            raise _Refused from None
+    if kind == "path":
+        if not text:
+            raise _Refused
+        return Path(text)
+    return text
+
+
+def _parse(
+    words: list[str], options: dict[str, list[Any]], arguments: list[list[Any]], stop: bool
+) -> tuple[dict[str, Any], list[str]]:
+    """Options and arguments as click parses them (options anywhere, ``--opt=value``, ``--``),
+    for the kinds the quick commands use. ``stop``: the words after the last argument are
+    returned unread (the command's own, after the global options and the command word)."""
+    values: dict[str, Any] = {}
+    positional: list[str] = []
+    rest = list(words)
+    while rest and not (stop and len(positional) == len(arguments)):
+        word = rest.pop(0)
+        if word == "--" and not stop:
+            positional += rest
+            rest = []
+            break
+        if word.startswith("-") and word != "-":
+            name, eq, given = word.partition("=")
+            if name not in options:
+                raise _Refused
+            dest, kind, many = options[name]
+            if kind == "flag":
+                if eq:
+                    raise _Refused
+                values[dest] = True
+                continue
+            if not eq:
+                if not rest:
+                    raise _Refused
+                given = rest.pop(0)
+            value = _value(kind, given)
+            if many:
+                values.setdefault(dest, []).append(value)
+            else:
+                values[dest] = value
+            continue
+        positional.append(word)
+    if len(positional) != len(arguments):
+        raise _Refused  # missing or extra arguments: Typer says which
+    for (dest, kind), word in zip(arguments, positional, strict=True):
+        values[dest] = _value(kind, word)
+    return values, rest
+
+
+def run(args: list[str]) -> int | None:
+    """Run ``args`` (what follows ``leadbook``) here if they name a quick command this parser
+    takes: its exit code. None: Typer runs them."""
+    import os
+
+    if os.environ.get("LEADBOOK_FULL_STACK") == "1":
+        return None
+    from leadbook.text import clean
+
+    try:
+        spec = json.loads(OPTIONS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # a broken install: Typer still knows the commands
+        return None
+    words = [clean(a) for a in args]  # as the Typer group does to every argument
+    try:
+        given, rest = _parse(words, spec["global"], [["command", "text"]], stop=True)
+        command = given.pop("command")
+        if command not in _BODIES:
+            return None
+        declared = spec["commands"][command]
+        values, _rest = _parse(rest, declared["options"], declared["arguments"], stop=False)
+    except _Refused:
+        return None
+    from leadbook.cli.context import State, check_lang, debugging, fail, quiet_stdout
+
+    state = State(db=given.get("db"), user=given.get("as_user"), debug=bool(given.get("debug")))
+    try:
+        check_lang(given.get("lang"))
+        from leadbook.cli import daily
+
+        body: Callable[..., None] = getattr(daily, _BODIES[command])
+        body(state, **{**declared["defaults"], **values})
+    except BrokenPipeError:
+        quiet_stdout()  # `leadbook due | head`: the reader had enough
+        return 0
+    except Exception as exc:
+        if debugging(state):
+            raise
+        return fail(exc)
+    finally:
+        state.close()
+    return 0
+
+
+def declared() -> dict[str, Any]:
+    """The global options and those of the quick commands, as the Typer app declares them
+    (imports Typer: for scripts/compile_sql.py and the tests)."""
+    import typer.main
+
+    from leadbook.cli.app import load
+
+    group = typer.main.get_command(load())
+    commands = {}
+    for name in QUICK:
+        command = group.commands[name]  # type: ignore[attr-defined]
+        options: dict[str, list[Any]] = {}
+        arguments: list[list[Any]] = []
+        defaults: dict[str, Any] = {}
+        for param in command.params:
+            kind = _kind(param)
+            if param.param_type_name == "argument":
+                arguments.append([param.name, kind])
+                continue
+            for opt in param.opts:
+                options[opt] = [param.name, kind, param.multiple]
+            default = param.default
+            defaults[param.name] = default
+        commands[name] = {"arguments": arguments, "options": options, "defaults": defaults}
+    global_options = {
+        opt: [param.name, _kind(param), param.multiple]
+        for param in group.params
+        if not param.is_eager and param.callback is None  # --version, --install-completion ...
+        for opt in param.opts
+    }
+    return {"global": global_options, "commands": commands}
+
+
+def _kind(param: Any) -> str:
+    if param.nargs != 1 or param.envvar or param.callback is not None or param.secondary_opts:
+        raise ValueError(f"{param.name}: leadbook.cli.quick does not parse this kind of option")
+    kind = {"str": "text", "int": "int", "path": "path", "boolean": "flag"}.get(param.type.name)
+    if kind is None or (kind == "flag" and not getattr(param, "is_flag", False)):
+        raise ValueError(f"{param.name}: leadbook.cli.quick does not parse {param.type.name}")
+    return kind
+
+
+def dump(spec: dict[str, Any]) -> str:
+    return json.dumps(spec, ensure_ascii=False, indent=1, sort_keys=True) + "\n"

@@ -1,0 +1,139 @@
+"""`show`, `search`, `list` and `due` start without Typer (leadbook.cli.quick, issue 15): the
+options it parses are what the Typer commands declare, every line it takes prints what Typer
+prints for it, and every line it does not take goes to Typer whole."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import Result
+from leadbook import i18n
+from leadbook.cli import daily, quick
+from leadbook.cli.app import load
+from leadbook.render import reset
+
+
+def test_the_options_file_is_what_the_typer_commands_declare_now():
+    # `python scripts/compile_sql.py` writes it again: the two never drift apart.
+    assert quick.OPTIONS.read_text(encoding="utf-8") == quick.dump(quick.declared())
+
+
+def test_each_quick_command_calls_daily_with_exactly_its_declared_options():
+    declared = quick.declared()["commands"]
+    for name in quick.QUICK:
+        body = getattr(daily, quick._BODIES[name])
+        params = list(inspect.signature(body).parameters)
+        arguments = [a for a, _kind in declared[name]["arguments"]]
+        assert params[0] == "state"
+        assert params[1 : 1 + len(arguments)] == arguments, name  # in their order
+        assert sorted(params[1:]) == sorted([*arguments, *declared[name]["defaults"]]), name
+
+
+def typer_path(args: list[str]) -> Result:
+    """The same line through the Typer app (the SQL path is the same: both read the book
+    with the compiled statements)."""
+    reset()
+    result = CliRunner().invoke(load(args), args, prog_name="leadbook")
+    reset()
+    return Result(result.exit_code, result.stdout, result.stderr, result.exception)
+
+
+# Lines the parser takes, in the forms click accepts: options before and after the argument,
+# --opt=value, repeated options, `--` before a text that starts with a dash, the global
+# options before the command.
+TAKEN = [
+    ["show", "C00001"],
+    ["show", "--audit", "c1"],
+    ["show", "C00001", "--json", "--audit", "--json"],
+    ["show", "C00099"],  # no such card: one line, exit 1
+    ["search", "zs", "--limit=1"],
+    ["search", "--limit", "0", "138"],
+    ["search", "--", "-138"],
+    ["search", "-"],
+    ["search", "nobody", "--json"],
+    ["list", "--grade", "A", "--grade=B", "--sort", "next"],
+    ["list", "--grade", "A,b", "--stage", "intent", "--limit", " 2 "],
+    ["list", "--sort", "shoe size"],  # refused by leadbook: one line, exit 1
+    ["list", "--grade", "F"],
+    ["list", "--mine", "--overdue", "--json"],
+    ["due"],
+    ["due", "--days", "7", "--owner", "李强"],
+    ["due", "--days=400"],  # out of range: one line, exit 1
+    ["due", "--date", "下周一", "--json"],
+    ["due", "--date", "2026-02-30"],
+    ["due", "--export", "x.xlsx", "--json"],
+    ["--as", "李强", "due", "--mine"],
+    ["--lang", "zh", "due"],
+    ["--lang", "fr", "due"],  # one line, exit 1
+    ["--debug", "search", "张"],
+    ["search", "zs\x07\x1b[31m"],  # control characters are taken out, as Typer does
+]
+
+# Lines it leaves to Typer: help, a value click refuses, an option it does not know, a
+# missing or extra argument, a global option after the command, the eager options.
+LEFT = [
+    ["due", "--help"],
+    ["show", "-h"],
+    ["--help", "due"],
+    ["--version"],
+    ["due", "--days", "seven"],
+    ["due", "--days"],
+    ["due", "--json=yes"],
+    ["due", "--bogus"],
+    ["due", "-x"],
+    ["show"],
+    ["show", "C00001", "C00002"],
+    ["search", "-138"],
+    ["due", "--db", "other.db"],
+    ["due", "--export", ""],
+    ["log", "C00001"],
+    ["--install-completion"],
+    [],
+]
+
+
+@pytest.fixture
+def book(ok, add, monkeypatch):
+    monkeypatch.setenv("LEADBOOK_NOW", "2026-03-18 09:00")
+    monkeypatch.delenv("LEADBOOK_FULL_STACK", raising=False)
+    add("张三", "--mobile", "13800138000", "--grade", "A", "--next", "2026-03-17")
+    add("李四", "--company", "华信科技", "--grade", "B", "--owner", "李强")
+    ok("log", "C00002", "--note", "called", "--next", "2026-03-18")
+    ok("stage", "C00001", "intent")
+
+
+@pytest.mark.parametrize("args", TAKEN, ids=" ".join)
+def test_a_line_the_parser_takes_prints_what_typer_prints(book, args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    i18n.set_language("zh" if "zh" in args else "en")
+    runner = CliRunner()
+    with runner.isolation() as (out, err, _mixed):
+        code = None
+        try:
+            code = quick.run(args)
+        except Exception:
+            code = -1  # --debug: nothing failed here, so nothing may come through
+        finally:
+            import sys
+
+            sys.stdout.flush()
+            sys.stderr.flush()
+        mine = (code, out.getvalue().decode(), err.getvalue().decode())
+    theirs = typer_path(args)
+    assert code is not None, args
+    assert mine == (theirs.exit_code, theirs.stdout, theirs.stderr), args
+    if code:
+        assert mine[2].count("\n") == 1 and not mine[1], args  # one line on stderr
+
+
+@pytest.mark.parametrize("args", LEFT, ids=lambda a: " ".join(a) or "nothing")
+def test_a_line_the_parser_does_not_take_goes_to_typer(book, args):
+    assert quick.run(args) is None
+
+
+def test_the_full_stack_switch_leaves_every_line_to_typer(book, monkeypatch):
+    monkeypatch.setenv("LEADBOOK_FULL_STACK", "1")
+    assert quick.run(["due"]) is None
