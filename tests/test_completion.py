@@ -176,7 +176,9 @@ def test_install_completion_for_zsh_and_fish_in_chinese(
         assert "fpath+=~/.zfunc" in (tmp_path / rc).read_text()
 
 
-def test_a_completion_loads_only_its_command_module(book, tmp_path):
+def _complete_in_a_process(line: str, home: Path) -> tuple[list[str], set[str]]:
+    """bash's answer for ``line`` (cursor after its last word) from a Python of its own, and
+    the modules of leadbook.cli, pydantic, sqlalchemy and typer it loaded."""
     code = (
         "import sys\n"
         "from leadbook.cli import main\n"
@@ -185,23 +187,40 @@ def test_a_completion_loads_only_its_command_module(book, tmp_path):
         "except SystemExit:\n"
         "    pass\n"
         "print(sorted(m for m in sys.modules"
-        " if m.startswith(('leadbook.cli.', 'pydantic', 'sqlalchemy'))),"
+        " if m.startswith(('leadbook.cli.', 'pydantic', 'sqlalchemy', 'typer'))),"
         " file=sys.stderr)\n"
     )
+    words = line.split()
     env = {
-        **_leadbook_env(tmp_path),
+        **_leadbook_env(home),
         "_LEADBOOK_COMPLETE": "complete_bash",
-        "COMP_WORDS": "leadbook log zhangsan",
-        "COMP_CWORD": "2",
+        "COMP_WORDS": line,
+        "COMP_CWORD": str(len(words) if line.endswith(" ") else len(words) - 1),
     }
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    assert done.stdout.split() == ["C00001"], done.stderr
-    loaded = set(eval(done.stderr.strip().splitlines()[-1]))
-    commands = {f"leadbook.cli.{m}" for m in ("cards", "sales", "accounts", "exchange", "admin")}
-    assert "leadbook.cli.contacts" in loaded and not loaded & commands  # `log` lives in contacts
-    assert not any(m.startswith("pydantic") for m in loaded)
+    return done.stdout.split(), set(eval(done.stderr.strip().splitlines()[-1]))
+
+
+COMMAND_MODULES = {
+    f"leadbook.cli.{m}" for m in ("cards", "contacts", "sales", "accounts", "exchange", "admin")
+}
+
+
+def test_a_customer_number_completes_without_typer_or_a_command_module(book, tmp_path):
+    answer, loaded = _complete_in_a_process("leadbook log zhangsan", tmp_path)
+    assert answer == ["C00001"], loaded
+    # answered by leadbook.cli.quick: no command module, no Typer
+    assert not loaded & {*COMMAND_MODULES, "leadbook.cli.app", "leadbook.cli.completion"}, loaded
+    assert not any(m.startswith(("pydantic", "typer")) for m in loaded)
     if not os.environ.get("LEADBOOK_TEST_DB"):  # a SQLite book is read with the sqlite3 module
         assert not any(m.startswith("sqlalchemy") for m in loaded)
+
+
+def test_any_other_completion_loads_only_its_command_module(book, tmp_path):
+    answer, loaded = _complete_in_a_process("leadbook log C00001 --stage in", tmp_path)
+    assert answer == ["interested", "intent"]
+    assert loaded & COMMAND_MODULES == {"leadbook.cli.contacts"}  # `log` lives in contacts
+    assert not any(m.startswith(("pydantic", "sqlalchemy")) for m in loaded)
 
 
 def test_the_readme_says_how_to_install_completion():

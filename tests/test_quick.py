@@ -137,3 +137,75 @@ def test_a_line_the_parser_does_not_take_goes_to_typer(book, args):
 def test_the_full_stack_switch_leaves_every_line_to_typer(book, monkeypatch):
     monkeypatch.setenv("LEADBOOK_FULL_STACK", "1")
     assert quick.run(["due"]) is None
+
+
+# ---- a customer number's completion (`leadbook log zs<TAB>`) without Typer ------------------
+
+ANSWERED = [
+    "leadbook log zs",
+    "leadbook log 张",
+    "leadbook show zhangsan",
+    "leadbook --as 李强 grade lisi",
+    "leadbook log --via wechat --check-back zs",
+    "leadbook deal 1380013",
+    "leadbook lost nobody",
+    'leadbook log "zh',
+]
+LEFT_TO_TYPER = [
+    "leadbook log C00001 --stage in",  # an option's value
+    "leadbook log --via ",
+    "leadbook lo",  # the command word
+    "leadbook log -",  # an option's name
+    "leadbook log C00001 zs",  # not the first argument
+    "leadbook search zs",  # not a customer number
+    "leadbook --version log zs",
+    "leadbook log --bogus zs",
+]
+
+
+def _completion(monkeypatch, capsys, line: str, shell: str) -> str:
+    from leadbook.cli import main
+
+    monkeypatch.setenv("_LEADBOOK_COMPLETE", f"complete_{shell}")
+    monkeypatch.delenv("COMP_WORDS", raising=False)
+    if shell == "bash":
+        words = line.split()
+        monkeypatch.setenv("COMP_WORDS", line)
+        monkeypatch.setenv("COMP_CWORD", str(len(words) if line.endswith(" ") else len(words) - 1))
+    else:
+        monkeypatch.setenv("_TYPER_COMPLETE_ARGS", line)
+        monkeypatch.setenv("_TYPER_COMPLETE_FISH_ACTION", "get-args")
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main([])
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_a_customer_number_completes_as_typer_completes_it(
+    book, monkeypatch, capsys, shell, tmp_path
+):
+    elsewhere = f"leadbook --db {tmp_path / 'none.db'} log zs"  # no book there: nothing
+    for line in [*ANSWERED, elsewhere]:
+        monkeypatch.setenv("_LEADBOOK_COMPLETE", f"complete_{shell}")
+        mine = _completion(monkeypatch, capsys, line, shell)
+        monkeypatch.setenv("LEADBOOK_FULL_STACK", "1")
+        theirs = _completion(monkeypatch, capsys, line, shell)
+        monkeypatch.delenv("LEADBOOK_FULL_STACK")
+        assert mine == theirs, (line, shell)
+        words = line.split()
+        monkeypatch.setenv("COMP_WORDS", line)  # what quick.complete reads for bash
+        monkeypatch.setenv("COMP_CWORD", str(len(words) - 1))
+        monkeypatch.setenv("_TYPER_COMPLETE_ARGS", line)
+        assert quick.complete(words[1:-1]) is not None, line
+    assert "C00001" in _completion(monkeypatch, capsys, "leadbook log zs", shell)
+
+
+@pytest.mark.parametrize("line", LEFT_TO_TYPER)
+def test_every_other_completion_is_left_to_typer(book, monkeypatch, line):
+    words = line.split()
+    monkeypatch.setenv("_LEADBOOK_COMPLETE", "complete_bash")
+    monkeypatch.setenv("COMP_WORDS", line)
+    monkeypatch.setenv("COMP_CWORD", str(len(words) if line.endswith(" ") else len(words) - 1))
+    typed = words[1:] if line.endswith(" ") else words[1:-1]
+    assert quick.complete(typed) is None

@@ -18,16 +18,26 @@ def main(argv: list[str] | None = None) -> None:
 
     args = sys.argv[1:] if argv is None else argv
     typed = args
-    if os.environ.get("_LEADBOOK_COMPLETE"):  # a shell asks to complete the line typed so far
-        from leadbook.cli.completion import register, typed_words
+    completing = bool(os.environ.get("_LEADBOOK_COMPLETE"))  # a shell completes a line
+    if completing:
+        from leadbook.cli.offers import typed_words
 
-        register()
         typed = typed_words()
     i18n.set_language(i18n.detect(typed))  # before the commands' help is translated
-    if typed is args:  # not a shell completing a line
-        from leadbook.cli.quick import run
+    from leadbook.cli import quick
 
-        code = run(args)  # show, search, list and due without Typer, when it can
+    # show, search, list and due, and a customer number's completion, without Typer when
+    # the line is one leadbook.cli.quick takes whole
+    if completing:
+        answer = quick.complete(typed)
+        if answer is not None:
+            print(answer)
+            raise SystemExit(0)
+        from leadbook.cli.completion import register
+
+        register()
+    else:
+        code = quick.run(args)
         if code is not None:
             raise SystemExit(code)
     from leadbook.cli.app import load

@@ -27,55 +27,22 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from typer import _click
 from typer._click.shell_completion import CompletionItem, ShellComplete, add_completion_class
 
+from leadbook.cli import offers
 from leadbook.i18n import _
 
 SHELLS = ("bash", "zsh", "fish")
-LIMIT = 20  # cards offered at most: a shell shows a screenful, and the query stays short
-
-
-def typed_words() -> list[str]:
-    """The words typed after `leadbook` before the one being completed: they choose the
-    language (--lang) and the one command module to load (none yet while the command word
-    itself is being typed: then every module, to offer every command)."""
-    if "COMP_WORDS" in os.environ:  # bash
-        return _bash_words()[0]
-    return _line_and_word()[0]  # zsh, fish
 
 
 # ---- what each parameter completes to -------------------------------------------------------
 
 
 def customers(ctx: Any, _param: Any, incomplete: str) -> list[CompletionItem]:
-    """Cards for the text typed, found as `leadbook search` finds them (name, pinyin,
-    initials, phone, number), each as its number with the name beside it."""
-    text = incomplete.strip()
-    if not text:
-        return []
-    try:
-        from leadbook.lookup import at_head, search_lines
-        from leadbook.store.db import resolve_url
-
-        url = resolve_url(ctx.find_root().params.get("db"))
-        if not at_head(url):
-            return []  # no book there, or one an ordinary command has to upgrade first
-        from leadbook.cli.context import State
-
-        state = State(db=url, user=ctx.find_root().params.get("as_user"))
-        try:
-            lines, _total = search_lines(state.book(), text, limit=LIMIT)
-        finally:
-            state.close()
-    except Exception:  # a completion says nothing rather than print an error into the line
-        if os.environ.get("LEADBOOK_DEBUG") == "1":
-            raise
-        return []
-    return [
-        CompletionItem(line.number, help=" · ".join(p for p in (line.name, line.company) if p))
-        for line in lines
-    ]
+    """Cards for the text typed (leadbook.cli.offers.cards)."""
+    root = ctx.find_root().params
+    found = offers.cards(incomplete, root.get("db"), root.get("as_user"))
+    return [CompletionItem(o.value, help=o.help) for o in found]
 
 
 def _words(
@@ -174,107 +141,41 @@ class _Script:
     def source(self) -> str:
         return script(self.name)
 
-
-def _values(items: list[CompletionItem]) -> list[CompletionItem]:
-    """The items to offer: a path parameter's placeholder means "let the shell complete
-    file names", which each shell does itself when leadbook offers nothing."""
-    return [i for i in items if i.type == "plain"]
-
-
-def _is_prefix(typed: str, items: list[CompletionItem]) -> bool:
-    return all(str(i.value).lower().startswith(typed.lower()) for i in items)
+    def format_completion(self, item: CompletionItem) -> str:  # pragma: no cover - unused
+        return str(item.value)  # complete() formats the whole answer (offers.reply)
 
 
 class BashComplete(_Script, ShellComplete):
     name = "bash"
 
     def get_completion_args(self) -> tuple[list[str], str]:
-        return _bash_words()
-
-    def format_completion(self, item: CompletionItem) -> str:
-        return str(item.value)
+        return offers.bash_words()
 
     def complete(self) -> str:
         args, incomplete = self.get_completion_args()
-        items = _values(self.get_completions(args, incomplete))
-        if len(items) > 1 and not _is_prefix(incomplete, items):
-            # Bash would put the values' common start (C0000) in place of what was typed
-            # (zs); offering the typed text too keeps it, and a second TAB lists who matched.
-            return "\n".join([incomplete, *(_shown(i) for i in items)])
-        return "\n".join(self.format_completion(i) for i in items)
-
-
-def _shown(item: CompletionItem) -> str:
-    return f"{item.value} {item.help}" if item.help else str(item.value)
-
-
-def _bash_words() -> tuple[list[str], str]:
-    """bash: the words before the cursor, and the word under it."""
-    words = _click.shell_completion.split_arg_string(os.environ.get("COMP_WORDS", ""))
-    cword = int(os.environ.get("COMP_CWORD", "0") or 0)
-    return words[1:cword], (words[cword] if cword < len(words) else "")
-
-
-def _line_and_word() -> tuple[list[str], str]:
-    """zsh and fish: the words before the cursor, and the word under it ("" after a space)."""
-    line = os.environ.get("_TYPER_COMPLETE_ARGS", "")
-    words = _click.shell_completion.split_arg_string(line)[1:]
-    if words and not line.endswith(" "):
-        return words[:-1], words[-1]
-    return words, ""
-
-
-def _zsh_quote(text: str) -> str:
-    return "'" + text.replace("'", "'\\''") + "'"
+        return offers.reply("bash", self.get_completions(args, incomplete), incomplete)
 
 
 class ZshComplete(_Script, ShellComplete):
     name = "zsh"
 
     def get_completion_args(self) -> tuple[list[str], str]:
-        return _line_and_word()
-
-    def format_completion(self, item: CompletionItem) -> str:
-        return _zsh_quote(str(item.value))
+        return offers.line_and_word()
 
     def complete(self) -> str:
         args, incomplete = self.get_completion_args()
-        items = _values(self.get_completions(args, incomplete))
-        if not items:
-            return "_files"  # as bash and fish do when leadbook has nothing to offer
-        width = max(len(str(i.value)) for i in items)
-        shown = [f"{i.value!s:<{width}}  -- {i.help}" if i.help else str(i.value) for i in items]
-        # -U: leadbook has matched already (zs gives C00001), zsh must not match again; for a
-        # name, a menu of the cards found, not their common start (C0000) in place of zs
-        return "; ".join(
-            (
-                "local -a _leadbook_values _leadbook_shown",
-                "_leadbook_values=(" + " ".join(self.format_completion(i) for i in items) + ")",
-                "_leadbook_shown=(" + " ".join(_zsh_quote(s) for s in shown) + ")",
-                "compadd -U -l -d _leadbook_shown -a _leadbook_values",
-                *(() if _is_prefix(incomplete, items) else ("compstate[insert]=menu",)),
-            )
-        )
+        return offers.reply("zsh", self.get_completions(args, incomplete), incomplete)
 
 
 class FishComplete(_Script, ShellComplete):
     name = "fish"
 
     def get_completion_args(self) -> tuple[list[str], str]:
-        return _line_and_word()
-
-    def format_completion(self, item: CompletionItem) -> str:
-        if item.help:
-            return f"{item.value}\t{' '.join(str(item.help).split())}"
-        return str(item.value)
+        return offers.line_and_word()
 
     def complete(self) -> str:
         args, incomplete = self.get_completion_args()
-        items = _values(self.get_completions(args, incomplete))
-        if os.environ.get("_TYPER_COMPLETE_FISH_ACTION") == "is-args":
-            # fish asks first whether leadbook has values here (else it offers file names)
-            raise SystemExit(0 if items else 1)
-        return "\n".join(self.format_completion(i) for i in items)
+        return offers.reply("fish", self.get_completions(args, incomplete), incomplete)
 
 
 def register() -> None:

@@ -12,6 +12,7 @@ other (``--help``, a mistyped or unknown option, a value click would refuse, com
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -84,20 +85,30 @@ def _parse(
     return values, rest
 
 
+def _spec() -> dict[str, Any] | None:
+    """The declared options, or None when the full stack is asked for."""
+    if os.environ.get("LEADBOOK_FULL_STACK") == "1":
+        return None
+    try:
+        spec: dict[str, Any] = json.loads(OPTIONS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # a broken install: Typer still knows the commands
+        return None
+    return spec
+
+
+def _clean(args: list[str]) -> list[str]:
+    from leadbook.text import clean
+
+    return [clean(a) for a in args]  # as the Typer group does to every argument
+
+
 def run(args: list[str]) -> int | None:
     """Run ``args`` (what follows ``leadbook``) here if they name a quick command this parser
     takes: its exit code. None: Typer runs them."""
-    import os
-
-    if os.environ.get("LEADBOOK_FULL_STACK") == "1":
+    spec = _spec()
+    if spec is None:
         return None
-    from leadbook.text import clean
-
-    try:
-        spec = json.loads(OPTIONS.read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # a broken install: Typer still knows the commands
-        return None
-    words = [clean(a) for a in args]  # as the Typer group does to every argument
+    words = _clean(args)
     try:
         given, rest = _parse(words, spec["global"], [["command", "text"]], stop=True)
         command = given.pop("command")
@@ -126,6 +137,31 @@ def run(args: list[str]) -> int | None:
     finally:
         state.close()
     return 0
+
+
+def complete(typed: list[str]) -> str | None:
+    """What to print for a shell completing a customer number, the first argument of a
+    command (`leadbook log zs<TAB>`), after only options: ``typed`` are the words before the
+    one completed. None: Typer answers (every other completion)."""
+    spec = _spec()
+    instruction, _, shell = os.environ.get("_LEADBOOK_COMPLETE", "").partition("_")
+    if spec is None or instruction != "complete" or shell not in ("bash", "zsh", "fish"):
+        return None
+    from leadbook.cli import offers
+
+    _words, incomplete = offers.typed()
+    if incomplete.startswith("-") or incomplete == "=":
+        return None  # an option's name: Typer offers them
+    try:
+        given, rest = _parse(_clean(typed), spec["global"], [["command", "text"]], stop=True)
+        options = spec["numbers"].get(given["command"])
+        if options is None:
+            return None
+        _parse(rest, options, [], stop=False)  # options alone: the number comes next
+    except _Refused:
+        return None
+    found = offers.cards(incomplete, given.get("db"), given.get("as_user"))
+    return offers.reply(shell, found, incomplete)
 
 
 def declared() -> dict[str, Any]:
@@ -158,7 +194,20 @@ def declared() -> dict[str, Any]:
         if not param.is_eager and param.callback is None  # --version, --install-completion ...
         for opt in param.opts
     }
-    return {"global": global_options, "commands": commands}
+    numbers = {}  # commands whose first argument is a customer number: their options
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        takes = [p for p in command.params if p.param_type_name == "argument"]
+        if not takes or takes[0].name != "number":
+            continue
+        named: list[Any] = [p for p in command.params if p.param_type_name == "option"]
+        if any(p.nargs != 1 or p.count for p in named):
+            continue  # pragma: no cover - leadbook declares none
+        numbers[name] = {
+            opt: [param.name, "flag" if param.is_flag else "text", False]
+            for param in named
+            for opt in (*param.opts, *param.secondary_opts)
+        }
+    return {"global": global_options, "commands": commands, "numbers": numbers}
 
 
 def _kind(param: Any) -> str:
