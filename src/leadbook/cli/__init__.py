@@ -26,8 +26,8 @@ def main(argv: list[str] | None = None) -> None:
     i18n.set_language(i18n.detect(typed))  # before the commands' help is translated
     from leadbook.cli import quick
 
-    # show, search, list and due, and a customer number's completion, without Typer when
-    # the line is one leadbook.cli.quick takes whole
+    # the daily commands and a customer number's completion without Typer, when the line is
+    # one leadbook.cli.quick takes whole
     if completing:
         answer = quick.complete(typed)
         if answer is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import typer
 
@@ -13,7 +12,6 @@ from leadbook.cli.common import (
     clock,
     done,
     dump,
-    parse_day,
     print_json,
     with_card_options,
 )
@@ -112,56 +110,25 @@ def add(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     **fields: str | None,
 ) -> None:
-    from leadbook import cards
-    from leadbook.parsing import parse_grade, parse_stage
-
-    raw: dict[str, str | None] = dict(fields)
     if name is None:
         if not interactive():
             raise UsageProblem(_("give the customer's name: leadbook add NAME [options]"))
         answers = _prompt_fields()
         grade = answers.pop("grade", None) or grade
-        raw.update({k: v for k, v in answers.items() if raw.get(k) is None})
-    else:
-        raw["name"] = name
-    c = clock()
-    book = state(ctx).book()
-    grade_value = parse_grade(grade) if grade else None
-    stage_value = parse_stage(stage) if stage else "prospect"
-    next_date = parse_day(next_, c.today, "future") if next_ else None
-    when = _when(at, c)
-    card = cards.add_to(
-        book,
-        raw,
-        clock=c,
-        grade=grade_value,
-        stage=stage_value,
-        next_date=next_date,
+        name = answers.pop("name")
+        fields = {**fields, **{k: v for k, v in answers.items() if fields.get(k) is None}}
+    daily.add(
+        state(ctx),
+        name=name,
+        grade=grade,
+        stage=stage,
+        next_=next_,
         purpose=purpose,
         force=force,
-        at=when,
+        at=at,
         own=own,
-    )
-    if as_json:
-        print_json(dump(card))
-        return
-    from leadbook.domain import suggest_grade
-
-    number = card.number
-    print(number)
-    hint = ""
-    if grade_value is None:
-        suggested = suggest_grade(card.expected, c.today)
-        hint = (
-            _(" (suggested from the expected purchase date)")
-            if suggested
-            else _(" (default; set it with leadbook grade)")
-        )
-    due = card.next_due.isoformat() if card.next_due else _("none")
-    done(
-        _("Added {number} {name}: grade {grade}{hint}, next contact {due}.").format(
-            number=number, name=card.name, grade=card.grade, hint=hint, due=due
-        )
+        as_json=as_json,
+        **fields,
     )
 
 
@@ -342,73 +309,7 @@ def grade(
         None, "--at", help=_("When it happened, if not now: 2026-03-05 16:00, yesterday, 昨天.")
     ),
 ) -> None:
-    from leadbook import status
-    from leadbook.parsing import parse_grade
-
-    c = clock()
-    book = state(ctx).book()
-    if grade is None:
-        from leadbook import cards
-        from leadbook.domain import GRADE_MEANING
-
-        with book.read() as conn:
-            hint = cards.grade_suggestion(conn, number, c.today)
-        suggested = hint.suggested
-        if suggested is None or hint.expected is None:
-            done(
-                _(
-                    "{number} is grade {grade}; give --expected on the card for a suggestion."
-                ).format(number=hint.number, grade=hint.grade)
-            )
-        else:
-            done(
-                _(
-                    "{number} is grade {grade}; its expected purchase date {date} suggests {suggested} "
-                    "({meaning})."
-                ).format(
-                    number=hint.number,
-                    grade=hint.grade,
-                    date=hint.expected.isoformat(),
-                    suggested=suggested,
-                    meaning=_(GRADE_MEANING[suggested]),
-                )
-            )
-        return
-    value = parse_grade(grade)
-    when = _when(at, c)
-    change = status.regrade(book, number, value, reason=why, clock=c, at=when)
-    _report_status(change, _("grade"))
-
-
-def _when(at: str | None, c: Any) -> Any:
-    """The moment an entry typed after the fact happened (None: now)."""
-    if not at:
-        return None
-    from leadbook.parsing import parse_datetime
-
-    return parse_datetime(at, c.now, prefer="past")
-
-
-def _report_status(change: Any, what: str) -> None:
-    """The one line a grade or stage change prints (a cards.StatusChange)."""
-    from leadbook.domain import stage_label
-
-    old, new = change.old, change.new
-    if what == _("stage"):
-        old, new = stage_label(old), stage_label(new)
-    due = change.next_due.isoformat() if change.next_due else _("none")
-    if old == new:
-        done(
-            _("{number} {name}: {what} is already {new}.").format(
-                number=change.number, name=change.name, what=what, new=new
-            )
-        )
-    else:
-        done(
-            _("{number} {name}: {what} {old} → {new}; next contact {due}.").format(
-                number=change.number, name=change.name, what=what, old=old, new=new, due=due
-            )
-        )
+    daily.grade(state(ctx), number=number, grade=grade, why=why, at=at)
 
 
 @app.command(
@@ -427,15 +328,7 @@ def stage(
         None, "--at", help=_("When it happened, if not now: 2026-03-05 16:00, yesterday, 昨天.")
     ),
 ) -> None:
-    from leadbook import status
-    from leadbook.parsing import parse_stage
-
-    value = parse_stage(stage)
-    c = clock()
-    when = _when(at, c)
-    book = state(ctx).book()
-    change = status.move(book, number, value, reason=why, clock=c, at=when)
-    _report_status(change, _("stage"))
+    daily.stage(state(ctx), number=number, stage=stage, why=why, at=at)
 
 
 @app.command(
@@ -453,15 +346,7 @@ def lost(
         None, "--at", help=_("When it happened, if not now: 2026-03-05 16:00, yesterday, 昨天.")
     ),
 ) -> None:
-    from leadbook import status
-
-    if not reason.strip():
-        raise InvalidValue(_('say why the customer was lost: --reason "..."'))
-    c = clock()
-    when = _when(at, c)
-    book = state(ctx).book()
-    change = status.move(book, number, "lost", reason=reason, lost_reason=reason, clock=c, at=when)
-    _report_status(change, _("stage"))
+    daily.lost(state(ctx), number=number, reason=reason, at=at)
 
 
 @app.command(
@@ -479,11 +364,4 @@ def reopen(
         None, "--at", help=_("When it happened, if not now: 2026-03-05 16:00, yesterday, 昨天.")
     ),
 ) -> None:
-    from leadbook import cards
-
-    c = clock()
-    when = _when(at, c)
-    book = state(ctx).book()
-    with book.write() as conn:
-        change = cards.reopen_card(conn, number, reason=why, clock=c, by=book.user, at=when)
-    _report_status(change, _("stage"))
+    daily.reopen(state(ctx), number=number, why=why, at=at)

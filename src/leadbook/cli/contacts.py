@@ -8,8 +8,6 @@ import typer
 
 from leadbook.cli import daily
 from leadbook.cli.app import app, state
-from leadbook.cli.common import clock, done, dump, parse_day, print_json
-from leadbook.errors import InvalidValue
 from leadbook.i18n import _
 
 JSON_HELP = _("Print JSON only, for scripts.")
@@ -51,48 +49,20 @@ def log(
     ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from leadbook import contacts
-    from leadbook.parsing import parse_datetime, parse_grade, parse_stage, parse_via
-
-    c = clock()
-    via_value = parse_via(via)
-    at_value = parse_datetime(at, c.now, prefer="past") if at else None
-    next_date = parse_day(next_, c.today, "future") if next_ else None
-    grade_value = parse_grade(grade) if grade else None
-    stage_value = parse_stage(stage) if stage else None
-    book = state(ctx).book()
-    logged = contacts.log(
-        book,
-        number,
-        clock=c,
-        via=via_value,
-        at=at_value,
+    daily.log(
+        state(ctx),
+        number=number,
+        via=via,
         note=note,
         outcome=outcome,
-        next_date=next_date,
+        at=at,
+        next_=next_,
         purpose=purpose,
-        grade=grade_value,
-        stage=stage_value,
+        grade=grade,
+        stage=stage,
         check_back=check_back,
+        as_json=as_json,
     )
-    if as_json:
-        print_json(dump(logged))
-        return
-    if logged.next_due:
-        done(
-            _("Logged {number} {name}. Next contact {date}{purpose}.").format(
-                number=logged.number,
-                name=logged.name,
-                date=logged.next_due.isoformat(),
-                purpose=f" ({logged.next_purpose})" if logged.next_purpose else "",
-            )
-        )
-    else:
-        done(
-            _("Logged {number} {name}. No next contact planned.").format(
-                number=logged.number, name=logged.name
-            )
-        )
 
 
 @app.command(
@@ -168,26 +138,14 @@ def journal(
     mine: bool = typer.Option(False, "--mine", help=_("Only your own work.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from leadbook import journal as jr
-
-    if sum(bool(x) for x in (day, week, half, month)) > 1:
-        raise InvalidValue(_("give one of --day, --week, --half and --month, not two"))
-    if date and (day or week):
-        raise InvalidValue(_("--date goes with --half or --month: --day and --week name their day"))
-    period = "week" if week else "half" if half else "month" if month else None
-    c = clock()
-    when = parse_day(week or day or date, c.today)
-    book = state(ctx).book()
-    if mine:
-        owner = book.user
-    result = jr.journal_of(book, period, when, owner, c.today)
-    if as_json:
-        print_json(dump(result))
-        return
-    from leadbook.models.journal import JournalWeek
-    from leadbook.render import journal as render
-
-    if isinstance(result, JournalWeek):
-        render.print_week(result)
-    else:
-        render.print_day(result)
+    daily.journal(
+        state(ctx),
+        day=day,
+        week=week,
+        half=half,
+        month=month,
+        date=date,
+        owner=owner,
+        mine=mine,
+        as_json=as_json,
+    )

@@ -1,4 +1,5 @@
-"""`show`, `search`, `list` and `due` without importing Typer (issue 15).
+"""The daily commands without importing Typer (issue 15): `show`, `search`, `list`, `due`,
+`add`, `log`, `grade`, `stage`, `lost`, `reopen`, `journal` and `funnel`.
 
 A salesperson runs these dozens of times a day, and importing Typer (with the click it
 vendors) is 45 ms of each. Their options are declared once, on the Typer commands; the
@@ -15,13 +16,26 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 OPTIONS = Path(__file__).with_name("options.json")
 
 
 # Each quick command and its function in leadbook.cli.daily.
-_BODIES = {"show": "show", "search": "search", "list": "list_cards", "due": "due"}
+_BODIES = {
+    "show": "show",
+    "search": "search",
+    "list": "list_cards",
+    "due": "due",
+    "add": "add",
+    "log": "log",
+    "grade": "grade",
+    "stage": "stage",
+    "lost": "lost",
+    "reopen": "reopen",
+    "journal": "journal",
+    "funnel": "funnel",
+}
 QUICK = tuple(_BODIES)
 
 
@@ -102,15 +116,20 @@ def _clean(args: list[str]) -> list[str]:
     return [clean(a) for a in args]  # as the Typer group does to every argument
 
 
-def run(args: list[str]) -> int | None:
-    """Run ``args`` (what follows ``leadbook``) here if they name a quick command this parser
-    takes: its exit code. None: Typer runs them."""
+class Line(NamedTuple):
+    command: str
+    given: dict[str, Any]  # the global options
+    values: dict[str, Any]  # the command's arguments and options, defaults included
+
+
+def parse(args: list[str]) -> Line | None:
+    """``args`` (what follows ``leadbook``) parsed, if they are a quick command's line this
+    parser takes whole; None: Typer takes them."""
     spec = _spec()
     if spec is None:
         return None
-    words = _clean(args)
     try:
-        given, rest = _parse(words, spec["global"], [["command", "text"]], stop=True)
+        given, rest = _parse(_clean(args), spec["global"], [["command", "text"]], stop=True)
         command = given.pop("command")
         if command not in _BODIES:
             return None
@@ -118,6 +137,17 @@ def run(args: list[str]) -> int | None:
         values, _rest = _parse(rest, declared["options"], declared["arguments"], stop=False)
     except _Refused:
         return None
+    if any(dest not in values for dest in declared["required"]):
+        return None  # a required option left out: Typer says which
+    return Line(command, given, {**declared["defaults"], **values})
+
+
+def run(args: list[str]) -> int | None:
+    """Run ``args`` here if :func:`parse` takes them: the exit code. None: Typer runs them."""
+    line = parse(args)
+    if line is None:
+        return None
+    command, given, values = line
     from leadbook.cli.context import State, check_lang, debugging, fail, quiet_stdout
 
     state = State(db=given.get("db"), user=given.get("as_user"), debug=bool(given.get("debug")))
@@ -126,7 +156,7 @@ def run(args: list[str]) -> int | None:
         from leadbook.cli import daily
 
         body: Callable[..., None] = getattr(daily, _BODIES[command])
-        body(state, **{**declared["defaults"], **values})
+        body(state, **values)
     except BrokenPipeError:
         quiet_stdout()  # `leadbook due | head`: the reader had enough
         return 0
@@ -176,8 +206,9 @@ def declared() -> dict[str, Any]:
     for name in QUICK:
         command = group.commands[name]  # type: ignore[attr-defined]
         options: dict[str, list[Any]] = {}
-        arguments: list[list[Any]] = []
+        arguments: list[list[Any]] = []  # every one must be given (`add` without a name asks)
         defaults: dict[str, Any] = {}
+        required: list[str] = []
         for param in command.params:
             kind = _kind(param)
             if param.param_type_name == "argument":
@@ -185,9 +216,15 @@ def declared() -> dict[str, Any]:
                 continue
             for opt in param.opts:
                 options[opt] = [param.name, kind, param.multiple]
-            default = param.default
-            defaults[param.name] = default
-        commands[name] = {"arguments": arguments, "options": options, "defaults": defaults}
+            defaults[param.name] = param.default
+            if param.required:
+                required.append(param.name)
+        commands[name] = {
+            "arguments": arguments,
+            "options": options,
+            "defaults": defaults,
+            "required": required,
+        }
     global_options = {
         opt: [param.name, _kind(param), param.multiple]
         for param in group.params

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 
+from leadbook.cli import daily
 from leadbook.cli.app import app, state
 from leadbook.cli.common import clock, done, dump, parse_day, print_json
 from leadbook.errors import InvalidValue
@@ -100,17 +99,6 @@ def deals_(
     print_deals(rows, currency)
 
 
-def _by_label(by: str) -> str:
-    labels = {
-        "source": _("Source"),
-        "source_detail": _("Source detail"),
-        "industry": _("Industry"),
-        "district": _("District"),
-        "owner": _("Owner"),
-    }
-    return labels[by]
-
-
 @app.command(
     "funnel",
     help=_(
@@ -132,36 +120,9 @@ def funnel_(
     ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from leadbook import funnel as fn
-
-    c = clock()
-    start = parse_day(since, c.today) if since else None
-    end = parse_day(until, c.today) if until else c.today
-    if start and start > end:
-        raise InvalidValue(
-            _("--since ({since}) is after --until ({until})").format(since=start, until=end)
-        )
-    if by is not None:
-        by = by.replace("-", "_").lower()
-        if by not in fn.BY_FIELDS:
-            raise InvalidValue(
-                _("cannot split by {by!r}: use one of {choices}").format(
-                    by=by, choices=", ".join(fn.BY_FIELDS)
-                )
-            )
-    book = state(ctx).book()
-    if mine:
-        owner = book.user
-    result: Any = fn.of_book(book, c.today, start, end, owner, by)
-    if as_json:
-        print_json(dump(result))
-        return
-    from leadbook.render import funnel as render
-
-    if by:
-        render.print_split(result, _by_label(by))
-    else:
-        render.print_funnel(result)
+    daily.funnel(
+        state(ctx), since=since, until=until, owner=owner, mine=mine, by=by, as_json=as_json
+    )
 
 
 @app.command(
