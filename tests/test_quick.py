@@ -9,7 +9,7 @@ import inspect
 import pytest
 from typer.testing import CliRunner
 
-from conftest import Result
+from conftest import Result, dump_book
 from leadbook import i18n
 from leadbook.cli import daily, quick
 from leadbook.cli.app import load
@@ -237,3 +237,22 @@ def test_every_line_the_two_paths_are_compared_on_is_taken_without_typer():
         ["add", "张三", "--mobile", "13800138000", "--set", "车牌号=京A12345", "--json"],
     ]
     assert [line for line in lines if quick.parse(line) is None] == []
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["quick", "typer"])
+def test_ctrl_c_in_the_middle_of_an_add_is_one_line_and_writes_nothing(
+    book, cli, monkeypatch, db_path, full
+):
+    import leadbook.cards
+
+    def interrupted(*_args, **_kw):
+        raise KeyboardInterrupt  # the card is inserted; reading it back is interrupted
+
+    before = dump_book(db_path)
+    monkeypatch.setattr(leadbook.cards, "card_model", interrupted)
+    if full:
+        monkeypatch.setenv("LEADBOOK_FULL_STACK", "1")
+    result = cli("add", "王五", "--mobile", "13900139000")
+    said = "Error: interrupted: nothing was written\n"
+    assert (result.exit_code, result.stdout, result.stderr) == (130, "", said)
+    assert dump_book(db_path) == before

@@ -33,7 +33,7 @@ class LeadbookGroup(TyperGroup):
         except BrokenPipeError:
             quiet_stdout()  # `leadbook journal | head`: the reader had enough, as with any tool
             raise typer.Exit(0) from None
-        except Exception as exc:
+        except (Exception, KeyboardInterrupt) as exc:  # Ctrl-C too: one line, exit 130
             if debugging(ctx.obj if isinstance(ctx.obj, State) else None):
                 raise
             raise typer.Exit(fail(exc)) from None

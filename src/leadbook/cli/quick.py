@@ -2,12 +2,14 @@
 `add`, `log`, `grade`, `stage`, `lost`, `reopen`, `journal` and `funnel`.
 
 A salesperson runs these dozens of times a day, and importing Typer (with the click it
-vendors) is 45 ms of each. Their options are declared once, on the Typer commands; the
-options leadbook.cli.context and leadbook.cli.daily need are read from ``options.json``, which
-``scripts/compile_sql.py`` writes from those declarations (``declared()``) and
-tests/test_quick.py checks against them. A command line this parser takes is run here; any
-other (``--help``, a mistyped or unknown option, a value click would refuse, completion,
-``LEADBOOK_FULL_STACK=1``) goes to Typer, which answers or explains it as always.
+vendors) is 45 ms of each. Their options are declared once, on the Typer commands:
+``scripts/compile_sql.py`` writes those declarations to ``options.json`` (``declared()``),
+and tests/test_quick.py fails when the file differs from them. What each command then does is
+in leadbook.cli.daily, which the Typer commands call too. A command line this parser takes
+whole is run here; any other (``--help``, a mistyped or unknown option, a value click would
+refuse, a left-out argument or required option, ``LEADBOOK_FULL_STACK=1``) goes to Typer,
+which answers or explains it as always. A customer number's completion is answered here as
+well (``complete``); every other completion goes to Typer.
 """
 
 from __future__ import annotations
@@ -160,7 +162,7 @@ def run(args: list[str]) -> int | None:
     except BrokenPipeError:
         quiet_stdout()  # `leadbook due | head`: the reader had enough
         return 0
-    except Exception as exc:
+    except (Exception, KeyboardInterrupt) as exc:  # Ctrl-C too: one line, exit 130
         if debugging(state):
             raise
         return fail(exc)
