@@ -5,6 +5,9 @@ prints for it, and every line it does not take goes to Typer whole."""
 from __future__ import annotations
 
 import inspect
+import os
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -239,9 +242,10 @@ def test_every_line_the_two_paths_are_compared_on_is_taken_without_typer():
     assert [line for line in lines if quick.parse(line) is None] == []
 
 
+@pytest.mark.parametrize("debug", [False, True], ids=["", "debug"])
 @pytest.mark.parametrize("full", [False, True], ids=["quick", "typer"])
 def test_ctrl_c_in_the_middle_of_an_add_is_one_line_and_writes_nothing(
-    book, cli, monkeypatch, db_path, full
+    book, cli, monkeypatch, db_path, full, debug
 ):
     import leadbook.cards
 
@@ -252,7 +256,39 @@ def test_ctrl_c_in_the_middle_of_an_add_is_one_line_and_writes_nothing(
     monkeypatch.setattr(leadbook.cards, "card_model", interrupted)
     if full:
         monkeypatch.setenv("LEADBOOK_FULL_STACK", "1")
-    result = cli("add", "王五", "--mobile", "13900139000")
-    said = "Error: interrupted: nothing was written\n"
+    result = cli(*(["--debug"] if debug else []), "add", "王五", "--mobile", "13900139000")
+    # with --debug Typer ends it silently, and so does the quick path: never a traceback
+    said = "" if debug else "Error: interrupted: nothing was written\n"
     assert (result.exit_code, result.stdout, result.stderr) == (130, "", said)
     assert dump_book(db_path) == before
+
+
+def test_a_call_sheet_over_a_file_leadbook_cannot_read_is_left_to_typer(
+    book, monkeypatch, tmp_path
+):
+    # click's Path refuses an existing file that is not readable (a test as root cannot make
+    # one: os.access says which)
+    locked = tmp_path / "locked.csv"
+    locked.write_text("kept")
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: str(p) != str(locked) and real_access(p, mode)
+    )
+    assert quick.parse(["due", "--export", str(locked), "--force"]) is None
+    assert quick.parse(["due", "--export", str(tmp_path / "new.csv")]) is not None
+
+
+def test_a_completion_on_an_ascii_terminal_answers_in_utf8(book):
+    # LANG=C: Python's stdout says ASCII; click's echo writes UTF-8 there, and so does leadbook
+    env = {
+        **os.environ,
+        "PYTHONIOENCODING": "ascii",
+        "_LEADBOOK_COMPLETE": "complete_fish",
+        "_TYPER_COMPLETE_FISH_ACTION": "get-args",
+        "_TYPER_COMPLETE_ARGS": "leadbook log zs",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "leadbook"], env=env, capture_output=True, check=False
+    )
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert done.stdout.decode("utf-8").splitlines() == ["C00001\t张三"]

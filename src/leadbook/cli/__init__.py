@@ -31,7 +31,9 @@ def main(argv: list[str] | None = None) -> None:
     if completing:
         answer = quick.complete(typed)
         if answer is not None:
-            print(answer)
+            from leadbook.cli.offers import say
+
+            say(answer)
             raise SystemExit(0)
         from leadbook.cli.completion import register
 

@@ -94,6 +94,21 @@ def cards(incomplete: str, db: str | None, as_user: str | None) -> list[Offer]:
 # ---- what the shell receives ----------------------------------------------------------------
 
 
+def say(answer: str) -> None:
+    """Print ``answer`` for the shell. A stdout declared ASCII (LANG=C) gets UTF-8, as click's
+    echo gives it: a name in the answer must not end the completion in an encoding error."""
+    import codecs
+    import sys
+
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    if codecs.lookup(encoding).name != "ascii":
+        print(answer)
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(answer.encode("utf-8") + b"\n")
+    sys.stdout.buffer.flush()
+
+
 def reply(shell: str, found: list[Any], incomplete: str) -> str:
     """What leadbook prints for ``shell``: ``found`` are offers or click's CompletionItems
     (value, help, type). The shells' own matching would drop C00001 for ``zs``, so leadbook

@@ -52,7 +52,8 @@ def _value(kind: str, text: str) -> Any:
         except ValueError:
             raise _Refused from None
     if kind == "path":
-        if not text:
+        # click's Path (readable by default) refuses an existing file leadbook cannot read
+        if not text or (os.path.exists(text) and not os.access(text, os.R_OK)):
             raise _Refused
         return Path(text)
     return text
@@ -164,6 +165,8 @@ def run(args: list[str]) -> int | None:
         return 0
     except (Exception, KeyboardInterrupt) as exc:  # Ctrl-C too: one line, exit 130
         if debugging(state):
+            if isinstance(exc, KeyboardInterrupt):
+                return 130  # as Typer ends it with --debug: no line, no traceback
             raise
         return fail(exc)
     finally:
