@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import inspect
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from conftest import Result, dump_book
+from conftest import PG, Result, dump_book, settle
 from leadbook import i18n
 from leadbook.cli import daily, quick
 from leadbook.cli.app import load
@@ -107,14 +109,28 @@ LEFT = [
 ]
 
 
+_WRITTEN: list[Path] = []  # the book `book` wrote first in this process
+
+
 @pytest.fixture
-def book(ok, add, monkeypatch):
+def book(ok, add, monkeypatch, db_path, tmp_path_factory):
+    """Two cards, a contact and a stage move; written once a process, then copied."""
     monkeypatch.setenv("LEADBOOK_NOW", "2026-03-18 09:00")
     monkeypatch.delenv("LEADBOOK_FULL_STACK", raising=False)
+    if _WRITTEN and not PG:
+        for journal in (f"{db_path}-wal", f"{db_path}-shm"):
+            Path(journal).unlink(missing_ok=True)
+        shutil.copyfile(_WRITTEN[0], db_path)
+        return
     add("张三", "--mobile", "13800138000", "--grade", "A", "--next", "2026-03-17")
     add("李四", "--company", "华信科技", "--grade", "B", "--owner", "李强")
     ok("log", "C00002", "--note", "called", "--next", "2026-03-18")
     ok("stage", "C00001", "intent")
+    if not PG:
+        settle(db_path)
+        kept = tmp_path_factory.mktemp("quick") / "book.db"
+        shutil.copyfile(db_path, kept)
+        _WRITTEN.append(kept)
 
 
 @pytest.mark.parametrize("args", TAKEN, ids=" ".join)

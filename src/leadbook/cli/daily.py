@@ -1,7 +1,8 @@
-"""What `show`, `list`, `search` and `due` do once their options are parsed: call the
-service, hand the result to a renderer. Typer's commands (leadbook.cli.cards and
-leadbook.cli.contacts) and the start-up path without Typer (leadbook.cli.quick) both call
-these, so each command's work is written once. Imports nothing heavy."""
+"""What the daily commands do once their options are parsed: `show`, `list`, `search`, `due`,
+`add`, `grade`, `stage`, `lost`, `reopen`, `log`, `journal` and `funnel` call their service
+and hand the result to a renderer. Typer's commands (leadbook.cli.cards, .contacts and
+.sales) and the start-up path without Typer (leadbook.cli.quick) both call these, so each
+command's work is written once. Imports nothing heavy: no Typer, no SQLAlchemy."""
 
 from __future__ import annotations
 
