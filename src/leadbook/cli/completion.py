@@ -131,7 +131,8 @@ def attach(command: Any, deep: bool = True) -> None:
 
 
 class _Script:
-    """The script the shell sources (`leadbook --show-completion`), from SCRIPTS below."""
+    """What each shell gets: the script it sources (`leadbook --show-completion`, from SCRIPTS
+    below) and leadbook's answer, formatted by leadbook.cli.offers.reply."""
 
     name: ClassVar[str]
 
@@ -140,6 +141,11 @@ class _Script:
 
     def source(self) -> str:
         return script(self.name)
+
+    def complete(self) -> str:
+        args, incomplete = self.get_completion_args()  # type: ignore[attr-defined]
+        found = self.get_completions(args, incomplete)  # type: ignore[attr-defined]
+        return offers.reply(self.name, found, incomplete)
 
     def format_completion(self, item: CompletionItem) -> str:  # pragma: no cover - unused
         return str(item.value)  # complete() formats the whole answer (offers.reply)
@@ -151,10 +157,6 @@ class BashComplete(_Script, ShellComplete):
     def get_completion_args(self) -> tuple[list[str], str]:
         return offers.bash_words()
 
-    def complete(self) -> str:
-        args, incomplete = self.get_completion_args()
-        return offers.reply("bash", self.get_completions(args, incomplete), incomplete)
-
 
 class ZshComplete(_Script, ShellComplete):
     name = "zsh"
@@ -162,20 +164,12 @@ class ZshComplete(_Script, ShellComplete):
     def get_completion_args(self) -> tuple[list[str], str]:
         return offers.line_and_word()
 
-    def complete(self) -> str:
-        args, incomplete = self.get_completion_args()
-        return offers.reply("zsh", self.get_completions(args, incomplete), incomplete)
-
 
 class FishComplete(_Script, ShellComplete):
     name = "fish"
 
     def get_completion_args(self) -> tuple[list[str], str]:
         return offers.line_and_word()
-
-    def complete(self) -> str:
-        args, incomplete = self.get_completion_args()
-        return offers.reply("fish", self.get_completions(args, incomplete), incomplete)
 
 
 def register() -> None:
