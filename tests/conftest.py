@@ -357,7 +357,7 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
             monkeypatch.setenv("LEADBOOK_NOW", now)
         i18n.set_language(lang)
         reset()
-        quick = _quick(runner, list(args), input)
+        quick = run_quick(runner, list(args), input)
         if quick is not None:
             reset()
             return quick
@@ -368,7 +368,7 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
     return run
 
 
-def _quick(runner: CliRunner, args: list[str], input: str | None) -> Result | None:
+def run_quick(runner: CliRunner, args: list[str], input: str | None = None) -> Result | None:
     """The command run without Typer, as `leadbook ARGS` runs `show`, `search`, `list` and
     `due` (leadbook.cli.quick); None when that path does not take it."""
     from leadbook.cli import quick

@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import PG, Result, dump_book, settle
+from conftest import PG, Result, dump_book, run_quick, settle
 from leadbook import i18n
 from leadbook.cli import daily, quick
 from leadbook.cli.app import load
 from leadbook.cli.common import CARD_OPTIONS
 from leadbook.render import reset
+from test_completion import complete
 
 
 def test_the_options_file_is_what_the_typer_commands_declare_now():
@@ -137,24 +138,17 @@ def book(ok, add, monkeypatch, db_path, tmp_path_factory):
 def test_a_line_the_parser_takes_prints_what_typer_prints(book, args, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     i18n.set_language("zh" if "zh" in args else "en")
-    runner = CliRunner()
-    with runner.isolation() as (out, err, _mixed):
-        code = None
-        try:
-            code = quick.run(args)
-        except Exception:
-            code = -1  # --debug: nothing failed here, so nothing may come through
-        finally:
-            import sys
-
-            sys.stdout.flush()
-            sys.stderr.flush()
-        mine = (code, out.getvalue().decode(), err.getvalue().decode())
+    mine = run_quick(CliRunner(), args)
     theirs = typer_path(args)
-    assert code is not None, args
-    assert mine == (theirs.exit_code, theirs.stdout, theirs.stderr), args
-    if code:
-        assert mine[2].count("\n") == 1 and not mine[1], args  # one line on stderr
+    assert mine is not None, args
+    assert mine.exception is None, args  # --debug: nothing failed, so nothing came through
+    assert (mine.exit_code, mine.stdout, mine.stderr) == (
+        theirs.exit_code,
+        theirs.stdout,
+        theirs.stderr,
+    ), args
+    if mine.exit_code:
+        assert mine.stderr.count("\n") == 1 and not mine.stdout, args  # one line on stderr
 
 
 @pytest.mark.parametrize("args", LEFT, ids=lambda a: " ".join(a) or "nothing")
@@ -191,42 +185,20 @@ LEFT_TO_TYPER = [
 ]
 
 
-def _completion(monkeypatch, capsys, line: str, shell: str) -> str:
-    from leadbook.cli import main
-
-    monkeypatch.setenv("_LEADBOOK_COMPLETE", f"complete_{shell}")
-    monkeypatch.delenv("COMP_WORDS", raising=False)
-    if shell == "bash":
-        words = line.split()
-        monkeypatch.setenv("COMP_WORDS", line)
-        monkeypatch.setenv("COMP_CWORD", str(len(words) if line.endswith(" ") else len(words) - 1))
-    else:
-        monkeypatch.setenv("_TYPER_COMPLETE_ARGS", line)
-        monkeypatch.setenv("_TYPER_COMPLETE_FISH_ACTION", "get-args")
-    capsys.readouterr()
-    with pytest.raises(SystemExit):
-        main([])
-    return capsys.readouterr().out
-
-
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_a_customer_number_completes_as_typer_completes_it(
     book, monkeypatch, capsys, shell, tmp_path
 ):
     elsewhere = f"leadbook --db {tmp_path / 'none.db'} log zs"  # no book there: nothing
     for line in [*ANSWERED, elsewhere]:
-        monkeypatch.setenv("_LEADBOOK_COMPLETE", f"complete_{shell}")
-        mine = _completion(monkeypatch, capsys, line, shell)
+        mine = complete(monkeypatch, capsys, line, shell)
         monkeypatch.setenv("LEADBOOK_FULL_STACK", "1")
-        theirs = _completion(monkeypatch, capsys, line, shell)
+        theirs = complete(monkeypatch, capsys, line, shell)
         monkeypatch.delenv("LEADBOOK_FULL_STACK")
         assert mine == theirs, (line, shell)
-        words = line.split()
-        monkeypatch.setenv("COMP_WORDS", line)  # what quick.complete reads for bash
-        monkeypatch.setenv("COMP_CWORD", str(len(words) - 1))
-        monkeypatch.setenv("_TYPER_COMPLETE_ARGS", line)
-        assert quick.complete(words[1:-1]) is not None, line
-    assert "C00001" in _completion(monkeypatch, capsys, "leadbook log zs", shell)
+        # the line as complete() left it in the environment: answered without Typer
+        assert quick.complete(line.split()[1:-1]) is not None, line
+    assert "C00001" in complete(monkeypatch, capsys, "leadbook log zs", shell)
 
 
 @pytest.mark.parametrize("line", LEFT_TO_TYPER)

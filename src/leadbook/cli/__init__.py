@@ -1,9 +1,9 @@
 """leadbook's command line. ``main`` picks the language before the commands (and their help)
-are defined, then runs the Typer app."""
+are defined, then runs the line without Typer when leadbook.cli.quick takes it whole, else
+the Typer app."""
 
 from __future__ import annotations
 
-import os
 import sys
 
 
@@ -18,8 +18,10 @@ def main(argv: list[str] | None = None) -> None:
 
     args = sys.argv[1:] if argv is None else argv
     typed = args
-    completing = bool(os.environ.get("_LEADBOOK_COMPLETE"))  # a shell completes a line
-    if completing:
+    from leadbook.cli.context import completing
+
+    shell = completing()  # a shell asks to complete the line typed so far
+    if shell:
         from leadbook.cli.offers import typed_words
 
         typed = typed_words()
@@ -28,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
 
     # the daily commands and a customer number's completion without Typer, when the line is
     # one leadbook.cli.quick takes whole
-    if completing:
+    if shell:
         answer = quick.complete(typed)
         if answer is not None:
             from leadbook.cli.offers import say

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,7 +14,7 @@ from typer.core import (
 )
 
 from leadbook import __version__
-from leadbook.cli.context import State, check_lang, debugging, fail, quiet_stdout
+from leadbook.cli.context import State, check_lang, completing, fail, failed, quiet_stdout
 from leadbook.errors import LeadbookError
 from leadbook.i18n import _
 
@@ -34,9 +33,10 @@ class LeadbookGroup(TyperGroup):
             quiet_stdout()  # `leadbook journal | head`: the reader had enough, as with any tool
             raise typer.Exit(0) from None
         except (Exception, KeyboardInterrupt) as exc:  # Ctrl-C too: one line, exit 130
-            if debugging(ctx.obj if isinstance(ctx.obj, State) else None):
+            code = failed(exc, ctx.obj if isinstance(ctx.obj, State) else None)
+            if code is None:
                 raise
-            raise typer.Exit(fail(exc)) from None
+            raise typer.Exit(code) from None
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)  # keep the order the commands are declared in
@@ -77,11 +77,6 @@ def _translate_help_option(command: Any, ctx: Any) -> None:
         option.help = _("Show this message and exit.")
     for sub in getattr(command, "commands", {}).values():
         _translate_help_option(sub, ctx)
-
-
-def completing() -> bool:
-    """Whether a shell runs leadbook to complete a line (leadbook.cli.completion)."""
-    return bool(os.environ.get("_LEADBOOK_COMPLETE"))
 
 
 app = typer.Typer(

@@ -44,6 +44,11 @@ class State:
             self._book = None
 
 
+def completing() -> bool:
+    """Whether a shell runs leadbook to complete a line (leadbook.cli.completion)."""
+    return bool(os.environ.get("_LEADBOOK_COMPLETE"))
+
+
 def check_lang(lang: str | None) -> None:
     """--lang names a language leadbook speaks."""
     if lang is not None and not lang.strip().lower().startswith(("zh", "en")):
@@ -56,13 +61,22 @@ def debugging(state: State | None) -> bool:
     return bool(state and state.debug) or os.environ.get("LEADBOOK_DEBUG") == "1"
 
 
+def failed(exc: BaseException, state: State | None) -> int | None:
+    """The exit code of a command that raised ``exc`` (an Exception or Ctrl-C), its one line
+    printed. None with --debug: the caller lets the exception go on, traceback and all; Ctrl-C
+    then ends with 130 and says nothing, as Typer ends it."""
+    if debugging(state):
+        return 130 if isinstance(exc, KeyboardInterrupt) else None
+    return fail(exc)
+
+
 def fail(exc: BaseException) -> int:
     """Print the one line for ``exc`` on stderr; its exit code."""
     code, text = describe(exc)
     if text:
         from leadbook.render import err
 
-        err().print(f"[bold red]{_('Error')}:[/] {escape(text)}")
+        err().print(f"[bold red]{_('Error')}:[/] {_escape(text)}")
     return code
 
 
@@ -121,7 +135,7 @@ def quiet_stdout() -> None:
         pass
 
 
-def escape(text: str) -> str:
+def _escape(text: str) -> str:
     from rich.markup import escape
 
     from leadbook.text import visible

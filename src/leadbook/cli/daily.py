@@ -336,11 +336,11 @@ def log(
     as_json: bool,
 ) -> None:
     from leadbook import contacts
-    from leadbook.parsing import parse_datetime, parse_grade, parse_stage, parse_via
+    from leadbook.parsing import parse_grade, parse_stage, parse_via
 
     c = clock()
     via_value = parse_via(via)
-    at_value = parse_datetime(at, c.now, prefer="past") if at else None
+    at_value = _when(at, c)
     next_date = parse_day(next_, c.today, "future") if next_ else None
     grade_value = parse_grade(grade) if grade else None
     stage_value = parse_stage(stage) if stage else None

@@ -113,10 +113,13 @@ def _spec() -> dict[str, Any] | None:
     return spec
 
 
-def _clean(args: list[str]) -> list[str]:
+def _command_line(spec: dict[str, Any], args: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """The global options and the command word (``command``) of ``args``, and the words after
+    it, each cleaned as the Typer group cleans every argument."""
     from leadbook.text import clean
 
-    return [clean(a) for a in args]  # as the Typer group does to every argument
+    words = [clean(a) for a in args]
+    return _parse(words, spec["global"], [["command", "text"]], stop=True)
 
 
 class Line(NamedTuple):
@@ -132,7 +135,7 @@ def parse(args: list[str]) -> Line | None:
     if spec is None:
         return None
     try:
-        given, rest = _parse(_clean(args), spec["global"], [["command", "text"]], stop=True)
+        given, rest = _command_line(spec, args)
         command = given.pop("command")
         if command not in _BODIES:
             return None
@@ -151,7 +154,7 @@ def run(args: list[str]) -> int | None:
     if line is None:
         return None
     command, given, values = line
-    from leadbook.cli.context import State, check_lang, debugging, fail, quiet_stdout
+    from leadbook.cli.context import State, check_lang, failed, quiet_stdout
 
     state = State(db=given.get("db"), user=given.get("as_user"), debug=bool(given.get("debug")))
     try:
@@ -164,11 +167,10 @@ def run(args: list[str]) -> int | None:
         quiet_stdout()  # `leadbook due | head`: the reader had enough
         return 0
     except (Exception, KeyboardInterrupt) as exc:  # Ctrl-C too: one line, exit 130
-        if debugging(state):
-            if isinstance(exc, KeyboardInterrupt):
-                return 130  # as Typer ends it with --debug: no line, no traceback
+        code = failed(exc, state)
+        if code is None:
             raise
-        return fail(exc)
+        return code
     finally:
         state.close()
     return 0
@@ -188,7 +190,7 @@ def complete(typed: list[str]) -> str | None:
     if incomplete.startswith("-") or incomplete == "=":
         return None  # an option's name: Typer offers them
     try:
-        given, rest = _parse(_clean(typed), spec["global"], [["command", "text"]], stop=True)
+        given, rest = _command_line(spec, typed)
         options = spec["numbers"].get(given["command"])
         if options is None:
             return None

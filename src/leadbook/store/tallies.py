@@ -35,8 +35,8 @@ each kind of row (a card, a card's stage changes, one change, a contact, a plan)
 once, in the trigger of a view of that kind (``tallies_card_rows`` ...), and a table's
 triggers insert the row's old values into it with the sign -1 and its new ones with +1:
 SQLite parses the book's whole schema each time a connection opens it, and the triggers
-written once are 11 KB instead of 25 (about 1.5 ms of every command; migration 0009). On PostgreSQL, writers
-update the same counter rows, and two transactions that lock them in opposite orders would
+written once are 10.9 KB instead of 22.9 KB (opening a book: 2.05 ms instead of 2.9 ms;
+migration 0009). On PostgreSQL, writers update the same counter rows, and two transactions that lock them in opposite orders would
 deadlock: ``Book.write`` takes one advisory lock per write transaction there, so writers
 queue as they do on SQLite.
 """
