@@ -297,6 +297,64 @@ def test_an_import_keeps_the_totals(tmp_path: Path, cli: Any, monkeypatch):
     assert lost["count"] == 1 and from_totals[0]["lost_reasons"] == {"买了别家": 1, "价格太高": 1}
 
 
+@pytest.mark.parametrize("rebuilt", [False, True], ids=["indexes-kept", "indexes-rebuilt"])
+def test_an_import_into_a_book_counts_its_new_cards_once(
+    tmp_path: Path, cli: Any, monkeypatch, rebuilt
+):
+    """On SQLite an import counts its new cards in one statement each instead of by trigger
+    (and, when bigger than the book, while its indexes are rebuilt); the totals still equal
+    the rows, a reason another card was lost for counts both cards, and the triggers are back
+    for the next command."""
+    from leadbook.exchange import importer
+
+    if rebuilt:
+        monkeypatch.setattr(importer, "REBUILD_AT", 1)
+    source = tmp_path / "leads.csv"
+    source.write_text(
+        "姓名,手机,阶段,流失原因,下次跟进\n"
+        "李雷,13800138001,lost,价格太高,\n"
+        "韩梅梅,13800138002,won,,\n"
+        "张三,13800138003,contacted,,2026-03-20\n"
+        "李四,13800138004,interested,,\n",
+        encoding="utf-8",
+    )
+    steps = [("add", "王丽", "interested"), ("lost", 0, "价格太高")]
+    with fresh_book(tmp_path, monkeypatch) as url:
+        run_steps(cli, steps, DAYS)
+        schema = _triggers(url)
+        result = cli("import", str(source))
+        assert result.exit_code == 0, result.stderr
+        assert _triggers(url) == schema
+        from_totals = assert_totals_read_as_the_rows(url)
+        lost = cli("lost", "C00005", "--reason", "价格太高", now=DAYS[-1])  # 李四, by trigger
+        assert lost.exit_code == 0, lost.stderr
+        after = assert_totals_read_as_the_rows(url)
+    assert from_totals[0]["lost_reasons"] == {"价格太高": 2}
+    stages = {r["stage"]: r["count"] for r in from_totals[0]["stages"]}
+    assert (stages["lost"], stages["won"], stages["contacted"], stages["interested"]) == (
+        2,
+        1,
+        1,
+        1,
+    )
+    assert after[0]["lost_reasons"] == {"价格太高": 3}
+
+
+def _triggers(url: str) -> list[Any]:
+    engine = sqlalchemy.create_engine(url)
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            rows = conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+            ).all()
+        else:
+            rows = conn.exec_driver_sql(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname"
+            ).all()
+    engine.dispose()
+    return [tuple(r) for r in rows]
+
+
 def test_the_day_journal_lists_the_earliest_missed_contacts(tmp_path: Path, cli: Any, monkeypatch):
     """Missed contacts are read from a slice of the plans bounded by the date of the Nth of
     each kind: the same list as one query over every plan."""
