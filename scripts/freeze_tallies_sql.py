@@ -57,6 +57,9 @@ def main() -> None:
         }
         with contextlib.suppress(TypeError):  # the plans' totals alone (0007 on)
             frozen[dialect]["recount_plans"] = tallies.recount_sql(dialect, only="plan")
+        if hasattr(tallies, "reach_sql"):  # the cards' reach_i and their totals (0010 on)
+            frozen[dialect]["reach"] = [tallies.reach_sql(dialect, "1 = 1")]
+            frozen[dialect]["recount_reach"] = tallies.recount_sql(dialect, only="reach")
     out = ROOT / "migrations" / "sql" / f"{args.revision}_tallies.json"
     out.write_text(json.dumps(frozen, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"{out.relative_to(ROOT)}: {out.stat().st_size:,} bytes")

@@ -91,6 +91,40 @@ def _flows(conn: Connection, owner: str | None, by_owner: bool) -> dict[Any, tup
     return result
 
 
+def period_flows(
+    conn: Connection, since: date, until: date, owner: str | None
+) -> dict[Any, tuple[int, int]]:
+    """{(None, stage index): (reached, went on)} over the days ``since`` to ``until``: the
+    period's stage changes of a card span a range of stages (a new card's first stage passes
+    through every stage before it, a move forward through those after the old stage up to the
+    new, a reopened card its new stage; a move back or to lost through none), and the card
+    reached each stage of its range; it went on when its furthest stage is past it."""
+    query = (
+        select(changes.c.customer_id, changes.c.old, changes.c.new, customers.c.top_stage)
+        .join(customers, customers.c.id == changes.c.customer_id)
+        .where(
+            changes.c.field == "stage",
+            changes.c.at >= _start(since),
+            changes.c.at < _start(until + timedelta(days=1)),
+        )
+    )
+    if owner:
+        query = query.where(customers.c.owner == owner)
+    spans: dict[int, tuple[int, int, int]] = {}
+    for cid, old, new, top in conn.execute(query):
+        hi = STAGE_INDEX.get(new, -1)
+        lo = 0 if old is None else hi if old == "lost" else STAGE_INDEX.get(old, -1) + 1
+        if hi < 0 or lo > hi:
+            continue
+        low, high, _top = spans.get(cid, (lo, hi, top))
+        spans[cid] = (min(low, lo), max(high, hi), -1 if top is None else int(top))
+    result = {}
+    for i in range(len(FUNNEL_STAGES)):
+        inside = [top for low, high, top in spans.values() if low <= i <= high]
+        result[(None, i)] = (len(inside), sum(1 for top in inside if top > i))
+    return result
+
+
 def _stage_now(
     conn: Connection, today: date, owner: str | None
 ) -> dict[str, tuple[int, float | None]]:

@@ -538,6 +538,6 @@ def test_the_funnel_prints_the_same_through_either_path(every_line, cli, monkeyp
     for command in FUNNELS:
         ran += both_paths(cli, monkeypatch, ["funnel", *command], as_json, now="2026-03-18")
     assert {k.split(":")[1] for k in ran if k.startswith("funnel:")} == {
-        "totals", "flows", "tops", "counts", "dwell", "lost", "won",
+        "totals", "latest", "flows", "tops", "counts", "dwell", "lost", "won",
     }  # fmt: skip
     assert "funnel:flows:since:past" in ran

@@ -675,6 +675,33 @@ def the_numbers(s: Story) -> None:
             (True, False),
         )
 
+    # --- funnel over week 2 (to today, 11-22: read from the running totals) ----------------------
+    # The week's stage changes give each card the stages it moved through: 吴昊 郑爽 周杰 were
+    # new (prospect) and contacted: 0-1; 杨帆 reopened at contacted, then interested: 1-2 (his
+    # loss moved him through none); 刘洋 and 王芳 to interested: 2; 孙悦 contacted -> ready
+    # passes interested and intent, then won: 2-5. Went on: past the stage by now (furthest
+    # stage: 吴昊 郑爽 周杰 contacted, 杨帆 刘洋 王芳 interested, 孙悦 won).
+    #   prospect 3, all went on; contacted 4 (吴昊 郑爽 周杰 杨帆), 杨帆 went on: 1/4;
+    #   interested 4 (刘洋 王芳 杨帆 孙悦), 孙悦 went on: 1/4; intent, ready, won: 孙悦 alone.
+    week_funnel = s.json("20:00", "funnel --since 2026-11-16")
+    if week_funnel is not None:
+        s.check(
+            "funnel --since 11-16: (reached, went on, conversion) by stage",
+            {
+                x["stage"]: (x["reached"], x["went_on"], x["conversion"])
+                for x in week_funnel["stages"]
+                if x["stage"] != "lost"
+            },
+            {
+                "prospect": (3, 3, 1.0),
+                "contacted": (4, 1, 0.25),
+                "interested": (4, 1, 0.25),
+                "intent": (1, 1, 1.0),
+                "ready": (1, 1, 1.0),
+                "won": (1, 0, None),
+            },
+        )
+
     # --- plan check after the end date ----------------------------------------------------------
     # Week of 11-09: 9 new cards of 8 (1.125), 1 won. Week of 11-16, to Friday 11-20 (the plan's
     # end): 吴昊 郑爽 周杰, 3 of 8 (0.375), 1 won. The target (2) is met: nothing still needed.

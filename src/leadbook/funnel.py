@@ -51,7 +51,9 @@ def flows(
     the stages up to the furthest it ever got (``top_stage``), counted by the running totals
     for everyone or per salesperson. For a period, the stage changes in it give each card the
     range of stages it moved through; whether it went further is its furthest stage by the
-    period's end."""
+    period's end. A period that ends today (no stage change dated after it) reads that from
+    the running totals too (``_reached_since``); a past one or one split by a field, from the
+    stage changes."""
     run = runner(conn)
     current = today is None or until >= today
     if since is None and current:
@@ -68,6 +70,10 @@ def flows(
             for r in rows:
                 tops.setdefault(r["grp"], {})[int(r["stage"])] = int(r["n"])
         return _reached(tops)
+    if since is not None and current and by is None:
+        latest = run.rows(funnel_key("latest"), {})[0]["at"]
+        if latest is None or latest < _end(until):  # every stage change is in the totals
+            return _reached_since(run, since, owner)
     params = {"owner": owner, "since": day_start(since) if since else None, "until": _end(until)}
     flags = {"owner": bool(owner), "since": since is not None, "past": not current}
     result = {}
@@ -75,6 +81,22 @@ def flows(
         for i in range(len(FUNNEL_STAGES)):
             reached, went_on = row[f"reached{i}"], row[f"went_on{i}"]
             result[(row["grp"] if by else None, i)] = (int(reached or 0), int(went_on or 0))
+    return result
+
+
+def _reached_since(
+    run: Any, since: date, owner: str | None
+) -> dict[tuple[str | None, int], tuple[int, int]]:
+    """(reached, went on) per stage from ``since`` to today, from the running totals: a card
+    reached stage i in the period when its ``reach_i`` falls in it (leadbook.store.tallies),
+    and went on when its furthest stage is past i."""
+    result: dict[tuple[str | None, int], tuple[int, int]] = {
+        (None, i): (0, 0) for i in range(len(FUNNEL_STAGES))
+    }
+    for _o, key, n, _t in totals(run, "reach", owner, since=since):
+        stage, _, on = key.partition("/")
+        reached, went_on = result[(None, int(stage))]
+        result[(None, int(stage))] = (reached + n, went_on + (n if on == "1" else 0))
     return result
 
 

@@ -118,7 +118,7 @@ def db_path(ctx: typer.Context) -> None:
 def db_upgrade(ctx: typer.Context) -> None:
     from leadbook.store.db import SCHEMA_HEAD
 
-    state(ctx).book()  # opening the book upgrades it
+    state(ctx).book().engine  # noqa: B018 - opening the book (its engine) upgrades it
     done(_("The book is at schema {rev}.").format(rev=SCHEMA_HEAD))
 
 

@@ -37,7 +37,7 @@ from leadbook.store import customers as repo
 from leadbook.store import deals as deals_repo
 from leadbook.store import history as history_repo
 from leadbook.store.schema import audit, changes, customers, deals, plans
-from leadbook.store.tallies import TRIGGERS, recount_sql
+from leadbook.store.tallies import TRIGGERS, reach_sql, recount_sql
 
 if TYPE_CHECKING:
     from leadbook.store.db import Book
@@ -845,9 +845,13 @@ def _indexes_rebuilt(conn: Connection, rebuild: bool) -> Iterator[None]:
             index.create(conn)
 
 
-# The triggers that fire, card by card, for the rows an import of new cards inserts, and
-# that it replaces by one statement each on SQLite (_in_one_go).
-_ROW_TRIGGERS = ("customers_fts_insert", *(t for t in TRIGGERS if t.endswith("_insert")))
+# The triggers that fire, card by card, for the rows an import of new cards inserts (and for
+# their reach_i being set), and that it replaces by one statement each on SQLite (_in_one_go).
+_ROW_TRIGGERS = (
+    "customers_fts_insert",
+    "tallies_card_update",
+    *(t for t in TRIGGERS if t.endswith("_insert")),
+)
 
 
 @contextmanager
@@ -857,8 +861,8 @@ def _in_one_go(conn: Connection, cards: list[dict[str, Any]]) -> Iterator[None]:
     FTS5's trigger flushes the index each time (four times the cost), and a change's trigger
     looks for the card's other moves to lost, which is a scan of every change while the
     indexes are being rebuilt (_indexes_rebuilt): 100,000 rows took 84 s. The totals are
-    counted by the statements that recount a book (tallies.recount_sql), so they are the same
-    figures. Inside the import's transaction, so a failure leaves the triggers in place.
+    counted by the statements that recount a book (tallies.recount_sql), after the cards'
+    reach_i are set (tallies.reach_sql), so they are the same figures. Inside the import's transaction, so a failure leaves the triggers in place.
 
     SQLite only: on PostgreSQL DROP TRIGGER locks the table against every reader until the
     import commits, and its triggers find the card's moves through the indexes it keeps."""
@@ -884,6 +888,7 @@ def _in_one_go(conn: Connection, cards: list[dict[str, Any]]) -> Iterator[None]:
     )
     conn.exec_driver_sql("CREATE TEMP TABLE imported_cards (id INTEGER PRIMARY KEY)")
     conn.exec_driver_sql("INSERT INTO imported_cards VALUES (?)", [(c["id"],) for c in cards])
+    conn.exec_driver_sql(reach_sql("sqlite", "ch.customer_id IN temp.imported_cards"))
     for statement in recount_sql("sqlite", "c.id IN (SELECT id FROM temp.imported_cards)"):
         conn.exec_driver_sql(statement)
     conn.exec_driver_sql("DROP TABLE temp.imported_cards")

@@ -70,6 +70,7 @@ FUNNEL_FLAGS = {
     "dwell": ("owner",),
     "lost": ("owner", "since"),
     "won": ("owner", "since"),
+    "latest": (),
 }
 SPLITS = ("source", "source_detail", "industry", "district", "owner")  # funnel --by
 SPLIT_ONLY = {"tops", "counts"}  # the whole book split by a field the totals do not keep

@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -604,10 +605,10 @@ def journal_statement(key: str) -> Any:
 
 def funnel_statement(key: str) -> Any:
     """The statement of a funnel key (``agenda.funnel_key``)."""
-    from sqlalchemy import literal, text
+    from sqlalchemy import literal_column, text
 
     from leadbook.domain import FUNNEL_STAGES
-    from leadbook.sqlexpr import stage_index
+    from leadbook.store.tallies import stage_range
 
     parts = key.split(":")
     what, flags = parts[1], set(parts[2:])
@@ -627,16 +628,16 @@ def funnel_statement(key: str) -> Any:
             f"WHERE metric = :metric{where} GROUP BY owner, key"
         )
         return text(sql).columns(owner=String, key=String, n=Integer, total=Float)
+    if what == "latest":
+        # the day of the latest stage change (a period ending today reads the totals when no
+        # change is dated after it)
+        return select(func.max(changes.c.at).label("at")).where(changes.c.field == "stage")
     if what == "flows":
         # each card's range of stages moved through by the period's stage changes, and whether
         # it went further by the period's end (leadbook.funnel.flows)
-        hi = stage_index(changes.c.new)
-        lo = case(
-            (changes.c.old.is_(None), literal(0)),
-            (changes.c.old == "lost", hi),
-            else_=stage_index(changes.c.old) + 1,
-        )
-        moved = and_(lo <= hi, hi >= 0)
+        lo_sql, hi_sql, moved_sql = stage_range(changes.name)
+        lo, hi = literal_column(lo_sql, Integer), literal_column(hi_sql, Integer)
+        moved = literal_column(moved_sql, Boolean)
         period = [changes.c.field == "stage", changes.c.at < until]
         if "since" in flags:
             period.append(changes.c.at >= since)

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
 # The newest migration in migrations/versions; tests/test_book.py keeps the two in step.
-SCHEMA_HEAD = "0009"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")
+SCHEMA_HEAD = "0010"
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010")
 WRITE_LOCK = 0x1EADB00C  # PostgreSQL advisory lock key of leadbook's writers
 BUSY_TIMEOUT_MS = int(os.environ.get("LEADBOOK_BUSY_TIMEOUT_MS", "15000"))
 

@@ -24,7 +24,7 @@ from sqlalchemy import (
     text,
 )
 
-from leadbook.domain import CARD_LIMITS
+from leadbook.domain import CARD_LIMITS, FUNNEL_STAGES
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -79,6 +79,9 @@ customers = Table(
     Column("credit", String(CARD_LIMITS["credit"])),
     Column("turnover_cents", BigInteger),
     Column("profit_cents", BigInteger),
+    # For `funnel --since` (leadbook.store.tallies.reach_of): the last day the card's stage
+    # changes took it through funnel stage i, so it reached i in a period from that day on.
+    *(Column(f"reach_{i}", Date) for i in range(len(FUNNEL_STAGES))),
     Column("grade", String(CARD_LIMITS["grade"]), nullable=False),
     Column("stage", String(CARD_LIMITS["stage"]), nullable=False),
     Column("lost_reason", Text),
