@@ -429,8 +429,8 @@ def test_a_new_book_has_the_triggers_the_code_would_create(ok, db_path):
                 )
                 want = {re.match(r"CREATE (?:TRIGGER|VIEW) (\w+)", s)[1]: s for s in expected}  # type: ignore[index]
                 assert got == want
-                # the tables' 16 triggers; a view of each of the six kinds, and its trigger
-                assert len(want) == 16 + 2 * 6
+                # the tables' 19 triggers; a view of each of the seven kinds, and its trigger
+                assert len(want) == 19 + 2 * 7
                 return
             bodies = dict(
                 conn.exec_driver_sql(

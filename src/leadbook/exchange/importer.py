@@ -845,13 +845,9 @@ def _indexes_rebuilt(conn: Connection, rebuild: bool) -> Iterator[None]:
             index.create(conn)
 
 
-# The triggers that fire, card by card, for the rows an import of new cards inserts (and for
-# their reach_i being set), and that it replaces by one statement each on SQLite (_in_one_go).
-_ROW_TRIGGERS = (
-    "customers_fts_insert",
-    "tallies_card_update",
-    *(t for t in TRIGGERS if t.endswith("_insert")),
-)
+# The triggers that fire, card by card, for the rows an import of new cards inserts, and that
+# it replaces by one statement each on SQLite (_in_one_go).
+_ROW_TRIGGERS = ("customers_fts_insert", *(t for t in TRIGGERS if t.endswith("_insert")))
 
 
 @contextmanager

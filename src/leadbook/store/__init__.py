@@ -23,7 +23,7 @@ def bulk_insert(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
     (no leadbook column has a default): the rows are inserted in groups with the same columns
     filled. Binding a parameter costs Python's sqlite3 about a microsecond, a None as much as
     a value, and a card has 55 columns of which an import fills 10 to 20 (customers, 100,000
-    rows: 5.3 s -> 1.8 s)."""
+    rows: 5.3 s -> 2.6 s)."""
     if not rows:
         return
     columns = list(rows[0])
@@ -55,16 +55,28 @@ def bulk_insert(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
     quote = dialect.identifier_preparer.quote
     for filled, params in groups.items():
         names = [quote(columns[i]) for i in filled]
-        if names:
-            sql = (
-                f"INSERT INTO {quote(table.name)} ({', '.join(names)}) "
-                f"VALUES ({', '.join([mark] * len(names))})"
-            )
-            conn.exec_driver_sql(sql, params)
-        else:  # pragma: no cover - every leadbook row has a value that is not NULL
+        if not names:  # pragma: no cover - every leadbook row has a value that is not NULL
             conn.exec_driver_sql(
                 f"INSERT INTO {quote(table.name)} DEFAULT VALUES", [()] * len(params)
             )
+            continue
+        if dialect.name != "postgresql":
+            marks = ", ".join([mark] * len(names))
+            conn.exec_driver_sql(
+                f"INSERT INTO {quote(table.name)} ({', '.join(names)}) VALUES ({marks})", params
+            )
+            continue
+        # PostgreSQL: every row in one statement, a column an array (its statement triggers,
+        # such as the cards' reach, then run once for all of them; COPY would too, but
+        # row-level security refuses it to a salesperson, and a VALUES list of many rows
+        # costs psycopg seconds to parse)
+        arrays = ", ".join(
+            f"%s::{table.c[columns[i]].type.compile(dialect=dialect)}[]" for i in filled
+        )
+        conn.exec_driver_sql(
+            f"INSERT INTO {quote(table.name)} ({', '.join(names)}) SELECT * FROM unnest({arrays})",
+            tuple(list(column) for column in zip(*params, strict=True)),
+        )
 
 
 def _is_temporal(type_: Any) -> bool:

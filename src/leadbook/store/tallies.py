@@ -90,9 +90,9 @@ class _Sql:
         return f"min({a}, {b})"
 
     def unindexed(self, column: str) -> str:
-        """``column``, which SQLite is not to look up by an index (it would read every stage
-        change through (field, ...) instead of a card's own through (customer_id, at))."""
-        return column if self.pg else f"+{column}"
+        """``column``, which the engine is not to look up by an index (both would read every
+        stage change through (field, ...) instead of a card's own through (customer_id, at))."""
+        return f"{column} || ''"
 
     def date_text(self, day: str) -> str:
         return f"to_char({day}, 'YYYY-MM-DD')" if self.pg else day
@@ -181,21 +181,42 @@ def reach_sql(dialect: str, where: str) -> str:
     )
 
 
-def _reach_update(d: _Sql, cid: str) -> str:
-    """Set the card ``cid``'s reach_0 ... again from its stage changes."""
+def _reach_update(d: _Sql, cards: str, added: bool = False) -> list[str]:
+    """Set the reach_0 ... of the cards ``cards`` (a list for IN) again from their stage
+    changes, taking their totals off before and adding them after: once for all the cards
+    (on PostgreSQL a statement's), not card by card through the card's own trigger (which
+    does not watch these columns). ``added``: the changes were only added, which can only
+    move a card's reach later: the cards are read together, and one none of whose changes
+    moved it keeps its reach (none)."""
     columns = ", ".join(REACH)
-    one = _reach_select(d, f"ch.customer_id = {cid}")
-    return (
-        f"UPDATE customers SET ({columns}) = (SELECT {columns} FROM ({one}) AS r) WHERE id = {cid};"
-    )
+    cards_of = ("FROM customers AS c", f"c.id IN ({cards})")
+    if added:
+        update = reach_sql(d.name, f"ch.customer_id IN ({cards})")
+    else:
+        each = _reach_select(d, "ch.customer_id = customers.id")
+        update = (
+            f"UPDATE customers SET ({columns}) = (SELECT {columns} FROM ({each}) AS r) "
+            f"WHERE id IN ({cards});"
+        )
+    return [
+        _up(_reach_rows(d, "c", "-1", *cards_of)),
+        update,
+        _up(_reach_rows(d, "c", "1", *cards_of)),
+    ]
 
 
-def _reach(d: _Sql, row: str) -> str:
-    """What a change trigger runs for the card of its ``row`` (on SQLite through the view
-    ``tallies_reach_rows``, whose trigger holds the statement once)."""
+def _reach(d: _Sql, rows: str) -> str:
+    """What a change trigger runs for the cards of its ``rows``: on SQLite the row NEW or OLD,
+    through the view ``tallies_reach_cards``, whose trigger holds the statement once; on
+    PostgreSQL the statement's transition tables (new_rows, old_rows), once a statement: an
+    import's rows, inserted in one statement (store.bulk_insert), set every card's reach in
+    one go."""
     if d.pg:
-        return _reach_update(d, f"{row}.customer_id")
-    return f"INSERT INTO tallies_reach_rows VALUES ({row}.customer_id);"
+        stage = " UNION ".join(
+            f"SELECT customer_id FROM {t} WHERE field = 'stage'" for t in rows.split()
+        )
+        return " ".join(_reach_update(d, stage, added=rows == "new_rows"))
+    return f"INSERT INTO tallies_reach_cards VALUES ({rows}.customer_id);"
 
 
 REACH = tuple(f"reach_{i}" for i in range(len(STAGE_INDEX)))
@@ -210,6 +231,24 @@ def _row(
         f"SELECT '{metric}' AS metric, {owner} AS owner, {day} AS day, {key} AS key, "
         f"{n} AS n, {total} AS total {source}" + (f" WHERE {condition}" if condition else "")
     )
+
+
+def _reach_rows(d: _Sql, c: str, sign: str, source: str = "", scope: str = "") -> list[str]:
+    """The totals a card's reach_0 ... give (with its owner and furthest stage)."""
+    return [
+        _row(
+            "reach",
+            f"coalesce({c}.owner, '')",
+            d.date_text(f"{c}.{column}"),
+            f"'{i}/' || (CASE WHEN {c}.top_stage > {i} THEN '1' ELSE '0' END)",
+            sign,
+            "0",
+            source,
+            scope,
+            f"{c}.{column} IS NOT NULL",
+        )
+        for i, column in enumerate(REACH)
+    ]
 
 
 def _card_rows(d: _Sql, c: str, sign: str, source: str = "", scope: str = "") -> list[str]:
@@ -238,20 +277,6 @@ def _card_rows(d: _Sql, c: str, sign: str, source: str = "", scope: str = "") ->
             source,
             scope,
             f"{c}.stage_since IS NOT NULL",
-        ),
-        *(
-            _row(
-                "reach",
-                owner,
-                d.date_text(f"{c}.{column}"),
-                f"'{i}/' || (CASE WHEN {c}.top_stage > {i} THEN '1' ELSE '0' END)",
-                sign,
-                "0",
-                source,
-                scope,
-                f"{c}.{column} IS NOT NULL",
-            )
-            for i, column in enumerate(REACH)
         ),
         _row("new", owner, d.day(f"{c}.created_at"), "''", sign, "0", source, scope),
         _row(
@@ -388,9 +413,10 @@ def _a_change(d: _Sql, row: str, sign: str) -> list[str]:
 # Each kind of row whose values give totals: the columns they are read from, and the totals.
 _KINDS: dict[str, tuple[tuple[str, ...], Callable[[_Sql, str, str], list[str]]]] = {
     "card": (
-        ("owner", "stage", "top_stage", "stage_since", "created_at", "first_contact_at", *REACH),
+        ("owner", "stage", "top_stage", "stage_since", "created_at", "first_contact_at"),
         _card_rows,
     ),
+    "card_reach": (("owner", "top_stage", *REACH), _reach_rows),
     "card_history": (("id", "owner", "first_contact_at", "created_at"), _card_history),
     "change": (("id", "customer_id", "field", "old", "new", "at", "reason"), _a_change),
     "contact": (('"by"', "at", "via"), _contact_rows),
@@ -423,10 +449,10 @@ def _views() -> list[str]:
             f"CREATE TRIGGER tallies_{kind}_count INSTEAD OF INSERT ON tallies_{kind}_rows "
             f"BEGIN {_up(rows(SQLITE, 'NEW', 'NEW.sign'))} END"
         )
-    statements.append("CREATE VIEW tallies_reach_rows (customer_id) AS SELECT NULL WHERE 0")
+    statements.append("CREATE VIEW tallies_reach_cards (customer_id) AS SELECT NULL WHERE 0")
     statements.append(
-        "CREATE TRIGGER tallies_reach_count INSTEAD OF INSERT ON tallies_reach_rows "
-        f"BEGIN {_reach_update(SQLITE, 'NEW.customer_id')} END"
+        "CREATE TRIGGER tallies_reach_count INSTEAD OF INSERT ON tallies_reach_cards "
+        f"BEGIN {' '.join(_reach_update(SQLITE, 'NEW.customer_id'))} END"
     )
     return statements
 
@@ -439,6 +465,8 @@ class _Trigger:
     table: str
     when: str | None
     body: list[str]
+    # PostgreSQL: FOR EACH STATEMENT with these transition tables ("NEW TABLE AS new_rows")
+    referencing: tuple[str, ...] = ()
 
 
 def _row_triggers(d: _Sql, what: str, table: str, columns: tuple[str, ...]) -> list[_Trigger]:
@@ -462,16 +490,7 @@ def _row_triggers(d: _Sql, what: str, table: str, columns: tuple[str, ...]) -> l
 
 
 def _specs(d: _Sql) -> list[_Trigger]:
-    card_columns = (
-        "stage",
-        "top_stage",
-        "stage_since",
-        "owner",
-        "created_at",
-        "first_contact_at",
-        *REACH,
-    )
-    reach_columns = ("customer_id", "field", "old", "new", "at")
+    card_columns = ("stage", "top_stage", "stage_since", "owner", "created_at", "first_contact_at")
     moved_columns = ("owner", "created_at", "first_contact_at")
     change_columns = ("customer_id", "field", "old", "new", "at", "reason")
     T = _Trigger
@@ -541,36 +560,68 @@ def _specs(d: _Sql) -> list[_Trigger]:
             d.differ(*change_columns),
             [_count(d, "change", "OLD", "-1"), _count(d, "change", "NEW", "1")],
         ),
-        # A card's reach_i follow its stage changes (after each is written, when the card's
-        # changes are as they now are; on PostgreSQL at the statement's end, once per row:
-        # each time to the same values).
-        T(
-            "tallies_reach_insert",
-            "AFTER",
-            "INSERT",
-            "changes",
-            "NEW.field = 'stage'",
-            [_reach(d, "NEW")],
-        ),
-        T(
-            "tallies_reach_delete",
-            "AFTER",
-            "DELETE",
-            "changes",
-            "OLD.field = 'stage'",
-            [_reach(d, "OLD")],
-        ),
-        T(
-            "tallies_reach_update",
-            "AFTER",
-            "UPDATE OF " + ", ".join(reach_columns),
-            "changes",
-            d.differ(*reach_columns),
-            [_reach(d, "OLD"), _reach(d, "NEW")],
-        ),
+        *_reach_triggers(d, ("customer_id", "field", "old", "new", "at")),
         *_row_triggers(d, "contact", "followups", ("at", '"by"', "via")),
         *_row_triggers(d, "plan", "plans", ("due", "owner", "status", "closed_on")),
     ]
+
+
+def _reach_triggers(d: _Sql, columns: tuple[str, ...]) -> list[_Trigger]:
+    """A card's reach totals follow its owner and furthest stage, and go with it; its reach_i
+    are set again when its stage changes are written (and counted by the statement that sets
+    them, _reach_update): on SQLite after each row; on PostgreSQL once a statement, for the
+    cards of all its rows. A new card has none (an import sets and counts them in one go)."""
+    reached = " OR ".join(f"NEW.{c} IS NOT NULL" for c in REACH)
+    moved = ("owner", "top_stage")
+    cards = [
+        _Trigger(
+            "tallies_card_reach_insert", "AFTER", "INSERT", "customers", reached,
+            [_count(d, "card_reach", "NEW", "1")],
+        ),
+        _Trigger(
+            "tallies_card_reach_delete", "AFTER", "DELETE", "customers", None,
+            [_count(d, "card_reach", "OLD", "-1")],
+        ),
+        _Trigger(
+            "tallies_card_reach_update", "AFTER", "UPDATE OF " + ", ".join(moved), "customers",
+            d.differ(*moved),
+            [_count(d, "card_reach", "OLD", "-1"), _count(d, "card_reach", "NEW", "1")],
+        ),
+    ]  # fmt: skip
+    return cards + _reach_change_triggers(d, columns)
+
+
+def _reach_change_triggers(d: _Sql, columns: tuple[str, ...]) -> list[_Trigger]:
+    if d.pg:
+        new, old = "NEW TABLE AS new_rows", "OLD TABLE AS old_rows"
+        return [
+            _Trigger(
+                "tallies_reach_insert", "AFTER", "INSERT", "changes", None,
+                [_reach(d, "new_rows")], (new,),
+            ),
+            _Trigger(
+                "tallies_reach_delete", "AFTER", "DELETE", "changes", None,
+                [_reach(d, "old_rows")], (old,),
+            ),
+            _Trigger(
+                "tallies_reach_update", "AFTER", "UPDATE", "changes", None,
+                [_reach(d, "old_rows new_rows")], (old, new),
+            ),
+        ]  # fmt: skip
+    return [
+        _Trigger(
+            "tallies_reach_insert", "AFTER", "INSERT", "changes", "NEW.field = 'stage'",
+            [_reach(d, "NEW")],
+        ),
+        _Trigger(
+            "tallies_reach_delete", "AFTER", "DELETE", "changes", "OLD.field = 'stage'",
+            [_reach(d, "OLD")],
+        ),
+        _Trigger(
+            "tallies_reach_update", "AFTER", "UPDATE OF " + ", ".join(columns), "changes",
+            d.differ(*columns), [_reach(d, "OLD"), _reach(d, "NEW")],
+        ),
+    ]  # fmt: skip
 
 
 TRIGGERS = tuple(t.name for t in _specs(SQLITE))
@@ -596,8 +647,11 @@ def create_triggers(dialect: str) -> list[str]:
             f"CREATE OR REPLACE FUNCTION {t.name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
             f"BEGIN {' '.join(t.body)} RETURN {returned}; END $$"
         )
+        each = " FOR EACH ROW"
+        if t.referencing:
+            each = f" REFERENCING {' '.join(t.referencing)} FOR EACH STATEMENT"
         statements.append(
-            f"CREATE TRIGGER {t.name} {t.timing} {t.event} ON {t.table} FOR EACH ROW{when} "
+            f"CREATE TRIGGER {t.name} {t.timing} {t.event} ON {t.table}{each}{when} "
             f"EXECUTE FUNCTION {t.name}()"
         )
     return statements
@@ -620,6 +674,7 @@ def recount_sql(dialect: str, cards: str = "1 = 1", only: str = "") -> list[str]
     )
     parts = [
         _card_rows(d, "c", "1", "FROM customers AS c", cards),
+        _reach_rows(d, "c", "1", "FROM customers AS c", cards),
         [*_change_rows(d, "ch", owner, began, "1", changes_of, cards), lostwhy],
         _contact_rows(d, "f", "1", f"FROM followups AS f {joined.format(t='f')}", cards),
         _plan_rows(d, "p", "1", f"FROM plans AS p {joined.format(t='p')}", cards),
@@ -627,5 +682,5 @@ def recount_sql(dialect: str, cards: str = "1 = 1", only: str = "") -> list[str]
     if only == "plan":
         parts = parts[-1:]
     elif only == "reach":
-        parts = [[r for r in parts[0] if r.startswith("SELECT 'reach'")]]
+        parts = parts[1:2]
     return [_up(rows) for rows in parts]
