@@ -198,10 +198,18 @@ def _reach_update(d: _Sql, cards: str, added: bool = False) -> list[str]:
             f"UPDATE customers SET ({columns}) = (SELECT {columns} FROM ({each}) AS r) "
             f"WHERE id IN ({cards});"
         )
+    if d.pg:
+        return [
+            _up(_reach_rows(d, "c", "-1", *cards_of)),
+            update,
+            _up(_reach_rows(d, "c", "1", *cards_of)),
+        ]
+    # SQLite: through the view that counts a card's reach (the statement written once)
+    reach = f"owner, top_stage, {columns} FROM customers WHERE id IN ({cards});"
     return [
-        _up(_reach_rows(d, "c", "-1", *cards_of)),
+        f"INSERT INTO tallies_card_reach_rows SELECT -1, {reach}",
         update,
-        _up(_reach_rows(d, "c", "1", *cards_of)),
+        f"INSERT INTO tallies_card_reach_rows SELECT 1, {reach}",
     ]
 
 
