@@ -234,6 +234,16 @@ def test_totals_always_equal_the_rows(cli, tmp_path, monkeypatch, steps, days):
         assert_totals_read_as_the_rows(url)
 
 
+def assert_period_funnels_read_as_the_rows(url: str, today: date = date(2026, 3, 18)) -> None:
+    """The funnel of each period to ``today`` (the cards' reach_i and their totals) counts
+    what the reference counts from the stage changes, for everyone and for one salesperson."""
+    with engine_for(url) as engine, engine.connect() as conn:
+        for owner in (None, "王丽"):
+            for since in sorted({since for since, _until in PERIODS}):
+                found = funnel.flows(conn, since, today, owner, today=today)
+                assert found == reference.period_flows(conn, since, today, owner), (since, owner)
+
+
 def assert_totals_read_as_the_rows(url: str, **reading: Any) -> list[Any]:
     """The totals equal a recount, and every funnel, report and journal (``reading``: the
     dates and salespeople of :func:`read_both`) the services read from them says what the
