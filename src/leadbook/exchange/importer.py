@@ -858,10 +858,13 @@ def _in_one_go(conn: Connection, cards: list[dict[str, Any]]) -> Iterator[None]:
     looks for the card's other moves to lost, which is a scan of every change while the
     indexes are being rebuilt (_indexes_rebuilt): 100,000 rows took 84 s. The totals are
     counted by the statements that recount a book (tallies.recount_sql), after the cards'
-    reach_i are set (tallies.reach_sql), so they are the same figures. Inside the import's transaction, so a failure leaves the triggers in place.
+    reach_i are set (tallies.reach_sql), so they are the same figures. Inside the import's
+    transaction, so a failure leaves the triggers in place.
 
     SQLite only: on PostgreSQL DROP TRIGGER locks the table against every reader until the
-    import commits, and its triggers find the card's moves through the indexes it keeps."""
+    import commits; its triggers find a card's moves through the indexes it keeps, and set
+    the cards' reach once for each table's rows (store.bulk_insert writes them in one
+    statement)."""
     held: list[str] = []
     if conn.dialect.name == "sqlite":
         marks = ", ".join("?" for _ in _ROW_TRIGGERS)
