@@ -38,6 +38,9 @@ WED = date(2026, 3, 18)
         ("下周一", date(2026, 3, 23)),
         ("下周日", date(2026, 3, 29)),
         ("本周五", date(2026, 3, 20)),
+        ("上周一", date(2026, 3, 9)),  # last week's: dateparser did not read these
+        ("上个星期五", date(2026, 3, 13)),
+        ("上上周日", date(2026, 3, 8)),
         ("周一", date(2026, 3, 23)),
         ("3天后", date(2026, 3, 21)),
         ("两周后", date(2026, 4, 1)),
@@ -107,3 +110,11 @@ def test_no_text_crashes_the_phone_email_or_amount_parsers(text):
     for parse in (parse_phone, parse_email, parse_amount):
         with contextlib.suppress(InvalidValue):
             parse(text)
+
+
+def test_last_weeks_day_is_read_as_funnel_since_reads_it():
+    """`funnel --since 上周一` on Friday 2026-11-27 (a start date, read preferring the past)
+    was refused as unreadable."""
+    friday = date(2026, 11, 27)
+    assert parse_date("上周一", friday, prefer="past") == date(2026, 11, 16)
+    assert parse_date("上周五", friday, prefer="past") == date(2026, 11, 20)

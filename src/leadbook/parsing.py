@@ -125,7 +125,7 @@ _REL = _lazy(
 )
 _IN = _lazy(r"^in\s+(\d+)\s+([a-z]+)$")
 _NEXT_WD = _lazy(r"^(next|this|coming)?\s*([a-z]+)$")
-_ZH_WD = _lazy(r"^(下下|下|本|这|这个|下个)?(?:周|星期|礼拜)([一二三四五六日天七])$")
+_ZH_WD = _lazy(r"^(下下|下|本|这|这个|下个|上上|上|上个)?(?:周|星期|礼拜)([一二三四五六日天七])$")
 
 DATE_HINT = "2026-03-05, today, tomorrow, +3d, +2w, next friday, 明天, 下周一, 3月5日"
 
@@ -231,6 +231,10 @@ def _parse_date(text: str, today: date, prefer: Prefer = None) -> date:
             return monday + timedelta(days=14 + target)
         if prefix in ("本", "这", "这个"):
             return monday + timedelta(days=target)
+        if prefix in ("上", "上个"):  # last week's (`funnel --since 上周一`)
+            return monday + timedelta(days=target - 7)
+        if prefix == "上上":
+            return monday + timedelta(days=target - 14)
         return _weekday(today, target, "")
     if re.search(r"\d", text) and not re.search(r"[a-z\u4e00-\u9fff]{3,}", text):
         # Digits in a shape we do not know: refuse rather than let a guesser invent a date.
