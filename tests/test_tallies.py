@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tallies_reference as reference
-from conftest import private_book, url_of
+from conftest import private_book, query, url_of
 from leadbook import funnel, journal, report
 from leadbook.models.lines import to_json
 from leadbook.store import tallies
@@ -359,18 +359,15 @@ def test_an_import_into_a_book_counts_its_new_cards_once(
 
 
 def _triggers(url: str) -> list[Any]:
-    engine = sqlalchemy.create_engine(url)
-    with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            rows = conn.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
-            ).all()
-        else:
-            rows = conn.exec_driver_sql(
-                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname"
-            ).all()
-    engine.dispose()
-    return [tuple(r) for r in rows]
+    """The book's triggers (on SQLite with their SQL; on PostgreSQL those of its own schema)."""
+    if url.startswith("sqlite"):
+        return query(url, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY 1")
+    return query(
+        url,
+        "SELECT t.tgname FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid "
+        "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace "
+        "ORDER BY 1",
+    )
 
 
 def test_the_day_journal_lists_the_earliest_missed_contacts(tmp_path: Path, cli: Any, monkeypatch):

@@ -477,11 +477,19 @@ class _Trigger:
     referencing: tuple[str, ...] = ()
 
 
-def _row_triggers(d: _Sql, what: str, table: str, columns: tuple[str, ...]) -> list[_Trigger]:
-    """Insert, delete and update triggers of a table whose rows give their totals alone."""
+def _row_triggers(
+    d: _Sql, what: str, table: str, columns: tuple[str, ...], inserted: str | None = None
+) -> list[_Trigger]:
+    """Insert, delete and update triggers of a table whose rows give their totals alone (a
+    new row only when ``inserted`` holds, if given)."""
     return [
         _Trigger(
-            f"tallies_{what}_insert", "AFTER", "INSERT", table, None, [_count(d, what, "NEW", "1")]
+            f"tallies_{what}_insert",
+            "AFTER",
+            "INSERT",
+            table,
+            inserted,
+            [_count(d, what, "NEW", "1")],
         ),
         _Trigger(
             f"tallies_{what}_delete", "AFTER", "DELETE", table, None, [_count(d, what, "OLD", "-1")]
@@ -580,22 +588,7 @@ def _reach_triggers(d: _Sql, columns: tuple[str, ...]) -> list[_Trigger]:
     them, _reach_update): on SQLite after each row; on PostgreSQL once a statement, for the
     cards of all its rows. A new card has none (an import sets and counts them in one go)."""
     reached = " OR ".join(f"NEW.{c} IS NOT NULL" for c in REACH)
-    moved = ("owner", "top_stage")
-    cards = [
-        _Trigger(
-            "tallies_card_reach_insert", "AFTER", "INSERT", "customers", reached,
-            [_count(d, "card_reach", "NEW", "1")],
-        ),
-        _Trigger(
-            "tallies_card_reach_delete", "AFTER", "DELETE", "customers", None,
-            [_count(d, "card_reach", "OLD", "-1")],
-        ),
-        _Trigger(
-            "tallies_card_reach_update", "AFTER", "UPDATE OF " + ", ".join(moved), "customers",
-            d.differ(*moved),
-            [_count(d, "card_reach", "OLD", "-1"), _count(d, "card_reach", "NEW", "1")],
-        ),
-    ]  # fmt: skip
+    cards = _row_triggers(d, "card_reach", "customers", ("owner", "top_stage"), reached)
     return cards + _reach_change_triggers(d, columns)
 
 
